@@ -17,8 +17,14 @@ def test_shipped_instruments_load():
 
 @pytest.mark.parametrize(
     "label, code",
-    [("Strongly agree", 5), (" muy DE acuerdo ", 5), ("Muy de Acuérdo", 5), ("De acuerdo", 4),
-     ("En desacuerdo", 2), ("4", 4)],
+    [
+        ("Strongly agree", 5),
+        (" muy DE acuerdo ", 5),
+        ("Muy de Acuérdo", 5),
+        ("De acuerdo", 4),
+        ("En desacuerdo", 2),
+        ("4", 4),
+    ],
 )
 def test_labels_map_to_codes_in_both_languages(label, code):
     assert load_instrument("family_engagement").code(label) == code
@@ -48,10 +54,15 @@ def test_reverse_code():
     "text, key",
     [
         ("name: x\n", "languages"),
-        ("name: x\nlanguages: [en]\npoints: 4\nresponse_labels: {en: {1: a, 2: b}}\nscales: {}\nitems: {}\n",
-         "response_labels"),
-        ("name: x\nlanguages: [en]\npoints: 2\nresponse_labels: {en: {1: a, 2: b}}\n"
-         "scales: {s: {items: [q9]}}\nitems: {q1: {}}\n", "scales"),
+        (
+            "name: x\nlanguages: [en]\npoints: 4\nresponse_labels: {en: {1: a, 2: b}}\nscales: {}\nitems: {}\n",
+            "response_labels",
+        ),
+        (
+            "name: x\nlanguages: [en]\npoints: 2\nresponse_labels: {en: {1: a, 2: b}}\n"
+            "scales: {s: {items: [q9]}}\nitems: {q1: {}}\n",
+            "scales",
+        ),
         ("name: [x\n", None),
     ],
 )
