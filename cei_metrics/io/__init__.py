@@ -17,6 +17,7 @@ _TABLE = {
     "detect_cde_format": "cde",
     "read_survey_export": "survey",
     "read_signins": "participation",
+    "read_roster": "participation",
     "ingest": "ingest",
     "IngestReport": "ingest",
     "load_tables": "tables",
