@@ -20,6 +20,8 @@ _TABLE = {
     "read_roster": "participation",
     "ingest": "ingest",
     "IngestReport": "ingest",
+    "coverage": "coverage",
+    "read_ingest_report": "coverage",
     "load_tables": "tables",
     "Tables": "tables",
     "atomic_write_parquet": "tables",

@@ -1,0 +1,385 @@
+"""Low-level reading of CDE files into a frame of text cells.
+
+Everything format-specific lives in :mod:`cei_metrics.io.cde`; this module only turns bytes
+into a :class:`RawTable` (all cells ``str``, header names as written) and converts text
+columns to numbers, raising :class:`~cei_metrics.errors.SchemaError` with the file, the
+1-based data row and the column for anything malformed.
+
+Rules applied here (shared by every CDE family):
+
+- encoding: a UTF-8 byte-order mark means UTF-8; otherwise strict UTF-8 is tried first
+  (pure ASCII reads the same in every encoding), then Windows-1252, then Latin-1 (which
+  never fails);
+- leading lines that start with ``#`` are comments and are skipped; a comment containing
+  the word ``SYNTHETIC`` marks the file synthetic;
+- the delimiter is whichever of tab, pipe or caret is most frequent in the header line
+  (comma only when none of them occurs; comma files are read with CSV quoting);
+- tab, pipe and caret files are read with quoting off, and a cell wrapped in double quotes
+  has them removed (CDE wraps names that contain a comma, e.g.
+  ``"Escuela Popular/Center for Training and Careers, Family Learning"``);
+- every data line must have as many fields as the header: a short line is reported as
+  truncated, a long one as holding extra delimiters;
+- ``.xlsx`` workbooks are read with openpyxl (one sheet, first row is the header).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CEIError, SchemaError, UnknownFormatError
+
+__all__ = ["RawTable", "norm_key", "read_raw", "to_number"]
+
+_DELIMS = ("\t", "|", "^")
+_DELIM_NAMES = {"\t": "tab", "|": "pipe '|'", "^": "caret '^'", ",": "comma", "xlsx": "xlsx"}
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+_KEY_RE = re.compile(r"[\s_]+")
+#: text that means "no number here" without being a suppression marker
+MISSING_TEXT = frozenset({"", "N/A", "NA", "n/a", "No Data", "--", "."})
+SUPPRESSED_TEXT = frozenset({"*"})
+
+
+def norm_key(name: str) -> str:
+    """Header name folded for matching: case, spaces and underscores ignored.
+
+    ``norm_key("Academic Year") == norm_key("AcademicYear") == "academicyear"``.
+    """
+    return _KEY_RE.sub("", str(name).strip().strip('"').casefold())
+
+
+@dataclass
+class RawTable:
+    """A CDE file read as text: ``frame`` has one ``str`` column per header name."""
+
+    frame: pd.DataFrame
+    path: Path
+    delimiter: str
+    encoding: str
+    comments: list[str] = field(default_factory=list)
+    sheet: str | None = None
+
+    @property
+    def header(self) -> list[str]:
+        return [str(c) for c in self.frame.columns]
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """Folded header name -> name as written (first occurrence wins)."""
+        out: dict[str, str] = {}
+        for c in self.header:
+            out.setdefault(norm_key(c), c)
+        return out
+
+    @property
+    def synthetic(self) -> bool:
+        return self.path.name.lower().startswith("synthetic_") or any(
+            "SYNTHETIC" in c.upper() for c in self.comments
+        )
+
+    def col(self, key: str) -> str:
+        """Name as written of the column whose folded name is ``key``; SchemaError if absent."""
+        try:
+            return self.keys[key]
+        except KeyError:
+            raise SchemaError(
+                f"required column {key!r} is missing; columns seen: {self.header}",
+                file=self.path,
+                column=key,
+                fix="use the original CDE download, whose header names this column",
+            ) from None
+
+    def has(self, *keys: str) -> bool:
+        k = self.keys
+        return all(x in k for x in keys)
+
+    def text(self, key: str) -> pd.Series:
+        """Cells of a column as stripped text ("" where blank)."""
+        return self.frame[self.col(key)].str.strip()
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    for enc in ("utf-8", "cp1252"):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def _split_comments(text: str) -> tuple[list[str], str]:
+    comments: list[str] = []
+    pos = 0
+    while True:
+        # skip blank lines before the header as well as comment lines
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            comments.append(stripped.lstrip("#").strip())
+        elif stripped:
+            break
+        if end < 0:
+            return comments, ""
+        pos = end + 1
+    return comments, text[pos:]
+
+
+def _field_counts(body: str, delim: str) -> tuple[np.ndarray, np.ndarray]:
+    """Number of fields on each non-blank line after the header, and the line numbers
+    (0 = header) of those lines. Vectorized over the bytes of the text."""
+    buf = np.frombuffer(body.encode("utf-8", errors="replace"), dtype=np.uint8)
+    nl = np.flatnonzero(buf == 10)
+    ends = np.append(nl, buf.size)
+    starts = np.concatenate(([0], nl + 1))
+    cum = np.concatenate(([0], np.cumsum(buf == ord(delim))))
+    n_delim = cum[ends] - cum[starts]
+    length = ends - starts
+    # a line holding only "\r" or nothing is blank
+    last = buf[np.clip(ends - 1, 0, max(buf.size - 1, 0))] if buf.size else np.array([])
+    blank = (length == 0) | ((length == 1) & (last == 13))
+    keep = np.flatnonzero(~blank)
+    return n_delim[keep] + 1, keep
+
+
+def _line(body: str, line_no: int) -> str:
+    return body.split("\n", line_no + 1)[line_no].rstrip("\r")
+
+
+def _unquote(df: pd.DataFrame) -> pd.DataFrame:
+    for c in df.columns:
+        s = df[c]
+        has = s.str.startswith('"', na=False)
+        if has.any():
+            inner = (
+                s[has]
+                .str.replace(r'^"(.*)"\s*$', r"\1", regex=True)
+                .str.replace('""', '"', regex=False)
+            )
+            df.loc[has, c] = inner
+    return df
+
+
+def read_raw(path: str | Path) -> RawTable:
+    """Read a CDE text file or xlsx workbook into a :class:`RawTable` of text cells."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise CEIError(
+            "file not found", file=p, fix="check the path; CDE files end in .txt or .xlsx"
+        ) from None
+    except IsADirectoryError:
+        raise CEIError(
+            "this is a folder, not a file", file=p, fix="give the path of one CDE file"
+        ) from None
+    if not data.strip():
+        raise SchemaError(
+            "the file is empty",
+            file=p,
+            fix="download the file again from the CDE page; a complete file has a header line",
+        )
+    if data.startswith(_XLSX_MAGIC):
+        return _read_xlsx(p, data)
+    if data.startswith(_XLS_MAGIC):
+        raise UnknownFormatError(
+            "this is an old-style Excel .xls workbook",
+            file=p,
+            fix="open it in Excel and save it as .xlsx or as tab-delimited text",
+        )
+    if b"\x00" in data[:4096]:
+        raise UnknownFormatError(
+            "the file holds binary data (NUL bytes), not delimited text",
+            file=p,
+            fix="give the CDE .txt download itself, not a compressed or binary file "
+            "(unzip research-file archives first; UTF-16 text must be re-saved as UTF-8)",
+        )
+    text, enc = _decode(data)
+    comments, body = _split_comments(text)
+    header_line = body.split("\n", 1)[0].rstrip("\r")
+    if not header_line.strip():
+        raise SchemaError(
+            "the file holds only comment lines and no header",
+            file=p,
+            row=0,
+            fix="the first line that is not a '#' comment must be the CDE header",
+        )
+    counts = {d: header_line.count(d) for d in _DELIMS}
+    delim = max(_DELIMS, key=lambda d: counts[d])
+    if counts[delim] == 0:
+        if "," in header_line:
+            delim = ","
+        else:
+            raise UnknownFormatError(
+                f"found no tab, pipe, caret or comma in the header line {header_line[:120]!r}",
+                file=p,
+                row=0,
+                fix="CDE files are tab-delimited (.txt), pipe- or caret-delimited; give the "
+                "original download, not a file re-saved with another delimiter",
+            )
+    n_head = header_line.count(delim) + 1
+    if delim != ",":
+        n_fields, lines = _field_counts(body, delim)
+        data_n, data_lines = n_fields[1:], lines[1:]
+        bad = np.flatnonzero(data_n != n_head)
+        if bad.size:
+            i = int(bad[0])
+            seen = int(data_n[i])
+            line = _line(body, int(data_lines[i]))
+            header = header_line.split(delim)
+            other = [_DELIM_NAMES[d] for d in (*_DELIMS, ",") if d != delim and line.count(d) >= 2]
+            if seen < n_head:
+                col = header[seen] if seen < len(header) else None
+                msg = f"the line has {seen} field(s) but the header has {n_head}; it is truncated"
+                if other and seen == 1:
+                    msg = (
+                        f"the header is {_DELIM_NAMES[delim]}-delimited but this line looks "
+                        f"{other[0]}-delimited (wrong delimiter)"
+                    )
+                raise SchemaError(
+                    msg,
+                    file=p,
+                    row=i + 1,
+                    column=col,
+                    fix="download the file again (it was cut short or re-saved with another "
+                    "delimiter); every line needs one field per header column",
+                )
+            raise SchemaError(
+                f"the line has {seen} fields but the header has {n_head}: it holds extra "
+                f"{_DELIM_NAMES[delim]} characters",
+                file=p,
+                row=i + 1,
+                column=header[-1],
+                fix="remove the stray delimiter from that line, or download the file again",
+            )
+    try:
+        df = pd.read_csv(
+            io.StringIO(body),
+            sep=delim,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            quoting=csv.QUOTE_MINIMAL if delim == "," else csv.QUOTE_NONE,
+            engine="c",
+            index_col=False,
+            skip_blank_lines=True,
+        )
+    except pd.errors.ParserError as err:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        raise SchemaError(
+            f"the file cannot be split into columns ({str(err).strip()})",
+            file=p,
+            row=int(m.group(2)) - 1 if m else None,
+            fix="check that every line has one field per header column",
+        ) from None
+    except (pd.errors.EmptyDataError, ValueError) as err:
+        raise SchemaError(
+            f"the file cannot be read as delimited text ({err})",
+            file=p,
+            fix="give the original CDE download",
+        ) from None
+    df.columns = [str(c).strip().strip('"').strip() for c in df.columns]
+    if delim != ",":
+        df = _unquote(df)
+    return RawTable(df, p, delim, enc, comments)
+
+
+def _cell_text(v: object) -> str:
+    import datetime as dt
+
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
+    return str(v)
+
+
+def _read_xlsx(p: Path, data: bytes) -> RawTable:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for a damaged zip
+        raise UnknownFormatError(
+            f"the workbook cannot be opened ({type(err).__name__}: {err})",
+            file=p,
+            fix="open it in Excel and save it again as .xlsx, or download it again",
+        ) from None
+    try:
+        sheet = None
+        rows: list[tuple] = []
+        for ws in wb.worksheets:
+            it = ws.iter_rows(values_only=True)
+            first = next(it, None)
+            if first and any(v is not None for v in first):
+                sheet = ws.title
+                rows = [first, *it]
+                break
+    finally:
+        wb.close()
+    if sheet is None:
+        raise SchemaError(
+            "every sheet of the workbook is empty", file=p, fix="download the file again"
+        )
+    header = [_cell_text(v).strip() for v in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    n = len(header)
+    body = [r[:n] for r in rows[1:] if any(v is not None and str(v).strip() for v in r)]
+    cells = [[_cell_text(v) for v in r] + [""] * (n - len(r)) for r in body]
+    df = (
+        pd.DataFrame(cells, columns=header, dtype=str)
+        if cells
+        else pd.DataFrame({h: pd.Series([], dtype=str) for h in header})
+    )
+    return RawTable(df, p, "xlsx", "xlsx", [], sheet)
+
+
+def to_number(raw: RawTable, key: str, *, allow_star: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Convert a text column to float.
+
+    Blank, ``N/A`` and similar give NaN; ``*`` (CDE suppression) gives NaN and is flagged.
+    Anything else that is not a number raises :class:`SchemaError` naming the first bad
+    row and the column.
+
+    Returns
+    -------
+    (values, starred): float array and bool array of ``*`` cells.
+    """
+    name = raw.col(key)
+    s = raw.frame[name].str.strip()
+    star = s.isin(SUPPRESSED_TEXT).to_numpy()
+    missing = s.isin(MISSING_TEXT).to_numpy() | star
+    vals = pd.to_numeric(s.where(~missing), errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(vals) & ~missing
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise SchemaError(
+            f"{s.iloc[i]!r} is not a number ({int(bad.sum())} such cell(s) in the column)",
+            file=raw.path,
+            row=i + 1,
+            column=name,
+            fix="counts and rates must be numbers, blank, or '*' where CDE suppressed them; "
+            "correct the cell or download the file again",
+        )
+    if star.any() and not allow_star:
+        i = int(np.flatnonzero(star)[0])
+        raise SchemaError(
+            "'*' where this file family never suppresses",
+            file=raw.path,
+            row=i + 1,
+            column=name,
+            fix="leave the cell blank or give the number",
+        )
+    return vals, star
