@@ -1,0 +1,74 @@
+"""Every notebook runs top to bottom on the demo data, and is committed clean."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture(scope="session")
+def processed_demo(tmp_path_factory) -> Path:
+    """The demo world written as raw files and ingested, as `make report` does."""
+    from cei_metrics.datasets import write_demo_raw
+    from cei_metrics.io import ingest
+
+    base = tmp_path_factory.mktemp("pipeline")
+    write_demo_raw(base / "raw", seed=2019)
+    ingest(base / "raw", base / "processed", salt="test")
+    return base / "processed"
+
+
+def test_there_are_notebooks():
+    assert [p.name for p in NOTEBOOKS][:1] == ["01_data_intake.ipynb"]
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_committed_clean_with_header_and_parameters(nb):
+    doc = json.loads(nb.read_text(encoding="utf-8"))
+    cells = doc["cells"]
+    assert cells[0]["cell_type"] == "markdown"
+    head = "".join(cells[0]["source"]).lower()
+    assert "question" in head and "data" in head
+    assert "parameters" in cells[1].get("metadata", {}).get("tags", [])
+    params = "".join(cells[1]["source"])
+    for name in ("DATA_DIR", "FIGURES_DIR", "SEED", "MIN_CELL"):
+        assert name in params
+    for c in cells:
+        if c["cell_type"] == "code":
+            assert not c.get("outputs") and c.get("execution_count") is None
+    src = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert "plt.show" not in src and "import matplotlib" not in src
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_executes_on_demo_data(nb, processed_demo, tmp_path):
+    from cei_metrics.report import execute_notebook
+
+    figures = tmp_path / "figures"
+    execute_notebook(
+        nb,
+        tmp_path / nb.name,
+        {
+            "DATA_DIR": str(processed_demo),
+            "FIGURES_DIR": str(figures),
+            "SEED": 2019,
+            "MIN_CELL": 11,
+        },
+        cwd=nb.parent,
+    )
+    out = json.loads((tmp_path / nb.name).read_text())
+    errors = [
+        o
+        for c in out["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
+    assert not errors
