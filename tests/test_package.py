@@ -1,0 +1,82 @@
+"""Package-level promises: fast import, the public API contract, the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import cei_metrics as cm
+from cei_metrics.cli import main
+
+HEAVY = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "pandera", "semopy", "seaborn")
+
+
+def test_import_is_light():
+    code = f"import sys, cei_metrics; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "load_demo",
+        "io.read_cde",
+        "io.ingest",
+        "io.read_survey_export",
+        "psychometrics.cronbach_alpha",
+        "psychometrics.omega",
+        "psychometrics.item_stats",
+        "psychometrics.cfa",
+        "psychometrics.dif",
+        "psychometrics.scorecard",
+        "impact.effect_size",
+        "impact.att_gt",
+        "impact.synthetic_control",
+        "viz.save",
+    ],
+)
+def test_public_api_contract(path):
+    obj = cm
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    assert callable(obj)
+
+
+def test_public_function_survives_submodule_import():
+    import importlib
+
+    importlib.import_module("cei_metrics.io.ingest")
+    assert callable(cm.io.ingest) and not isinstance(cm.io.ingest, type(cm))
+
+
+def test_cli_help_and_version(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0
+    assert "report" in capsys.readouterr().out
+    for sub in ("demo", "ingest", "report", "audit"):
+        with pytest.raises(SystemExit) as e:
+            main([sub, "--help"])
+        assert e.value.code == 0
+
+
+def test_cli_reports_input_errors_cleanly(tmp_path, capsys):
+    code = main(["ingest", str(tmp_path / "nowhere"), str(tmp_path / "out")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "raw data folder not found" in err and "How to fix" in err
+
+
+@pytest.mark.slow
+def test_cli_demo_ingest_audit(tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    assert main(["demo", "--raw", str(raw)]) == 0
+    assert main(["ingest", str(raw), str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "synthetic demo data" in text and "Tables written" in text
+    tabs = cm.io.load_tables(out)
+    assert tabs.synthetic and not tabs.survey.empty and not tabs.outcomes.empty
+    assert not tabs.ratings.empty and not tabs.participation.empty and not tabs.roster.empty
