@@ -19,7 +19,15 @@ from ..errors import SchemaError
 from ..instruments import normalize_label
 from ..schemas import ROSTER_COLUMNS, C
 from ._text import find_column, read_delimited
-from .survey import FREE_TEXT_ALIASES, LANGUAGES, PII_ALIASES, SurveyRead, _flag, _norm
+from .survey import (
+    FREE_TEXT_ALIASES,
+    LANGUAGES,
+    PII_ALIASES,
+    SurveyRead,
+    _flag,
+    _norm,
+    _normalized,
+)
 
 __all__ = ["read_roster", "read_signins"]
 
@@ -37,7 +45,7 @@ EVENT_NAME = ("Event Name", "Event", "Meeting", "Meeting Name", "Title")
 
 
 def _event_type(s: pd.Series) -> pd.Series:
-    t = s.map(normalize_label).str.replace(r"[^0-9a-z]+", "_", regex=True).str.strip("_")
+    t = _normalized(s).str.replace(r"[^0-9a-z]+", "_", regex=True).str.strip("_")
     return t.replace({"lcap": "lcap_input", "lcap_input_meeting": "lcap_input"})
 
 
@@ -119,7 +127,7 @@ def read_signins(path: str | Path) -> pd.DataFrame:
     def col_or(key: str, default: str) -> pd.Series:
         return df[opt[key]] if opt[key] else pd.Series(default, index=df.index)
 
-    lang = col_or("lang", "").map(normalize_label)
+    lang = _normalized(col_or("lang", ""))
     out = pd.DataFrame(
         {
             C.EVENT_ID: eid,
@@ -127,7 +135,7 @@ def read_signins(path: str | Path) -> pd.DataFrame:
             C.EVENT_TYPE: _event_type(col_or("type", "event")),
             C.DISTRICT_ID: dist,
             C.PARTICIPANT_ID: pid,
-            C.ROLE: col_or("role", "family").map(normalize_label),
+            C.ROLE: _normalized(col_or("role", "family")),
             C.LANGUAGE: lang.map(LANGUAGES).fillna("und").where(lang.ne(""), "und"),
         }
     )

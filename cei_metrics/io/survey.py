@@ -138,8 +138,14 @@ def _item_for_header(inst: Instrument) -> dict[str, str]:
     return out
 
 
+def _normalized(values: pd.Series) -> pd.Series:
+    """normalize_label applied once per distinct value (exports repeat a few labels)."""
+    uniq = pd.unique(values)
+    return values.map(dict(zip(uniq, map(normalize_label, uniq))))
+
+
 def _flag(values: pd.Series) -> pd.Series:
-    s = values.map(normalize_label)
+    s = _normalized(values)
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
     out[s.isin(_YES)] = True
     out[s.isin(_NO)] = False
@@ -306,7 +312,7 @@ def read_survey_export(
     keep &= ~dup
 
     if lang_col:
-        lang_norm = df[lang_col].map(normalize_label)
+        lang_norm = _normalized(df[lang_col])
         lang = lang_norm.map(LANGUAGES)
         unknown = lang.isna() & lang_norm.ne("")
         for r in rows[unknown.to_numpy() & keep]:
