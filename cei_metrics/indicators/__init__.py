@@ -1,1 +1,59 @@
-"""(being built)"""
+"""Engagement indicators: each defined once as data (:data:`INDICATORS`) and computed
+by one function for any grouping.
+
+=========================  ==============================================================
+function                   indicator
+=========================  ==============================================================
+:func:`scale_scores`       scale score per respondent x wave x scale
+:func:`scale_score`        mean scale score by group, design-based interval
+:func:`percent_favorable`  top-two-box share of answered responses
+:func:`reach`              share of enrolled families who took part
+:func:`representation_index`  group's share of participants over its enrolment share
+:func:`retention`          at least k of n sessions; survival across a series
+:func:`language_access`    responses and attendances in a language
+:func:`p3_ratings`         Priority 3 self-ratings: means, change, modal level
+:func:`equity_gap`         difference between groups on any indicator frame
+:func:`compute_all`        every registered indicator for a set of tables
+=========================  ==============================================================
+
+Every function returns a tidy DataFrame: the grouping columns, ``indicator``,
+``estimate, std_error, ci_low, ci_high, n`` and ``suppressed`` (``n < min_cell``; the
+estimates are kept, :mod:`cei_metrics.privacy` blanks them on export), with the method
+and any caveat in ``DataFrame.attrs``.
+"""
+
+from __future__ import annotations
+
+from .._lazy import lazy_getattr
+
+_TABLE = {
+    "Indicator": "_spec",
+    "INDICATORS": "_spec",
+    "registry": "_spec",
+    "wilson_ci": "_stats",
+    "grouped_mean": "_stats",
+    "grouped_proportion": "_stats",
+    "kaplan_meier": "_stats",
+    "scale_scores": "scales",
+    "scale_score": "scales",
+    "percent_favorable": "favorable",
+    "DENOMINATOR_RULE": "favorable",
+    "school_year_of": "participation",
+    "reach": "participation",
+    "representation_index": "participation",
+    "retention": "participation",
+    "ENROLMENT_SHARE_OF": "participation",
+    "SPANISH": "participation",
+    "language_access": "language",
+    "HOME_LANGUAGE": "language",
+    "p3_ratings": "p3",
+    "P3_CAVEAT": "p3",
+    "equity_gap": "gaps",
+    "compute_all": "compute",
+}
+__all__ = sorted(_TABLE)
+__getattr__ = lazy_getattr(__name__, _TABLE)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_TABLE))

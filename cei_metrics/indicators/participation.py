@@ -1,0 +1,555 @@
+"""Participation indicators: reach, representation and retention of families."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import EstimationError, SchemaError
+from ..schemas import C, school_year
+from . import _cols as K
+from ._stats import as_by, check_columns, finish, group_codes, kaplan_meier, wilson_ci
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "ENROLMENT_SHARE_OF",
+    "SPANISH",
+    "reach",
+    "representation_index",
+    "retention",
+    "school_year_of",
+]
+
+#: Name of the participant group "Spanish-speaking" (``language == "es"``).
+SPANISH = "spanish"
+
+#: Group -> roster column holding its share of enrolment (percent).
+ENROLMENT_SHARE_OF: dict[str, str] = {
+    C.EL_FAMILY: C.PCT_EL,
+    C.SED_FAMILY: C.PCT_SED,
+    SPANISH: C.PCT_SPANISH,
+}
+
+
+def school_year_of(date: object) -> object:
+    """The school year (July-June) of a date: ``school_year_of("2019-08-29") == "2019-20"``.
+
+    Works on a scalar, or element-wise on a Series/array of dates (returns a Series of
+    strings, NA where the date is missing).
+
+    Examples
+    --------
+    >>> school_year_of("2020-05-13")
+    '2019-20'
+    """
+    import pandas as pd
+
+    if np.ndim(date) == 0 and not isinstance(date, pd.Series):
+        ts = pd.Timestamp(date)  # type: ignore[arg-type]
+        return school_year(ts.year if ts.month >= 7 else ts.year - 1)
+    s = pd.to_datetime(pd.Series(date), errors="coerce")
+    start = s.dt.year - (s.dt.month < 7).astype("Int64")
+    start = start.astype("Int64")
+    nxt = ((start + 1) % 100).astype("string").str.zfill(2)
+    out = start.astype("string") + "-" + nxt
+    return out.astype("string")
+
+
+def _participants(
+    participation: pd.DataFrame,
+    *,
+    role: str | None,
+    event_types: Sequence[str] | str | None,
+    need: Sequence[str],
+) -> pd.DataFrame:
+    """Participation rows of ``role`` at ``event_types``, with a ``year`` derived from
+    the event date (school year July-June)."""
+    import pandas as pd
+
+    check_columns(participation, [C.PARTICIPANT_ID, C.DATE], "participation")
+    df = participation
+    if role is not None:
+        check_columns(df, [C.ROLE], "participation")
+        df = df[(df[C.ROLE] == role).to_numpy(dtype=bool, na_value=False)]
+    if event_types is not None:
+        check_columns(df, [C.EVENT_TYPE], "participation")
+        types = [event_types] if isinstance(event_types, str) else list(event_types)
+        df = df[df[C.EVENT_TYPE].isin(types).to_numpy(dtype=bool)]
+    df = df.copy()
+    dates = pd.to_datetime(df[C.DATE], errors="coerce")
+    bad = dates.isna().to_numpy() & df[C.DATE].notna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise SchemaError(
+            f"{df[C.DATE].iloc[i]!r} is not a date",
+            row=i + 1,
+            column=C.DATE,
+            fix="write event dates as YYYY-MM-DD",
+        )
+    df[C.DATE] = dates
+    df[C.YEAR] = school_year_of(dates).to_numpy()
+    check_columns(df, need, "participation", why="named in by=")
+    return df
+
+
+def _roster_share(roster: pd.DataFrame | None, col: str, why: str) -> pd.Series:
+    """A roster column indexed by district_id, checked present and complete."""
+    if roster is None:
+        raise SchemaError(
+            f"a roster is needed for {why}",
+            fix="pass roster= (the canonical roster table), or the enrolment share directly",
+        )
+    check_columns(roster, [C.DISTRICT_ID, col], "roster", why=why)
+    s = roster.set_index(C.DISTRICT_ID)[col]
+    if s.isna().any():
+        d = s.index[s.isna().to_numpy()][0]
+        raise SchemaError(
+            f"{col} is missing for district {d}", column=col, fix="fill the roster value"
+        )
+    return s.astype(float)
+
+
+def reach(
+    participation: pd.DataFrame,
+    roster: pd.DataFrame,
+    *,
+    by: str | Sequence[str] = (C.DISTRICT_ID, C.YEAR),
+    event_types: Sequence[str] | str | None = None,
+    role: str = "family",
+    ci: float = 0.95,
+    min_cell: int = 11,
+) -> pd.DataFrame:
+    r"""Reach: share of a district's families who took part in at least one event.
+
+    .. math:: \text{reach}_{d,y} = \frac{\#\{\text{distinct family participants in } d, y\}}
+                                        {n\_families_d}
+
+    The school year of an event is derived from its date (July-June, see
+    :func:`school_year_of`). Every roster district appears for every year observed in
+    the participation table, with 0 where none of its families took part.
+
+    Parameters
+    ----------
+    participation : canonical participation table.
+    roster : canonical roster (``n_families`` per district).
+    by : grouping columns; must include ``district_id`` (the denominator is the
+        district's families); ``year`` and any participation column may be added.
+    event_types : restrict to these event types (e.g. ``["lcap_input", "delac"]``).
+    role : participant role counted (default ``"family"``).
+    ci : confidence level.
+    min_cell : rows whose denominator ``n`` is below this are flagged ``suppressed``.
+
+    Returns
+    -------
+    DataFrame: ``by`` columns, ``indicator`` ("reach"), ``estimate`` (share 0-1),
+    ``std_error`` (binomial), ``ci_low, ci_high`` (Wilson), ``n`` (n_families),
+    ``count`` (distinct participating families), ``suppressed``.
+
+    Notes
+    -----
+    The interval treats participation as a binomial draw from the district's families
+    (a superpopulation view); the count itself is a census of sign-ins. It assumes one
+    participant id per family: ids recorded per person over-count families with two
+    attending adults.
+
+    Examples
+    --------
+    >>> cm.indicators.reach(demo.participation, demo.roster)  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    by = as_by(by)
+    if C.DISTRICT_ID not in by:
+        raise SchemaError(
+            "reach needs district_id in by= (its denominator is a district's families)",
+            column=C.DISTRICT_ID,
+            fix='pass by=["district_id", "year"] or add "district_id"',
+        )
+    df = _participants(participation, role=role, event_types=event_types, need=by)
+    fam = _roster_share(roster, C.N_FAMILIES, "reach's denominator")
+    unknown = sorted(set(df[C.DISTRICT_ID].dropna()) - set(fam.index))
+    if unknown:
+        raise SchemaError(
+            f"district {unknown[0]} takes part but is not in the roster",
+            column=C.DISTRICT_ID,
+            fix="add the district to the roster, or correct its district_id",
+        )
+    counts = df.drop_duplicates([*by, C.PARTICIPANT_ID]).groupby(by, observed=True).size()
+    others = [b for b in by if b != C.DISTRICT_ID]
+    districts = pd.DataFrame({C.DISTRICT_ID: fam.index.to_numpy()})
+    if others:
+        combos = df[others].drop_duplicates().dropna()
+        grid = districts.merge(combos, how="cross")
+    else:
+        grid = districts
+    grid = grid[by].sort_values(by).reset_index(drop=True)
+    idx = pd.MultiIndex.from_frame(grid) if len(by) > 1 else pd.Index(grid[by[0]])
+    count = counts.reindex(idx, fill_value=0).to_numpy(dtype=float)
+    n = fam.reindex(grid[C.DISTRICT_ID]).to_numpy(dtype=float)
+    over = count > n
+    if over.any():
+        i = int(np.flatnonzero(over)[0])
+        raise EstimationError(
+            f"district {grid[C.DISTRICT_ID].iloc[i]} has {int(count[i])} participating "
+            f"families but n_families = {int(n[i])}",
+            column=C.N_FAMILIES,
+            fix="check the roster's n_families, or whether participant ids are per person",
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = count / n
+        se = np.sqrt(p * (1 - p) / n)
+    lo, hi = wilson_ci(count, n, ci=ci)
+    stats = {
+        K.ESTIMATE: p,
+        K.STD_ERROR: se,
+        K.CI_LOW: lo,
+        K.CI_HIGH: hi,
+        K.N: n.astype(np.int64),
+        K.COUNT: count.astype(np.int64),
+    }
+    out = finish(grid, stats, indicator="reach", min_cell=min_cell)
+    out.attrs.update(
+        indicator="reach",
+        method="distinct family participants / roster n_families; Wilson interval",
+        role=role,
+        event_types=event_types,
+        min_cell=min_cell,
+        ci=ci,
+    )
+    return out
+
+
+def _group_flag(df: pd.DataFrame, group: str) -> np.ndarray:
+    """1.0 / 0.0 / NaN (unknown) membership of each row in ``group``."""
+    if group == SPANISH:
+        check_columns(df, [C.LANGUAGE], "participation", why="group='spanish' uses language")
+        lang = df[C.LANGUAGE].astype("string")
+        return np.where(
+            lang.isna().to_numpy(), np.nan, (lang == "es").to_numpy(dtype=float, na_value=0.0)
+        )
+    check_columns(df, [group], "participation", why="named by group=")
+    s = df[group]
+    if s.dtype == bool or str(s.dtype) == "boolean":
+        return s.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    raise SchemaError(
+        f"group column {group!r} is not true/false",
+        column=group,
+        fix="pass a boolean column marking group members, or group='spanish'",
+    )
+
+
+def representation_index(
+    participation: pd.DataFrame,
+    roster: pd.DataFrame | None = None,
+    *,
+    group: str = C.EL_FAMILY,
+    by: str | Sequence[str] = (C.DISTRICT_ID, C.YEAR),
+    enrolment_share: float | pd.Series | Mapping[str, float] | None = None,
+    event_types: Sequence[str] | str | None = None,
+    role: str = "family",
+    ci: float = 0.95,
+    min_cell: int = 11,
+) -> pd.DataFrame:
+    r"""Representation index: a group's share of family participants over its share of
+    enrolment. 1 = parity; below 1, the group is under-represented.
+
+    .. math:: RI_g = \frac{\hat p_g}{\pi_g}, \qquad
+              \hat p_g = \frac{\#\{\text{distinct participants in the group}\}}
+                              {\#\{\text{distinct participants with known status}\}}
+
+    **Interval**: Wilson (1927) on the participant share :math:`\hat p_g`, divided by
+    the enrolment share :math:`\pi_g`, which is treated as fixed (it comes from
+    enrolment counts, not a sample); standard error :math:`\sqrt{\hat p(1-\hat p)/n}/\pi`.
+    Each family counts once per cell however many events it attended, so repeated
+    attendance does not shrink the interval; families who come to the same events
+    are still not independent (they may come together), which this interval ignores,
+    so it is somewhat optimistic where a few events dominate.
+
+    Participants with unknown group status (NA) are left out of the denominator and
+    counted in ``attrs["n_unknown"]``. A participant counts as a member when any of their
+    rows in the cell says so.
+
+    Parameters
+    ----------
+    participation : canonical participation table.
+    roster : canonical roster; supplies :math:`\pi_g` from ``pct_el`` (group
+        ``el_family``), ``pct_sed`` (``sed_family``) or ``pct_spanish`` (``"spanish"``:
+        participants whose ``language`` is ``"es"``).
+    group : a boolean participant column, or ``"spanish"``.
+    by : grouping columns (``year`` is the school year of the event date).
+    enrolment_share : the group's enrolment share (0-1) when the roster has none for
+        it: a number, or a Series / mapping from district_id.
+    event_types, role : which rows count as participation.
+    ci : confidence level.
+    min_cell : cells with fewer than this many participants are flagged ``suppressed``.
+
+    Returns
+    -------
+    DataFrame: ``by`` columns, ``group``, ``indicator`` ("representation_index"),
+    ``estimate, std_error, ci_low, ci_high, n`` (participants with known status),
+    ``count`` (group participants), ``group_share``, ``enrolment_share``, ``suppressed``.
+
+    Examples
+    --------
+    >>> cm.indicators.representation_index(demo.participation, demo.roster)  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    by = as_by(by)
+    df = _participants(participation, role=role, event_types=event_types, need=by)
+    df = df.assign(_member=_group_flag(df, group))
+    per = (
+        df.groupby([*by, C.PARTICIPANT_ID], observed=True, sort=False)["_member"]
+        .max()
+        .reset_index()
+    )
+    known = per["_member"].notna().to_numpy()
+    n_unknown = int((~known).sum())
+    per = per[known]
+    codes, keys = group_codes(per, by)
+    ng = len(keys)
+    ok = codes >= 0
+    n = np.bincount(codes[ok], minlength=ng).astype(float)
+    count = np.bincount(codes[ok], per["_member"].to_numpy(dtype=float)[ok], minlength=ng)
+    # enrolment share per cell
+    if enrolment_share is None:
+        col = ENROLMENT_SHARE_OF.get(group)
+        if col is None:
+            raise SchemaError(
+                f"the roster holds no enrolment share for group {group!r}",
+                column=group,
+                fix="pass enrolment_share= (a number, or a mapping district_id -> share)",
+            )
+        share = _roster_share(roster, col, f"the enrolment share of {group}") / 100.0
+    elif np.ndim(enrolment_share) == 0 and not isinstance(enrolment_share, Mapping):
+        share = float(enrolment_share)  # type: ignore[arg-type]
+    else:
+        share = pd.Series(enrolment_share, dtype=float)
+    if isinstance(share, float):
+        pi = np.full(ng, share)
+    else:
+        if C.DISTRICT_ID not in by:
+            raise SchemaError(
+                "enrolment shares are per district, but district_id is not in by=",
+                column=C.DISTRICT_ID,
+                fix='add "district_id" to by=, or pass one enrolment_share number',
+            )
+        pi = share.reindex(keys[C.DISTRICT_ID].to_numpy()).to_numpy(dtype=float)
+    bad = ~np.isfinite(pi) | (pi <= 0) | (pi > 1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = keys.iloc[i].to_dict()
+        raise EstimationError(
+            f"enrolment share of {group} is {pi[i]!r} for {where}: the index needs a share in (0, 1]",
+            column=ENROLMENT_SHARE_OF.get(group, group),
+            fix="add the district to the roster with its enrolment share, or pass enrolment_share=",
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = count / n
+        se = np.sqrt(p * (1 - p) / n) / pi
+    lo, hi = wilson_ci(count, n, ci=ci)
+    stats = {
+        K.ESTIMATE: p / pi,
+        K.STD_ERROR: se,
+        K.CI_LOW: lo / pi,
+        K.CI_HIGH: hi / pi,
+        K.N: n.astype(np.int64),
+        K.COUNT: count.astype(np.int64),
+        K.GROUP_SHARE: p,
+        K.ENROLMENT_SHARE: pi,
+    }
+    out = finish(
+        keys, stats, indicator="representation_index", min_cell=min_cell, extra={C.GROUP: group}
+    )
+    out.attrs.update(
+        indicator="representation_index",
+        group=group,
+        method="Wilson interval on the participant share divided by the fixed enrolment share",
+        n_unknown=n_unknown,
+        n_dropped=int((~ok).sum()),
+        min_cell=min_cell,
+        ci=ci,
+    )
+    return out
+
+
+def retention(
+    participation: pd.DataFrame,
+    *,
+    series: Sequence[str] | None = None,
+    event_type: str | None = "convening",
+    by: str | Sequence[str] = (C.DISTRICT_ID,),
+    k: int | Sequence[int] | None = None,
+    role: str | None = None,
+    ci: float = 0.95,
+    min_cell: int = 11,
+) -> pd.DataFrame:
+    r"""Retention across a series of sessions (e.g. a cohort's convenings).
+
+    Sessions are the series' events numbered 1..n by date within each ``by`` group.
+    Two measures, stacked in one tidy frame (column ``measure``):
+
+    - ``"at_least_k"``: share of the series' participants who attended at least
+      :math:`k` of the :math:`n` sessions, for every :math:`k` (``session`` holds k);
+      Wilson interval.
+    - ``"survival"``: Kaplan-Meier curve of first-session attendees,
+      :math:`\hat S(s) = \Pr(\text{last session attended} \ge s)`, where a participant
+      "drops out" after the last session they attended and those present at session
+      :math:`n` are censored there; Greenwood standard error, log-log interval.
+      With a complete series no one is censored before session n, so the curve equals
+      the share of first-session attendees still attending at s (intermittent absence
+      does not count as drop-out).
+
+    Parameters
+    ----------
+    participation : canonical participation table.
+    series : event ids forming the series (ordered by their dates); default: every
+        event of ``event_type``.
+    event_type : event type forming the series when ``series`` is None.
+    by : grouping columns (default ``district_id``).
+    k : keep only these k for ``at_least_k`` (default: all 1..n).
+    role : restrict to participants of this role (default: all roles).
+    ci : confidence level.
+    min_cell : rows whose ``n`` (participants, or first-session attendees for survival)
+        is below this are flagged ``suppressed``.
+
+    Returns
+    -------
+    DataFrame: ``by`` columns, ``indicator`` ("retention"), ``measure``, ``session``,
+    ``n_sessions``, ``estimate, std_error, ci_low, ci_high, n``, ``count`` (participants
+    with at least k sessions / still attending at s), ``suppressed``.
+
+    References
+    ----------
+    Kaplan & Meier (1958) JASA 53:457-481; Greenwood (1926).
+
+    Examples
+    --------
+    >>> cm.indicators.retention(demo.participation, event_type="convening")  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    by = as_by(by)
+    check_columns(participation, [C.EVENT_ID], "participation")
+    if series is not None:
+        sel = participation[participation[C.EVENT_ID].isin(list(series)).to_numpy(dtype=bool)]
+        if sel.empty:
+            raise SchemaError(
+                "none of the series' event ids occur in the participation table",
+                column=C.EVENT_ID,
+                fix="pass event ids that are in the table's event_id column",
+            )
+        df = _participants(sel, role=role, event_types=None, need=by)
+    else:
+        df = _participants(participation, role=role, event_types=event_type, need=by)
+        if df.empty:
+            raise SchemaError(
+                f"no events of type {event_type!r}",
+                column=C.EVENT_TYPE,
+                fix="pass the event_type of the series, or series= (a list of event ids)",
+            )
+    ev = df[[*by, C.EVENT_ID, C.DATE]].drop_duplicates([*by, C.EVENT_ID])
+    ev = ev.sort_values([*by, C.DATE, C.EVENT_ID])
+    if by:
+        ev["_session"] = ev.groupby(by, observed=True).cumcount() + 1
+    else:
+        ev["_session"] = np.arange(1, len(ev) + 1)
+    df = df.merge(ev[[*by, C.EVENT_ID, "_session"]], on=[*by, C.EVENT_ID], how="inner")
+    per = (
+        df.drop_duplicates([*by, C.PARTICIPANT_ID, "_session"])
+        .groupby([*by, C.PARTICIPANT_ID], observed=True)["_session"]
+        .agg(["size", "min", "max"])
+        .reset_index()
+    )
+    codes, keys = group_codes(per, by)
+    ng = len(keys)
+    nsess = (
+        ev.groupby(by, observed=True)["_session"]
+        .max()
+        .reindex(pd.MultiIndex.from_frame(keys) if len(by) > 1 else keys[by[0]])
+        .to_numpy()
+        if by
+        else np.array([int(ev["_session"].max())])
+    ).astype(np.int64)
+    smax = int(nsess.max())
+    ok = codes >= 0
+    c, m = codes[ok], per["size"].to_numpy()[ok]
+    first, last = per["min"].to_numpy()[ok], per["max"].to_numpy()[ok]
+    # at least k of n: counts of m per group, reverse cumulative
+    hist = np.bincount(c * (smax + 1) + m, minlength=ng * (smax + 1)).reshape(ng, smax + 1)
+    atleast = hist[:, ::-1].cumsum(axis=1)[:, ::-1][:, 1:]  # k = 1..smax
+    n_part = hist.sum(axis=1)
+    ks = np.arange(1, smax + 1)
+    n2 = np.repeat(n_part[:, None], smax, axis=1).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = atleast / n2
+        se = np.sqrt(p * (1 - p) / n2)
+    lo, hi = wilson_ci(atleast, n2, ci=ci)
+    valid = ks[None, :] <= nsess[:, None]
+    if k is not None:
+        wanted = np.atleast_1d(np.asarray(k, dtype=np.int64))
+        valid &= np.isin(ks, wanted)[None, :]
+    gi, ki = np.nonzero(valid)
+    part_a = keys.iloc[gi].reset_index(drop=True)
+    part_a[K.INDICATOR] = "retention"
+    part_a[K.MEASURE] = "at_least_k"
+    part_a[K.SESSION] = ks[ki]
+    part_a[K.N_SESSIONS] = nsess[gi]
+    part_a[K.ESTIMATE] = p[gi, ki]
+    part_a[K.STD_ERROR] = se[gi, ki]
+    part_a[K.CI_LOW] = lo[gi, ki]
+    part_a[K.CI_HIGH] = hi[gi, ki]
+    part_a[K.N] = n_part[gi]
+    part_a[K.COUNT] = atleast[gi, ki]
+    # survival of first-session attendees
+    coh = first == 1
+    t = last[coh].astype(float)
+    event = (last[coh] < nsess[c[coh]]).astype(float)
+    km = kaplan_meier(t, event, c[coh], ng, ci=ci)
+    times = km["time"]
+    s_idx = np.searchsorted(times, ks - 1, side="right") - 1  # S(s) = KM(s - 1)
+    take = np.clip(s_idx, 0, max(len(times) - 1, 0))
+
+    def at(a: np.ndarray, one: float) -> np.ndarray:
+        if len(times) == 0:
+            return np.full((ng, smax), one)
+        return np.where(s_idx[None, :] >= 0, a[:, take], one)
+
+    surv = at(km["survival"], 1.0)
+    sse = at(km[K.STD_ERROR], 0.0)
+    slo = at(km[K.CI_LOW], 1.0)
+    shi = at(km[K.CI_HIGH], 1.0)
+    n_coh = np.bincount(c[coh], minlength=ng)
+    still = (
+        np.bincount(c[coh] * (smax + 1) + last[coh], minlength=ng * (smax + 1))
+        .reshape(ng, smax + 1)[:, ::-1]
+        .cumsum(axis=1)[:, ::-1][:, 1:]
+    )
+    valid = (ks[None, :] <= nsess[:, None]) & (n_coh[:, None] > 0)
+    gi, si = np.nonzero(valid)
+    part_s = keys.iloc[gi].reset_index(drop=True)
+    part_s[K.INDICATOR] = "retention"
+    part_s[K.MEASURE] = "survival"
+    part_s[K.SESSION] = ks[si]
+    part_s[K.N_SESSIONS] = nsess[gi]
+    part_s[K.ESTIMATE] = surv[gi, si]
+    part_s[K.STD_ERROR] = sse[gi, si]
+    part_s[K.CI_LOW] = slo[gi, si]
+    part_s[K.CI_HIGH] = shi[gi, si]
+    part_s[K.N] = n_coh[gi]
+    part_s[K.COUNT] = still[gi, si]
+    out = pd.concat([part_a, part_s], ignore_index=True)
+    out[K.SUPPRESSED] = out[K.N].to_numpy() < min_cell
+    out.attrs.update(
+        indicator="retention",
+        method="at least k of n: Wilson; survival: Kaplan-Meier, Greenwood SE, log-log interval",
+        series=list(series) if series is not None else event_type,
+        min_cell=min_cell,
+        ci=ci,
+        n_dropped=int((~ok).sum()),
+    )
+    return out
