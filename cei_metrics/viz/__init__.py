@@ -1,1 +1,73 @@
-"""(being built)"""
+"""Figures: one house theme, one function per figure kind, export with sidecars.
+
+Every plotting function takes ``ax=None`` and returns ``(fig, ax)``; its ``*_data`` twin
+returns exactly the frame it draws. :func:`save` writes PNG/SVG/PDF, the data as CSV
+(small cells suppressed) and a JSON sidecar with caption, alt text and provenance.
+
+===========================  ===============================================================
+function                     what it draws
+===========================  ===============================================================
+:func:`likert_bars`          diverging stacked bars of Likert items, neutral centred
+:func:`scale_trends`         scale scores by year with CIs, one panel per district
+:func:`parity_dots`          representation ratios with CIs, a line at parity (1)
+:func:`retention_curve`      share attending across sessions, by group
+:func:`p3_heatmap`           Priority 3 self-ratings by section and year
+:func:`scorecard_heatmap`    metric x criterion verdicts
+:func:`event_study`          dynamic effects with pointwise CIs and uniform bands
+:func:`synth_gap`            synthetic-control gap over placebo gaps
+:func:`forest`               effects by district or group with CIs
+:func:`dashboard_grid`       California School Dashboard status x change grid
+===========================  ===============================================================
+
+The library draws on Agg-backed figures and never calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+from .._lazy import lazy_getattr
+
+_TABLE = {
+    # theme
+    "set_theme": "_theme",
+    "theme_rc": "_theme",
+    "FULL_WIDTH": "_theme",
+    "HALF_WIDTH": "_theme",
+    "FULL_HEIGHT": "_theme",
+    "HALF_HEIGHT": "_theme",
+    "TALL_HEIGHT": "_theme",
+    "FONT_SIZE": "_theme",
+    "OKABE_ITO": "_theme",
+    # export
+    "save": "export",
+    "SavedFigure": "export",
+    "STAMP": "export",
+    # dashboard
+    "dashboard_grid": "dashboard",
+    "dashboard_grid_data": "dashboard",
+    "dashboard_levels": "dashboard",
+    "get_grid": "dashboard",
+    "DashboardGrid": "dashboard",
+    "DASHBOARD_GRIDS": "dashboard",
+    "DASHBOARD_COLORS": "dashboard",
+}
+for _name in (
+    "likert_bars",
+    "scale_trends",
+    "parity_dots",
+    "retention_curve",
+    "p3_heatmap",
+    "scorecard_heatmap",
+    "event_study",
+    "synth_gap",
+    "forest",
+):
+    _TABLE[_name] = "figures"
+    _TABLE[f"{_name}_data"] = "figures"
+del _name
+
+__all__ = sorted(_TABLE)
+__getattr__ = lazy_getattr(__name__, _TABLE)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_TABLE))

@@ -1,0 +1,308 @@
+"""Export of a figure with the data behind it and its provenance.
+
+:func:`save` writes ``NAME.png`` (300 dpi), ``NAME.svg``, ``NAME.pdf``, ``NAME.csv`` (the
+data, small cells suppressed) and ``NAME.json`` (caption, alt text, data hash,
+parameters, package version, source tables, synthetic flag, suppression, file list).
+Every file is written to a temporary file in the same folder and renamed into place, so a
+reader never sees half a figure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._results import ResultMixin
+from ..errors import CEIError, SchemaError
+from ..privacy import MIN_CELL
+from ._theme import themed
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["DPI", "STAMP", "SavedFigure", "save"]
+
+DPI = 300
+#: Words stamped on every figure drawn from synthetic data.
+STAMP = "synthetic demo data"
+FORMATS = ("png", "svg", "pdf")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_STAMP_GID = "cei-synthetic-stamp"
+
+
+@dataclass(frozen=True)
+class SavedFigure(ResultMixin):
+    """Files written by :func:`save`.
+
+    Attributes
+    ----------
+    name : the figure's file stem.
+    paths : ``{"png": Path, "svg": ..., "pdf": ..., "csv": ..., "json": ...}``.
+    sidecar : the JSON sidecar's contents.
+    n_suppressed : cells blanked in the exported data.
+    """
+
+    name: str
+    paths: dict[str, Path]
+    sidecar: dict[str, Any] = field(repr=False)
+    n_suppressed: int = 0
+
+    def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(
+            {"format": list(self.paths), "path": [str(p) for p in self.paths.values()]}
+        )
+
+    def summary(self) -> str:
+        return (
+            f"Figure {self.name!r}: {len(self.paths)} files in {self.paths['json'].parent} "
+            f"({self.n_suppressed} cell(s) suppressed)\n{self.sidecar.get('caption', '')}"
+        )
+
+
+def _atomic_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _atomic_savefig(fig: Figure, path: Path, fmt: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{fmt}", dir=path.parent)
+    os.close(fd)
+    meta: dict[str, Any] = {}
+    if fmt == "svg":
+        meta = {"Date": None}
+    elif fmt == "pdf":
+        meta = {"CreationDate": None, "ModDate": None}
+    elif fmt == "png":
+        meta = {"Software": None}
+    try:
+        fig.savefig(tmp, format=fmt, dpi=DPI, facecolor="white", metadata=meta)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _as_frame(data: Any) -> pd.DataFrame:
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, pd.Series):
+        return data.reset_index()
+    for attr in ("plot_data", "to_frame"):
+        f = getattr(data, attr, None)
+        if callable(f):
+            out = f()
+            if isinstance(out, pd.DataFrame):
+                return out
+    raise SchemaError(
+        f"save() needs the data behind the figure as a DataFrame, got {type(data).__name__}",
+        fix="pass data= the frame the figure was drawn from (the *_data() function gives it)",
+    )
+
+
+def _stamp(fig: Figure) -> None:
+    if any(t.get_gid() == _STAMP_GID for t in fig.texts):
+        return
+    fig.text(
+        0.995,
+        0.995,
+        STAMP,
+        ha="right",
+        va="top",
+        fontsize=8,
+        color="#B00000",
+        style="italic",
+        gid=_STAMP_GID,
+        zorder=10,
+    )
+
+
+def _jsonable(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    return str(obj)
+
+
+def save(
+    fig: Figure,
+    name: str,
+    *,
+    caption: str,
+    alt_text: str,
+    data: Any,
+    out_dir: str | os.PathLike = "figures",
+    width: float | None = None,
+    height: float | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    source_tables: Sequence[str] | None = None,
+    synthetic: bool | None = None,
+    min_cell: int = MIN_CELL,
+    n_col: str | None = None,
+    by: str | Sequence[str] | None = None,
+    suppress: bool = True,
+) -> SavedFigure:
+    """Write a figure as PNG (300 dpi), SVG and PDF, with its data (CSV) and a JSON sidecar.
+
+    Parameters
+    ----------
+    fig : the matplotlib figure (the first element a plotting function returns).
+    name : file stem: letters, digits, ``_``, ``-``, ``.``.
+    caption : one or two sentences a report writer can print under the figure.
+    alt_text : a description of what the figure shows, for screen readers.
+    data : the frame behind the figure (a ``*_data()`` frame or a result with
+        ``to_frame()``). It passes through :func:`cei_metrics.privacy.suppress` with
+        ``threshold=min_cell`` before it is written, unless ``suppress=False``.
+    out_dir : folder to write into (created when absent).
+    width, height : figure size in inches (default: the figure's own). The PNG is then
+        exactly ``width*300 x height*300`` pixels.
+    parameters : the knobs that produced the figure (seed, years, districts ...).
+    source_tables : the canonical tables the figure was drawn from.
+    synthetic : True stamps "synthetic demo data" on the image and appends it to the
+        caption. ``None`` reads ``data.attrs["synthetic"]`` (False when absent).
+    min_cell : small-cell threshold (default :data:`~cei_metrics.privacy.MIN_CELL` = 11).
+    n_col : column holding each row's number of people (default ``"n"`` when present).
+    by : grouping columns for complementary suppression (rows that sum to a total).
+    suppress : set False only for data that describes no people (e.g. verdicts); the
+        sidecar then records that no suppression was applied.
+
+    Returns
+    -------
+    SavedFigure with ``paths`` (png, svg, pdf, csv, json), the ``sidecar`` dict and
+    ``n_suppressed``.
+
+    Raises
+    ------
+    CEIError for an unsafe name, an empty caption or alt text, or non-positive sizes;
+    SchemaError when the data is not a table.
+
+    Examples
+    --------
+    >>> fig, ax = cm.viz.forest(effects)
+    >>> cm.viz.save(fig, "effects_by_district", caption="...", alt_text="...",
+    ...             data=cm.viz.forest_data(effects), width=cm.viz.FULL_WIDTH, height=4)
+    """
+    from .. import __version__
+    from ..privacy import suppress as _suppress
+
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise CEIError(
+            f"{name!r} is not a safe figure name",
+            fix="use letters, digits, '_', '-' or '.', starting with a letter or digit",
+        )
+    for label, text in (("caption", caption), ("alt_text", alt_text)):
+        if not isinstance(text, str) or not text.strip():
+            raise CEIError(
+                f"save() needs a non-empty {label}",
+                fix="describe the figure: a report writer will hand it on as it is",
+            )
+    if not hasattr(fig, "savefig"):
+        raise CEIError(
+            f"save() needs a matplotlib Figure, got {type(fig).__name__}",
+            fix="pass the first element of what the plotting function returned",
+        )
+    frame = _as_frame(data)
+    if synthetic is None:
+        synthetic = bool(frame.attrs.get("synthetic", False))
+    w0, h0 = fig.get_size_inches()
+    w = float(width) if width is not None else float(w0)
+    h = float(height) if height is not None else float(h0)
+    if not (w > 0 and h > 0):
+        raise CEIError(
+            f"figure size must be positive, got {w} x {h} inches",
+            fix="give width and height in inches (e.g. cm.viz.FULL_WIDTH = 6.5)",
+        )
+    fig.set_size_inches(w, h)
+    if synthetic:
+        _stamp(fig)
+        if STAMP not in caption.lower():
+            caption = f"{caption.rstrip()} ({STAMP.capitalize()}.)"
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {fmt: out / f"{name}.{fmt}" for fmt in (*FORMATS, "csv", "json")}
+
+    if suppress:
+        col = n_col if n_col is not None else ("n" if "n" in frame.columns else None)
+        if n_col is not None and n_col not in frame.columns:
+            raise SchemaError(
+                f"n_col {n_col!r} is not a column of the data",
+                column=n_col,
+                fix=f"the data has {list(frame.columns)}",
+            )
+        table = _suppress(frame, n_col=col, threshold=min_cell, by=by)
+        info = dict(table.attrs.get("suppression", {}))
+        sup = {
+            "applied": True,
+            "threshold": int(min_cell),
+            "n_col": col,
+            "by": [by] if isinstance(by, str) else list(by or []),
+            "complementary": bool(by),
+            "suppressed_rows": int(info.get("suppressed_rows", 0)),
+            "suppressed_cells": int(info.get("suppressed_cells", 0)),
+            "count_cols": info.get("count_cols", []),
+        }
+    else:
+        table = frame
+        sup = {"applied": False, "threshold": None, "suppressed_rows": 0, "suppressed_cells": 0}
+    table = table.copy()
+    table.attrs = {}
+    csv_bytes = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    digest = hashlib.sha256(csv_bytes).hexdigest()
+
+    with themed():
+        for fmt in FORMATS:
+            _atomic_savefig(fig, paths[fmt], fmt)
+    _atomic_bytes(paths["csv"], csv_bytes)
+
+    sidecar = {
+        "name": name,
+        "caption": caption,
+        "alt_text": alt_text,
+        "data_file": paths["csv"].name,
+        "data_sha256": digest,
+        "data_rows": len(table),
+        "data_columns": [str(c) for c in table.columns],
+        "parameters": _jsonable(dict(parameters or {})),
+        "package": "cei_metrics",
+        "package_version": __version__,
+        "source_tables": [str(s) for s in (source_tables or [])],
+        "synthetic": bool(synthetic),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "width_in": w,
+        "height_in": h,
+        "dpi": DPI,
+        "suppression": sup,
+        "files": [p.name for p in paths.values()],
+    }
+    _atomic_bytes(
+        paths["json"], (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    )
+    return SavedFigure(
+        name=name, paths=paths, sidecar=sidecar, n_suppressed=int(sup["suppressed_cells"])
+    )
