@@ -25,6 +25,7 @@ from .._results import ResultMixin
 from ..errors import EstimationError, SchemaError
 from ._did_boot import Clusters, analytic_cov, analytic_se, bootstrap, multipliers
 from ._did_common import (
+    callable_module,
     check_ci,
     check_columns,
     cohort_to_int,
@@ -552,6 +553,7 @@ class ATTResult(ResultMixin):
         mult = self._mult()
         if mult is None:
             se = analytic_se(inf, self._clusters)
+            se[se <= np.sqrt(np.finfo(float).eps) * 10] = np.nan  # reference period
             return se, _z(ci)
         se, crit, _ = bootstrap(inf, self._clusters, mult, ci)
         if not uniform or not np.isfinite(crit):
@@ -915,3 +917,6 @@ class ATTAggregate(ResultMixin):
         ax.set_title(f"{self.ci:.0%} {band} confidence bands")
         ax.legend(frameon=False)
         return fig, ax
+
+
+callable_module(__name__, att_gt)
