@@ -16,7 +16,9 @@ The rules
   (``denominator - numerator``) suppresses the row too, since subtraction would reveal it.
 * Complementary suppression: within each group of rows that add up to a known total
   (``by=``), if exactly one row is suppressed, the next-smallest row is suppressed as well,
-  so the suppressed count cannot be recovered as total minus the rest.
+  so the suppressed count cannot be recovered as total minus the rest; and rows keep being
+  added until the suppressed rows together hold at least ``threshold`` people (or the
+  whole group is suppressed), so the residual a total reveals is itself not small.
 
 References
 ----------
@@ -188,7 +190,9 @@ def suppress(
     ``denominator`` and :math:`0 < d - x < t`. With ``by=`` groups, complementary
     suppression then makes the number of suppressed rows in every group either 0 or at
     least 2: if exactly one row of a group is suppressed, the row with the next-smallest
-    positive count (else the next-smallest count) is suppressed too.
+    positive count (else the next-smallest count) is suppressed too, and further rows
+    are added until the suppressed rows of the group hold at least ``threshold`` people
+    or the whole group is suppressed.
 
     On a suppressed row the count columns and the statistic columns (house names
     ``estimate, std_error, ci_low, ci_high, p_val``, ``share``, ``percent``, ``rate``,
@@ -323,7 +327,7 @@ def suppress(
             gid = out.groupby(by_cols, sort=False, dropna=False).ngroup().to_numpy()
         else:
             gid = np.zeros(n, dtype=int)
-        flag = _complement(flag, size, gid, is_total)
+        flag = _complement(flag, size, gid, is_total, threshold)
 
     comp_rows = flag & ~primary
     stat_cols = [
@@ -359,29 +363,32 @@ def suppress(
     return out
 
 
-def _complement(flag, size, gid, is_total):
-    """Within each group, if exactly one non-total row is suppressed, also suppress the
-    unsuppressed non-total row with the smallest positive size (else the smallest)."""
+def _complement(flag, size, gid, is_total, threshold):
+    """Within each group, while exactly one non-total row is suppressed, or the suppressed
+    rows together hold fewer than ``threshold`` people, also suppress the unsuppressed
+    non-total row with the smallest positive size (else the smallest)."""
     import numpy as np
 
     flag = flag.copy()
     member = ~is_total
     n_groups = int(gid.max()) + 1 if gid.size else 0
-    n_sup = np.bincount(gid[member & flag], minlength=n_groups)
-    lonely = np.flatnonzero(n_sup == 1)
-    if lonely.size == 0:
-        return flag
-    cand = member & ~flag & np.isin(gid, lonely)
-    # rank candidates: positive sizes first (ascending), then zeros, then missing sizes
     s = np.where(np.isnan(size), np.inf, size)
     pri = np.where(s > 0, 0, 1)
-    order = np.lexsort((s, pri, gid))
-    order = order[cand[order]]
-    if order.size:
+    base = np.lexsort((s, pri, gid))
+    # a row suppressed earlier (count already blank) is taken to hold enough people
+    fin = np.where(np.isfinite(s), s, float(threshold))
+    while True:
+        sup = member & flag
+        n_sup = np.bincount(gid[sup], minlength=n_groups)
+        tot = np.bincount(gid[sup], weights=fin[sup], minlength=n_groups)
+        need = (n_sup == 1) | ((n_sup >= 1) & (tot < threshold))
+        cand = member & ~flag & need[gid]
+        order = base[cand[base]]
+        if order.size == 0:
+            return flag
         first = np.ones(order.size, dtype=bool)
         first[1:] = gid[order][1:] != gid[order][:-1]
         flag[order[first]] = True
-    return flag
 
 
 # --------------------------------------------------------------------------- audit
