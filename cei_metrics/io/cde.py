@@ -53,8 +53,8 @@ becomes NaN, as do status and change levels of 0) and ``source`` (file name).
 (``"priority3_self_reflection"``), ``item`` (CDE's column name as spelled in the
 instrument YAML, e.g. ``CollaborationtInput``; the xlsx files cut names to 30 characters,
 ``DevelopStaffCapacityRelationsh``, and are matched to the full name), ``rating`` (1-5
-float; CDE's 0 and blank become NaN), ``section`` (scale of the instrument YAML:
-relationships / partnerships / input), then ``name`` and ``cds``. By default only
+float; CDE's 0 and blank become NaN), ``section`` (the label of the item's scale in the
+instrument YAML, e.g. "Seeking Input for Decision-Making"), then ``name`` and ``cds``. By default only
 district-level LEAs (school code ``0000000``: districts and county offices) are kept, so
 that ``district_id`` is a key; ``include_charters=True`` keeps charter LEAs too (then
 ``cds`` is the key).
@@ -752,7 +752,9 @@ def _read_priority3(raw: RawTable, fmt: str, *, kind: str | None,
             C.TOOL: P3_TOOL,
             C.ITEM: np.tile(np.array(items, dtype=object), n),
             C.RATING: mat.reshape(-1).astype(float),
-            C.SECTION: np.tile(np.array([inst.scale_of(i) for i in items], dtype=object), n),
+            C.SECTION: np.tile(
+                np.array([inst.scale_labels[inst.scale_of(i)] for i in items], dtype=object), n
+            ),
             C.NAME: np.repeat(name, k),
             C.CDS: np.repeat(cds_k, k),
         }
@@ -944,6 +946,23 @@ def _detect(raw: RawTable) -> _Format:
         hint = " It looks like a Census Day enrollment file, which is not an outcome this reader supports."
     elif raw.has("cdscode") and raw.has("prioritynumber"):
         hint = " It looks like a local-indicator file of a priority or year layout not supported."
+    elif _dash(raw):
+        missing = [k for k in ("studentgroup", "currdenom", "currstatus") if not raw.has(k)]
+        raise SchemaError(
+            f"a Dashboard download (cds, rtype, reportingyear) without the column(s) {missing}; "
+            f"columns seen: {raw.header}",
+            file=raw.path,
+            column=missing[0] if missing else None,
+            fix="use the Dashboard file as downloaded: every layout has currdenom and currstatus",
+        )
+    elif _dq(raw):
+        raise SchemaError(
+            "a DataQuest research file without a measure this reader knows (ChronicAbsenteeism"
+            "Rate, Suspension Rate (Total), or CohortStudents with Regular HS Diploma "
+            f"Graduates (Rate)); columns seen: {raw.header}",
+            file=raw.path,
+            fix="give the chronic absenteeism, suspension or ACGR file as downloaded",
+        )
     elif raw.has("cdscode", "ncesdist"):
         hint = " It looks like pubschls.txt (schools directory), which is not supported; use pubdistricts.txt."
     raise UnknownFormatError(
