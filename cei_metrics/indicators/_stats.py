@@ -110,8 +110,11 @@ def wilson_ci(
         z2n = z * z / n
         centre = (p + z2n / 2) / (1 + z2n)
         half = z / (1 + z2n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    lo = np.clip(centre - half, 0.0, 1.0)
-    hi = np.clip(centre + half, 0.0, 1.0)
+    # at p = 0 (p = 1) the lower (upper) limit is exactly 0 (1); avoid rounding residue
+    lo = np.where(count <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    hi = np.where(count >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
+    lo = np.where(n > 0, lo, np.nan)
+    hi = np.where(n > 0, hi, np.nan)
     return lo, hi
 
 
@@ -169,7 +172,9 @@ def grouped_mean(
     Returns
     -------
     dict of arrays (length ``n_groups``): estimate, std_error, ci_low, ci_high, n,
-    n_clusters.
+    n_clusters. A group with a single cluster (or a single row) has no estimable
+    variance: its std_error and interval are NaN (such a group is also far below any
+    small-cell threshold, so it is flagged suppressed).
     """
     from scipy.stats import t as student_t
 
