@@ -451,27 +451,43 @@ def dashboard_grid(
         ax.tick_params(length=0)
         for s in ax.spines.values():
             s.set_visible(False)
-        ax.set_xlabel("Change from prior year (percentage points)")
         ax.set_ylabel("Status (current-year rate)")
         if annotate:
             keys = [f"{k}  {lab}" for k, lab in enumerate(p["label"], start=1)]
+            ncol = 1 if len(keys) <= 4 else 3
+            per = -(-len(keys) // ncol) if keys else 0
+            for j in range(ncol):
+                chunk = keys[j * per : (j + 1) * per]
+                if chunk:
+                    ax.annotate(
+                        "\n".join(chunk),
+                        xy=(j / ncol, -0.1),
+                        xycoords="axes fraction",
+                        va="top",
+                        ha="left",
+                        fontsize=8,
+                        annotation_clip=False,
+                    )
             dropped = d.loc[~d["placed"], "label"].tolist()
             if dropped:
-                keys.append(
-                    f"Not rated (fewer than {min_n} students or missing): " + ", ".join(dropped)
+                ax.annotate(
+                    _wrap_names(f"Not rated (fewer than {min_n} students or missing): ", dropped),
+                    xy=(0, -0.1 - 0.045 * (per + 0.5)),
+                    xycoords="axes fraction",
+                    va="top",
+                    ha="left",
+                    fontsize=8,
+                    annotation_clip=False,
                 )
-            ax.annotate(
-                "\n".join(keys),
-                xy=(0, -0.04),
-                xycoords="axes fraction",
-                va="top",
-                ha="left",
-                fontsize=8,
-                annotation_clip=False,
-            )
         ttl = title or (
             f"{g.indicator.replace('_', ' ').capitalize()}: Dashboard {g.year} grid"
             + ("" if g.entity == "all" else f" ({g.entity.replace('_', ' ')})")
         )
-        ax.set_title(ttl, pad=40)
+        ax.set_title(ttl + "\nChange from prior year (percentage points)", pad=8, fontsize=9)
     return fig, ax
+
+
+def _wrap_names(head: str, names: list[str]) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(head + ", ".join(names), 90))

@@ -662,36 +662,32 @@ def p3_heatmap(
             np.ma.masked_invalid(grid), cmap="cividis", vmin=1, vmax=5, edgecolors="white"
         )
         mesh.set_gid("p3-mesh")
-        for (r, c), v in np.ndenumerate(grid):
-            if np.isfinite(v):
-                ax.text(
-                    c + 0.5,
-                    r + 0.5,
-                    f"{v:.1f}",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="white" if v < 3.2 else "black",
-                )
+        if nc <= 6:
+            for (r, c), v in np.ndenumerate(grid):
+                if np.isfinite(v):
+                    ax.text(
+                        c + 0.5,
+                        r + 0.5,
+                        f"{v:.1f}",
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="white" if v < 3.2 else "black",
+                    )
         ax.set_xticks(np.arange(nc) + 0.5, [str(y) for y in years])
-        ax.set_yticks(np.arange(nr) + 0.5, [_wrap(str(r), 34) for r in rows])
+        if nc > 4:
+            for lab in ax.get_xticklabels():
+                lab.set_rotation(45)
+                lab.set_ha("right")
+        ax.set_yticks(np.arange(nr) + 0.5, [_wrap(str(r), 30) for r in rows])
         ax.invert_yaxis()
         ax.tick_params(length=0)
         for s in ax.spines.values():
             s.set_visible(False)
         cb = fig.colorbar(mesh, ax=ax, ticks=[1, 2, 3, 4, 5], fraction=0.05, pad=0.02)
-        cb.ax.set_yticklabels([_wrap(f"{k} {v}", 22) for k, v in P3_LEVELS.items()], fontsize=8)
+        cb.ax.set_yticklabels([_wrap(f"{k} {v}", 20) for k, v in P3_LEVELS.items()], fontsize=8)
         ax.set_title(title or "Priority 3 family-engagement self-ratings (mean of 1-5)")
-        ax.annotate(
-            P3_NOTE,
-            xy=(0, -0.02),
-            xycoords="axes fraction",
-            va="top",
-            ha="left",
-            fontsize=8,
-            style="italic",
-            annotation_clip=False,
-        )
+        ax.set_xlabel(P3_NOTE, fontsize=8, style="italic")
     return fig, ax
 
 

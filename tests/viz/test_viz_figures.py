@@ -278,7 +278,7 @@ def test_p3_heatmap_draws_its_data_with_level_labels_and_note():
     np.testing.assert_allclose(arr[d["r"], d["c"]], d["rating"])
     cbar_labels = [t.get_text() for t in fig.axes[1].get_yticklabels()]
     assert any("Exploration" in t for t in cbar_labels)
-    texts = " ".join(t.get_text() for t in ax.texts)
+    texts = " ".join(t.get_text() for t in ax.texts) + ax.get_xlabel()
     assert "not a state score" in texts
 
 
