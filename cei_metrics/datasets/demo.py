@@ -322,6 +322,9 @@ class DemoTruth:
     def __str__(self) -> str:
         return self.summary()
 
+    def __repr__(self) -> str:
+        return f"DemoTruth(seed={self.seed})"
+
 
 @dataclass(frozen=True)
 class DemoData:
@@ -336,6 +339,13 @@ class DemoData:
     ratings: pd.DataFrame
     roster: pd.DataFrame
     truth: DemoTruth
+
+    def __repr__(self) -> str:
+        return (
+            f"DemoData(seed={self.truth.seed}, survey={len(self.survey)} rows, "
+            f"participation={len(self.participation)}, outcomes={len(self.outcomes)}, "
+            f"ratings={len(self.ratings)}, roster={len(self.roster)})"
+        )
 
     @property
     def synthetic(self) -> bool:
@@ -1174,6 +1184,10 @@ def _build(seed: int) -> DemoData:
 
 
 @lru_cache(maxsize=4)
+def _cached(seed: int) -> DemoData:
+    return _build(seed)
+
+
 def load_demo(seed: int = 2019) -> DemoData:
     """The synthetic PLLN demo world with its planted truth.
 
@@ -1198,4 +1212,4 @@ def load_demo(seed: int = 2019) -> DemoData:
     >>> demo.truth.att_simple["chronic_absenteeism"] < 0
     True
     """
-    return _build(int(seed))
+    return _cached(int(seed))
