@@ -105,16 +105,24 @@ def _nct_ci(t: float, df: float, level: float) -> tuple[float, float]:
     from scipy.optimize import brentq
     from scipy.stats import nct
 
+    if t < 0:  # symmetry: solve for |t| (scipy's nct is best behaved there) and reflect
+        lo, hi = _nct_ci(-t, df, level)
+        return -hi, -lo
     alpha = 1 - level
 
+    def f(ncp, p):
+        v = nct.cdf(t, df, ncp)
+        if not np.isfinite(v):
+            v = 0.0 if ncp > t else 1.0
+        return v - p
+
     def solve(p):
-        f = lambda ncp: nct.cdf(t, df, ncp) - p  # noqa: E731
-        lo, hi = t - 10 - abs(t), t + 10 + abs(t)
-        while f(lo) < 0:
+        lo, hi = -10.0 - t, t + 10.0
+        while f(lo, p) < 0:
             lo -= 10 + abs(lo)
-        while f(hi) > 0:
+        while f(hi, p) > 0:
             hi += 10 + abs(hi)
-        return brentq(f, lo, hi, xtol=1e-12)
+        return brentq(f, lo, hi, args=(p,), xtol=1e-12)
 
     return solve(1 - alpha / 2), solve(alpha / 2)
 
