@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cei_metrics.errors import EstimationError
@@ -54,6 +54,7 @@ def test_shapes_nan_and_errors():
         adjust_pvalues(pd.DataFrame({"p": [0.1]}))
 
 
+@settings(max_examples=25, deadline=None)
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=40))
 def test_adjusted_values_dominate_and_keep_order(ps):
     p = np.array(ps)
