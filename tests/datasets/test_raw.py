@@ -206,3 +206,25 @@ def test_roster_file(raw, demo):
     )
     assert df[C.DISTRICT_ID].tolist() == demo.roster[C.DISTRICT_ID].tolist()
     assert df[C.COHORT].isna().sum() == 52
+
+
+@pytest.mark.parametrize(
+    "name, indicator, year",
+    [
+        ("synthetic_chronicabsenteeism25.txt", "chronic_absenteeism", "2024-25"),
+        ("synthetic_suspension20.txt", "suspension", "2019-20"),
+        ("synthetic_graddownload2019.txt", "graduation", "2018-19"),
+        ("synthetic_eladownload2022.txt", "ela_dfs", "2021-22"),
+    ],
+)
+def test_cde_files_round_trip_through_read_cde(raw, demo, name, indicator, year):
+    import cei_metrics as cm
+
+    back = cm.io.read_cde(raw / name)
+    o = demo.outcomes
+    o = o[(o[C.INDICATOR] == indicator) & (o[C.YEAR] == year)]
+    m = o.merge(back, on=[C.CDS, C.GROUP, C.YEAR], suffixes=("", "_back"), validate="1:1")
+    assert len(m) == len(o) == len(back)
+    for col in (C.VALUE, C.DENOMINATOR):
+        assert np.allclose(m[col], m[f"{col}_back"], equal_nan=True)
+    assert (m[C.SUPPRESSED] == m[f"{C.SUPPRESSED}_back"]).all()
