@@ -1,0 +1,150 @@
+"""Speed of synthetic control with in-space placebos and of the wild cluster bootstrap.
+
+Anchors: ``pysyncon`` (Synth with SLSQP inner / Nelder-Mead outer, placebos via its
+PlaceboTest run serially here) and ``wildboottest`` when installed.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+
+
+def _panel(n_donors: int, t_pre: int, t_post: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = n_donors + 1
+    t = t_pre + t_post
+    f = np.cumsum(rng.normal(0, 1, (2, t)), axis=1)
+    load = rng.uniform(0.5, 1.5, (n, 2))
+    y = 50 + load @ f + rng.normal(0, 0.5, (n, t))
+    x1 = load[:, 0] * 10 + rng.normal(0, 0.2, n)
+    x2 = load[:, 1] * 5 + rng.normal(0, 0.2, n)
+    units = [f"u{i:03d}" for i in range(n)]
+    return pd.DataFrame(
+        {
+            "unit": np.repeat(units, t),
+            "time": np.tile(np.arange(t), n),
+            "y": y.ravel(),
+            "x1": np.repeat(x1, t),
+            "x2": np.repeat(x2, t),
+        }
+    )
+
+
+def _timed(fn, memory: bool = False):
+    """(result, seconds, peak MB or None); tracemalloc slows Python-level loops, so the
+    peak is measured only when asked."""
+    if memory:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    out = fn()
+    dt = time.perf_counter() - t0
+    peak = None
+    if memory:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return out, dt, peak
+
+
+def bench_synth_placebos(quick: bool = False) -> dict:
+    from cei_metrics.impact.synth import synthetic_control
+
+    n_donors, t_pre = (8, 8) if quick else (100, 20)
+    df = _panel(n_donors, t_pre, 5)
+    t_pre_last = t_pre - 1
+    special = [("y", [0], "mean"), ("y", [t_pre // 2], "mean"), ("y", [t_pre_last], "mean")]
+    kw = dict(predictors=["x1", "x2"], special_predictors=special, n_starts=2, seed=1)
+    _, ours, peak = _timed(lambda: synthetic_control(df, "unit", "time", "y", "u000", t_pre, **kw))
+    anchor_s = None
+    note = f"{n_donors} donors x {t_pre} pre-periods, 5 predictors, all placebos"
+    try:
+        if quick:
+            raise ImportError  # the anchor is slow; full runs only
+        from pysyncon import Dataprep, Synth
+
+        units = sorted(df.unit.unique())
+        n_anchor = 3
+
+        def one(tr: str) -> None:
+            dp = Dataprep(
+                foo=df,
+                predictors=["x1", "x2"],
+                predictors_op="mean",
+                time_predictors_prior=range(t_pre),
+                special_predictors=[(c, p, o) for c, p, o in special],
+                dependent="y",
+                unit_variable="unit",
+                time_variable="time",
+                treatment_identifier=tr,
+                controls_identifier=[u for u in units if u not in (tr, "u000")],
+                time_optimize_ssr=range(t_pre),
+            )
+            Synth().fit(dp)
+
+        t0 = time.perf_counter()
+        for tr in units[1 : 1 + n_anchor]:
+            one(tr)
+        per_fit = (time.perf_counter() - t0) / n_anchor
+        anchor_s = per_fit * (n_donors + 1)
+        note += f"; pysyncon time extrapolated from {n_anchor} fit(s) x {n_donors + 1}"
+    except ImportError:
+        pass
+    return {
+        "benchmark": "synthetic_control_placebos",
+        "ours_s": ours,
+        "anchor": "pysyncon" if anchor_s else "",
+        "anchor_s": anchor_s,
+        "ratio": anchor_s / ours if anchor_s else None,
+        "peak_mb": peak,
+        "note": note,
+    }
+
+
+def bench_wild_bootstrap(quick: bool = False) -> dict:
+    from cei_metrics.impact.inference import wild_cluster_bootstrap
+
+    G, n, B = (20, 20, 999) if quick else (50, 40, 9999)
+    rng = np.random.default_rng(0)
+    cl = np.repeat(np.arange(G), n)
+    x = rng.normal(size=G * n) + rng.normal(size=G)[cl]
+    y = 0.1 * x + rng.normal(size=G * n) + rng.normal(size=G)[cl]
+    df = pd.DataFrame({"y": y, "x": x, "cl": cl})
+    wild_cluster_bootstrap(df, "y", "x", "cl", n_boot=199, seed=1)  # warm imports
+    _, ours, peak = _timed(
+        lambda: wild_cluster_bootstrap(df, "y", "x", "cl", n_boot=B, seed=1), memory=True
+    )
+    anchor_s = None
+    try:
+        import statsmodels.formula.api as smf
+        from wildboottest.wildboottest import wildboottest
+
+        m = smf.ols("y ~ x", data=df)
+        wildboottest(m, param="x", cluster=df.cl, B=199, seed=1)
+        t0 = time.perf_counter()
+        wildboottest(m, param="x", cluster=df.cl, B=B, seed=1)
+        anchor_s = time.perf_counter() - t0
+    except ImportError:
+        pass
+    return {
+        "benchmark": "wild_cluster_bootstrap",
+        "ours_s": ours,
+        "anchor": "wildboottest" if anchor_s else "",
+        "anchor_s": anchor_s,
+        "ratio": anchor_s / ours if anchor_s else None,
+        "peak_mb": peak,
+        "note": f"{G} clusters x {n}, {B} Rademacher draws, p-value and test-inversion CI",
+    }
+
+
+def run(quick: bool = False) -> list[dict]:
+    return [bench_synth_placebos(quick), bench_wild_bootstrap(quick)]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    for row in run(quick="--quick" in sys.argv):
+        print(row)
