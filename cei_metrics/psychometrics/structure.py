@@ -160,7 +160,7 @@ def _fa_corr(
     # step it wraps is called directly on the correlation matrix.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        load = np.asarray(fa._fit_factor_analysis(np.asarray(r, dtype=float)), dtype=float)
+        load = np.asarray(fa._fit_factor_analysis(np.array(r, dtype=float)), dtype=float)
     phi = np.eye(n_factors)
     if rotation is not None and n_factors > 1:
         rot = Rotator(method=rotation)
