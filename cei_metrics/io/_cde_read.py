@@ -135,17 +135,16 @@ def _split_comments(text: str) -> tuple[list[str], str]:
 
 
 def _field_counts(body: str, delim: str) -> tuple[np.ndarray, np.ndarray]:
-    """Number of fields on each non-blank line after the header, and the line numbers
+    """Number of fields on each non-blank line (the header first), and the line numbers
     (0 = header) of those lines. Vectorized over the bytes of the text."""
     buf = np.frombuffer(body.encode("utf-8", errors="replace"), dtype=np.uint8)
     nl = np.flatnonzero(buf == 10)
     ends = np.append(nl, buf.size)
     starts = np.concatenate(([0], nl + 1))
-    cum = np.concatenate(([0], np.cumsum(buf == ord(delim))))
-    n_delim = cum[ends] - cum[starts]
+    dpos = np.flatnonzero(buf == ord(delim))
+    n_delim = np.searchsorted(dpos, ends) - np.searchsorted(dpos, starts)
     length = ends - starts
-    # a line holding only "\r" or nothing is blank
-    last = buf[np.clip(ends - 1, 0, max(buf.size - 1, 0))] if buf.size else np.array([])
+    last = buf[np.clip(ends - 1, 0, max(buf.size - 1, 0))] if buf.size else np.zeros(1, np.uint8)
     blank = (length == 0) | ((length == 1) & (last == 13))
     keep = np.flatnonzero(~blank)
     return n_delim[keep] + 1, keep

@@ -217,7 +217,7 @@ def _fail_year(raw: RawTable, key: str, i: int, value: str, fix: str) -> SchemaE
                        row=i + 1, column=raw.col(key), fix=fix)  # fmt: skip
 
 
-def _map_years(raw: RawTable, key: str, rule: Callable[[str], str | None], fix: str) -> np.ndarray:
+def _map_years(raw: RawTable, key: str, rule: Callable[[str], str | None], fix: str) -> pd.Series:
     """Map a year column through ``rule`` (applied once per distinct value)."""
     s = raw.text(key)
     uniq = pd.unique(s)
@@ -226,7 +226,7 @@ def _map_years(raw: RawTable, key: str, rule: Callable[[str], str | None], fix: 
         if v is None:
             i = int(np.flatnonzero((s == u).to_numpy())[0])
             raise _fail_year(raw, key, i, u, fix)
-    return s.map(table).to_numpy(dtype=object)
+    return s.map(table)
 
 
 def _report_year(text: str) -> str | None:
@@ -289,7 +289,7 @@ def _cds_parts(raw: RawTable, county: str, district: str, school: str) -> pd.Ser
 
 def _levels(raw: RawTable, key: str, table: dict[str, str]) -> np.ndarray:
     s = raw.text(key).str.upper()
-    out = s.map(table)
+    out = s.map({u: table.get(u) for u in pd.unique(s)})
     bad = out.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -303,15 +303,12 @@ def _levels(raw: RawTable, key: str, table: dict[str, str]) -> np.ndarray:
     return out.to_numpy(dtype=object)
 
 
-def _groups(codes: pd.Series, unknown: set[str]) -> np.ndarray:
+def _groups(codes: pd.Series, unknown: set[str]) -> pd.Series:
     names = {**STUDENT_GROUPS, **GRADE_SPANS}
-    up = codes.str.upper()
-    out = up.map(names)
-    miss = out.isna()
-    if miss.any():
-        unknown.update(pd.unique(codes[miss]))
-        out = out.where(~miss, codes)
-    return out.to_numpy(dtype=object)
+    uniq = pd.unique(codes)
+    table = {u: names.get(str(u).upper()) for u in uniq}
+    unknown.update(u for u, v in table.items() if v is None)
+    return codes.map({u: (u if v is None else v) for u, v in table.items()})
 
 
 def _zero_nan(x: np.ndarray) -> np.ndarray:
@@ -342,48 +339,52 @@ def _check_rates(raw: RawTable, num, den, val, value_key: str) -> None:
         )
 
 
+def _text_col(x, n: int) -> pd.Series:
+    """A text column of length ``n`` from a scalar, a Series or an array, without a round
+    trip through Python objects when it is already text."""
+    if isinstance(x, str):
+        return pd.Series(x, index=pd.RangeIndex(n), dtype="str")
+    if isinstance(x, pd.Series):
+        return x.reset_index(drop=True).astype("str")
+    return pd.Series(np.asarray(x, dtype=object), dtype="str")
+
+
 def _outcomes(raw: RawTable, *, cds, level, year, group_code, indicator, numerator,
               denominator, value, suppressed, name, status_level=None, change=None,
               change_level=None, color=None, unknown: set[str] | None = None,
-              group: np.ndarray | None = None) -> pd.DataFrame:  # fmt: skip
+              group=None) -> pd.DataFrame:  # fmt: skip
     n = len(raw.frame)
     nan = np.full(n, np.nan)
     unknown = set() if unknown is None else unknown
-    gc = pd.Series(group_code, dtype=str) if not isinstance(group_code, str) else None
     if group is not None:
         groups = group
-    elif gc is not None:
-        groups = _groups(gc, unknown)
+    elif not isinstance(group_code, str):
+        groups = _groups(_text_col(group_code, n), unknown)
     else:
-        groups = np.full(n, STUDENT_GROUPS.get(group_code, group_code), dtype=object)
+        groups = STUDENT_GROUPS.get(group_code, group_code)
+
+    def f(x):
+        return nan if x is None else np.asarray(x, dtype=float)
+
     cols = {
-        C.CDS: np.asarray(cds, dtype=object),
-        C.LEVEL: np.asarray(level, dtype=object),
-        C.YEAR: np.asarray(year, dtype=object),
-        C.GROUP: groups,
-        C.INDICATOR: np.asarray(indicator, dtype=object)
-        if not isinstance(indicator, str)
-        else np.full(n, indicator, dtype=object),
-        C.NUMERATOR: numerator,
-        C.DENOMINATOR: denominator,
-        C.VALUE: value,
+        C.CDS: _text_col(cds, n),
+        C.LEVEL: _text_col(level, n),
+        C.YEAR: _text_col(year, n),
+        C.GROUP: _text_col(groups, n),
+        C.INDICATOR: _text_col(indicator, n),
+        C.NUMERATOR: f(numerator),
+        C.DENOMINATOR: f(denominator),
+        C.VALUE: f(value),
         C.SUPPRESSED: np.asarray(suppressed, dtype=bool),
-        C.NAME: np.asarray(name, dtype=object),
-        C.GROUP_CODE: gc.to_numpy(dtype=object)
-        if gc is not None
-        else np.full(n, group_code, dtype=object),
-        C.STATUS_LEVEL: nan if status_level is None else status_level,
-        C.CHANGE: nan if change is None else change,
-        C.CHANGE_LEVEL: nan if change_level is None else change_level,
-        C.COLOR: nan if color is None else color,
-        C.SOURCE: np.full(n, raw.path.name, dtype=object),
+        C.NAME: _text_col(name, n),
+        C.GROUP_CODE: _text_col(group_code, n),
+        C.STATUS_LEVEL: f(status_level),
+        C.CHANGE: f(change),
+        C.CHANGE_LEVEL: f(change_level),
+        C.COLOR: f(color),
+        C.SOURCE: _text_col(raw.path.name, n),
     }
     df = pd.DataFrame(cols)
-    for c in (C.CDS, C.LEVEL, C.YEAR, C.GROUP, C.INDICATOR, C.NAME, C.GROUP_CODE, C.SOURCE):
-        df[c] = df[c].astype(str)
-    for c in (C.NUMERATOR, C.DENOMINATOR, C.VALUE, C.STATUS_LEVEL, C.CHANGE, C.CHANGE_LEVEL,
-              C.COLOR):  # fmt: skip
-        df[c] = df[c].astype(float)
     df.attrs["unknown_groups"] = sorted(unknown)
     return df
 
@@ -401,7 +402,7 @@ def _name(raw: RawTable, keys: tuple[str, ...], default: str) -> np.ndarray:
         if raw.has(k):
             s = raw.text(k)
             out = s.where(s != "", out)
-    return out.to_numpy(dtype=object)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -550,8 +551,7 @@ def _read_dataquest(raw: RawTable, fmt: str, *, kind: str | None, **_) -> pd.Dat
     sub = np.ones(len(keep), dtype=bool)
     for k in (charter_key, "dass"):
         if k is not None and raw.has(k):
-            v = raw.text(k).str.casefold().to_numpy(dtype=object)
-            sub &= (v == "all") | (v == "")
+            sub &= raw.text(k).str.casefold().isin(["all", ""]).to_numpy()
     keep |= sub
     dropped = int((~keep).sum())
     if dropped:
