@@ -154,7 +154,10 @@ def scale_scores(
     items = list(inst.item_ids)
     mat = np.full((n_rw, len(items)), np.nan)
     mat[rw_codes, idx] = val
-    _, first = np.unique(rw_codes, return_index=True)
+    # first row of each respondent-wave, in code order (a hash pass, no sort)
+    first_rows = pd.Series(rw_codes).drop_duplicates()
+    first = np.empty(n_rw, dtype=np.int64)
+    first[first_rows.to_numpy()] = first_rows.index.to_numpy()
     attrs = [c for c in df.columns if c not in _ITEM_LEVEL]
     base = df[attrs].iloc[first].reset_index(drop=True)
     parts = []
