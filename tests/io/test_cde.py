@@ -296,6 +296,7 @@ def _statewide(path, year, indicator, rate, num, den):
     assert (df[df[C.LEVEL] == "state"][C.GROUP_CODE].nunique()) == 14
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_real_priority3_zero_and_blank_become_nan(shared_cde):
     # CDE's files hold 13 zeros and 996 blanks (2023) and 252 blanks (2024) among the
