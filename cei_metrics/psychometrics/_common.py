@@ -63,6 +63,10 @@ def as_items(
             "cei_metrics.psychometrics.to_wide builds one from the survey table",
         )
     cols = [str(c) for c in items.columns]
+    if all(items[c].dtype == np.float64 for c in items.columns):
+        # no conversion: a single float block comes back as a view, not a copy
+        x = items.to_numpy(dtype=np.float64, copy=False)
+        return _check_matrix(x, cols, min_items, min_rows, name)
     for c in items.columns:
         kind = items[c].dtype.kind
         if kind not in "biuf":
@@ -81,6 +85,12 @@ def as_items(
                     "cei_metrics.io.read_survey_export)",
                 ) from None
     x = items.apply(pd.to_numeric).to_numpy(dtype=np.float64, na_value=np.nan)
+    return _check_matrix(x, cols, min_items, min_rows, name)
+
+
+def _check_matrix(
+    x: np.ndarray, cols: list[str], min_items: int, min_rows: int, name: str
+) -> tuple[np.ndarray, list[str]]:
     if np.isinf(x).any():
         r, c = np.argwhere(np.isinf(x))[0]
         raise SchemaError(
