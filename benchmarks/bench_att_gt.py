@@ -89,10 +89,11 @@ def _differences(df, n_boot):
     d = df.assign(g=df["g"].where(df["g"] > 0)).set_index(["unit", "year"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m = ATTgt(data=d, cohort_name="g", base_period="varying")
+        m = ATTgt(data=d, cohort_column="g", base_period="varying")
         r = m.fit(formula="y ~ x", est_method="dr", control_group="never_treated",
                   boot_iterations=n_boot, random_state=1, progress_bar=False)  # fmt: skip
-    return np.asarray(r.iloc[:, 0], dtype=float)
+    r = r.to_pandas() if hasattr(r, "to_pandas") else r
+    return np.asarray(r.iloc[:, 0], dtype=float)  # rows: cohort, base period, time
 
 
 ANCHORS = {"moderndid": _moderndid, "csdid": _csdid, "differences": _differences}
