@@ -12,7 +12,7 @@ from cei_metrics.schemas import C
 
 from .conftest import make_survey
 
-FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
