@@ -554,7 +554,10 @@ def _audit_json(path: Path, threshold: int, findings: list[dict]) -> None:
     sup = meta.get("suppression")
     if isinstance(sup, dict):
         thr = sup.get("threshold")
-        if sup.get("applied") is False or thr is None:
+        data_cols = meta.get("data_columns") or []
+        if (sup.get("applied") is False or thr is None) and (
+            not data_cols or any(is_count_column(c) for c in data_cols)
+        ):
             findings.append(
                 {
                     "file": str(path),
@@ -563,7 +566,7 @@ def _audit_json(path: Path, threshold: int, findings: list[dict]) -> None:
                     "what": "the data behind the figure was exported without suppression",
                 }
             )
-        elif float(thr) < threshold:
+        elif thr is not None and float(thr) < threshold:
             findings.append(
                 {
                     "file": str(path),
@@ -610,7 +613,9 @@ def audit(
     identifying or free-text column (``respondent_id``, ``participant_id``, ``email``,
     ``phone``, ``first_name``, ``last_name``, ``comments`` ...); an e-mail address or
     phone number in any cell; a sidecar saying its data was suppressed at a lower
-    threshold (or not at all); a CSV whose bytes no longer match its sidecar's hash.
+    threshold, or not at all while the data holds count columns (unsuppressed data that
+    describes no people, such as district self-ratings, passes); a CSV whose bytes no
+    longer match its sidecar's hash.
 
     Parameters
     ----------

@@ -252,8 +252,18 @@ def test_audit_checks_sidecars(tmp_path):
     whats = " ".join(res.findings["what"])
     assert "below the audit threshold" in whats
     assert "does not match the hash" in whats
-    (tmp_path / "b.json").write_text(json.dumps({"suppression": {"applied": False}}))
+    (tmp_path / "b.json").write_text(
+        json.dumps({"data_columns": ["label", "n"], "suppression": {"applied": False}})
+    )
     assert "without suppression" in " ".join(audit(tmp_path).findings["what"])
+
+
+def test_unsuppressed_data_without_counts_passes(tmp_path):
+    (tmp_path / "r.csv").write_text("row,year,rating\nA,2019-20,3.5\n")
+    (tmp_path / "r.json").write_text(
+        json.dumps({"data_columns": ["row", "year", "rating"], "suppression": {"applied": False}})
+    )
+    assert audit(tmp_path).ok
 
 
 def test_audit_of_a_missing_folder_raises(tmp_path):

@@ -592,8 +592,8 @@ def p3_heatmap_data(
 
     Returns
     -------
-    DataFrame ``row, year, rating, n_ratings, r, c``: ``rating`` is the mean of the
-    1-5 ratings in the cell (a package summary, not a state score), ``r``/``c`` the
+    DataFrame ``row, year, rating, rated, r, c``: ``rating`` is the mean of the
+    ``rated`` 1-5 ratings in the cell (a package summary, not a state score), ``r``/``c`` the
     cell's position.
     """
     import pandas as pd
@@ -622,7 +622,7 @@ def p3_heatmap_data(
             "Sustainability); blank a missing rating",
         )
     g = d.groupby([by, year_col], sort=False)[rating_col].agg(["mean", "count"]).reset_index()
-    g.columns = [ROW, C.YEAR, C.RATING, "n_ratings"]
+    g.columns = [ROW, C.YEAR, C.RATING, "rated"]
     rows = list(dict.fromkeys(g[ROW].tolist()))
     if by == C.SECTION:
         order = list(dict.fromkeys(_p3_sections().values()))

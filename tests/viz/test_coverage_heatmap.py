@@ -8,7 +8,11 @@ from cei_metrics.viz.coverage import coverage_heatmap, coverage_heatmap_data
 
 def _tab():
     return pd.DataFrame(
-        {"district_id": ["a", "a", "b", "b", "c"], "wave": [1, 2, 1, 2, 1], "n": [50, 40, 5, 30, 12]}
+        {
+            "district_id": ["a", "a", "b", "b", "c"],
+            "wave": [1, 2, 1, 2, 1],
+            "n": [50, 40, 5, 30, 12],
+        }
     )
 
 
