@@ -390,7 +390,10 @@ def retention(
 ) -> pd.DataFrame:
     r"""Retention across a series of sessions (e.g. a cohort's convenings).
 
-    Sessions are the series' events numbered 1..n by date within each ``by`` group.
+    Sessions are the series' event dates numbered 1..n, within the ``by`` columns that
+    are constant within an event (e.g. ``district_id``); events on the same date are one
+    session. Grouping by a participant attribute (``el_family``, ``language``) keeps
+    every group on the same session numbers.
     Two measures, stacked in one tidy frame (column ``measure``):
 
     - ``"at_least_k"``: share of the series' participants who attended at least
@@ -452,13 +455,18 @@ def retention(
                 column=C.EVENT_TYPE,
                 fix="pass the event_type of the series, or series= (a list of event ids)",
             )
-    ev = df[[*by, C.EVENT_ID, C.DATE]].drop_duplicates([*by, C.EVENT_ID])
-    ev = ev.sort_values([*by, C.DATE, C.EVENT_ID])
-    if by:
-        ev["_session"] = ev.groupby(by, observed=True).cumcount() + 1
+    # Sessions are numbered by date within the event-level grouping columns (those
+    # constant within an event, e.g. district_id), so that grouping by a participant
+    # attribute (el_family, language) keeps every group on the same session numbers.
+    per_event = df.groupby(C.EVENT_ID, observed=True)
+    ev_by = [b for b in by if (per_event[b].nunique(dropna=False) <= 1).all()]
+    ev = df[[*ev_by, C.EVENT_ID, C.DATE]].drop_duplicates(C.EVENT_ID)
+    if ev_by:
+        ev["_session"] = ev.groupby(ev_by, observed=True)[C.DATE].rank(method="dense")
     else:
-        ev["_session"] = np.arange(1, len(ev) + 1)
-    df = df.merge(ev[[*by, C.EVENT_ID, "_session"]], on=[*by, C.EVENT_ID], how="inner")
+        ev["_session"] = ev[C.DATE].rank(method="dense")
+    ev["_session"] = ev["_session"].astype(np.int64)
+    df = df.merge(ev[[C.EVENT_ID, "_session"]], on=C.EVENT_ID, how="inner")
     per = (
         df.drop_duplicates([*by, C.PARTICIPANT_ID, "_session"])
         .groupby([*by, C.PARTICIPANT_ID], observed=True)["_session"]
@@ -467,14 +475,12 @@ def retention(
     )
     codes, keys = group_codes(per, by)
     ng = len(keys)
-    nsess = (
-        ev.groupby(by, observed=True)["_session"]
-        .max()
-        .reindex(pd.MultiIndex.from_frame(keys) if len(by) > 1 else keys[by[0]])
-        .to_numpy()
-        if by
-        else np.array([int(ev["_session"].max())])
-    ).astype(np.int64)
+    if ev_by:
+        scope = ev.groupby(ev_by, observed=True)["_session"].max().rename("_n").reset_index()
+        nsess = keys[ev_by].merge(scope, on=ev_by, how="left")["_n"].to_numpy()
+    else:
+        nsess = np.full(ng, int(ev["_session"].max()))
+    nsess = nsess.astype(np.int64)
     smax = int(nsess.max())
     ok = codes >= 0
     c, m = codes[ok], per["size"].to_numpy()[ok]

@@ -423,3 +423,13 @@ def test_compute_all_on_small_tables():
     out = ind.compute_all(T, min_cell=0)
     assert set(out["indicator"]) == set(ind.INDICATORS)
     assert out["estimate"].notna().all()
+
+
+def test_retention_groups_by_participant_attribute_share_session_numbers():
+    df = series_table()
+    df[C.EL_FAMILY] = df[C.PARTICIPANT_ID].isin(["P4"])  # P4 (EL) attends session 2 only
+    out = ind.retention(df, by=[C.DISTRICT_ID, C.EL_FAMILY], min_cell=0)
+    el = out[(out["measure"] == "at_least_k") & out[C.EL_FAMILY]]
+    assert (el["n_sessions"] == 3).all()  # not renumbered to a 1-session series
+    surv = out[(out["measure"] == "survival") & out[C.EL_FAMILY]]
+    assert surv.empty  # P4 missed the first session: no first-session cohort
