@@ -69,16 +69,6 @@ def test_other_seed_differs(demo):
     assert other.truth.att_simple == demo.truth.att_simple  # design, not draws
 
 
-def test_build_is_fast():
-    import time
-
-    from cei_metrics.datasets.demo import _build
-
-    t0 = time.perf_counter()
-    _build(11)
-    assert time.perf_counter() - t0 < 3.0
-
-
 # -- schemas and roster --------------------------------------------------------------------
 
 
