@@ -35,6 +35,7 @@ _TABLE = {
     "minimum_detectable_effect": "power",
     "power": "power",
     "flag_disrupted": "disrupted",
+    "outcome_panel": "panel",
 }
 __all__ = sorted(_TABLE)
 __getattr__ = lazy_getattr(__name__, _TABLE)

@@ -39,6 +39,8 @@ _TABLE = {
     "OKABE_ITO": "_theme",
     # export
     "save": "export",
+    "coverage_heatmap": "coverage",
+    "coverage_heatmap_data": "coverage",
     "SavedFigure": "export",
     "STAMP": "export",
     # dashboard
