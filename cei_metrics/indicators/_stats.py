@@ -14,7 +14,7 @@ or clusters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,9 +62,12 @@ def as_by(by: str | Sequence[str] | None) -> list[str]:
     return list(by)
 
 
-def group_codes(df: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def group_codes(
+    df: pd.DataFrame | Mapping[str, object], by: Sequence[str]
+) -> tuple[np.ndarray, pd.DataFrame]:
     """Integer group code of each row (-1 where a grouping value is missing) and the
-    frame of group keys, one row per code, sorted by the ``by`` columns.
+    frame of group keys, one row per code, sorted by the ``by`` columns. ``df`` may be a
+    DataFrame or a mapping of column name to equal-length Series / Categorical.
 
     Each column is factorized once and the codes are combined in mixed radix, so the
     cost is a few hash passes over the rows (pandas ``groupby.ngroup`` is several times
@@ -75,8 +78,9 @@ def group_codes(df: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Dat
     by = list(by)
     if not by:
         return np.zeros(len(df), dtype=np.int64), pd.DataFrame(index=pd.RangeIndex(1))
-    combined = np.zeros(len(df), dtype=np.int64)
-    missing = np.zeros(len(df), dtype=bool)
+    n = len(df[by[0]])
+    combined = np.zeros(n, dtype=np.int64)
+    missing = np.zeros(n, dtype=bool)
     uniques = []
     radix = 1
     for col in by:
@@ -88,11 +92,18 @@ def group_codes(df: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Dat
         if radix > 2**62:  # pragma: no cover - astronomically many key combinations
             raise SchemaError("too many grouping combinations", fix="group by fewer columns")
     combined[missing] = -1
-    out, cells = pd.factorize(combined, sort=True, use_na_sentinel=False)
-    if missing.any():  # -1 sorts first: shift so that missing rows get -1
-        has = cells[0] == -1
-        out = out - int(has)
-        cells = cells[int(has) :]
+    if radix <= max(4 * n, 1 << 20):
+        # dense key space: rank the occupied cells with a bincount, no hashing or sort
+        occupied = np.bincount(combined[~missing], minlength=radix) > 0
+        rank = np.cumsum(occupied) - 1
+        out = np.where(missing, -1, rank[np.maximum(combined, 0)])
+        cells = np.flatnonzero(occupied)
+    else:
+        out, cells = pd.factorize(combined, sort=True, use_na_sentinel=False)
+        if missing.any():  # -1 sorts first: shift so that missing rows get -1
+            has = cells[0] == -1
+            out = out - int(has)
+            cells = cells[int(has) :]
     keys = {}
     rest = np.asarray(cells, dtype=np.int64)
     for col, uniq in zip(reversed(by), reversed(uniques)):
@@ -102,14 +113,36 @@ def group_codes(df: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Dat
     frame = pd.DataFrame({col: keys[col] for col in by})
     for col in by:
         dtype = df[col].dtype
-        if isinstance(dtype, pd.CategoricalDtype):
-            frame[col] = pd.Categorical(frame[col], categories=dtype.categories)
-        else:
-            try:
-                frame[col] = frame[col].astype(dtype)
-            except (TypeError, ValueError):  # pragma: no cover - exotic dtypes stay as built
-                pass
+        if isinstance(dtype, pd.CategoricalDtype):  # plain values out, not categories
+            dtype = dtype.categories.dtype
+        try:
+            frame[col] = frame[col].astype(dtype)
+        except (TypeError, ValueError):  # pragma: no cover - exotic dtypes stay as built
+            pass
     return out.astype(np.int64), frame
+
+
+def row_codes(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    """Integer code of each row's combination of ``cols`` (unsorted, -1 where a value is
+    missing): the cheap form of :func:`group_codes` when no key frame is needed."""
+    import pandas as pd
+
+    combined = np.zeros(len(df), dtype=np.int64)
+    missing = np.zeros(len(df), dtype=bool)
+    radix = 1
+    for col in cols:
+        codes, uniq = pd.factorize(df[col], sort=False, use_na_sentinel=True)
+        missing |= codes < 0
+        combined = combined * max(len(uniq), 1) + np.maximum(codes, 0)
+        radix *= max(len(uniq), 1)
+    if radix <= max(4 * len(df), 1 << 20):  # dense: rank occupied cells, no second hash
+        occupied = np.bincount(combined, minlength=radix) > 0
+        out = (np.cumsum(occupied) - 1)[combined]
+    else:
+        out, _ = pd.factorize(combined, sort=False)
+    out = out.astype(np.int64)
+    out[missing] = -1
+    return out
 
 
 def wilson_ci(
@@ -161,10 +194,15 @@ def _clustered_sum_sq(z: np.ndarray, codes: np.ndarray, cluster: np.ndarray | No
 
     if cluster is None:
         return np.bincount(codes, z * z, minlength=n_groups), np.bincount(codes, minlength=n_groups)
-    pair = codes.astype(np.int64) * (int(cluster.max()) + 1) + cluster
+    n_cl = int(cluster.max(initial=0)) + 1
+    pair = codes.astype(np.int64) * n_cl + cluster
+    if n_groups * n_cl <= max(4 * len(z), 1 << 22):  # dense groups x clusters table
+        tot = np.bincount(pair, z, minlength=n_groups * n_cl).reshape(n_groups, n_cl)
+        used = np.bincount(pair, minlength=n_groups * n_cl).reshape(n_groups, n_cl) > 0
+        return (tot * tot).sum(axis=1), used.sum(axis=1)
     pair_code, uniq = pd.factorize(pair, sort=False)
     tot = np.bincount(pair_code, z, minlength=len(uniq))
-    grp = (uniq // (int(cluster.max()) + 1)).astype(np.int64)
+    grp = (uniq // n_cl).astype(np.int64)
     return (
         np.bincount(grp, tot * tot, minlength=n_groups),
         np.bincount(grp, minlength=n_groups),

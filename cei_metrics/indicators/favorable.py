@@ -18,9 +18,10 @@ from ._stats import (
     group_codes,
     grouped_proportion,
     instrument_of,
+    row_codes,
     weight_array,
 )
-from .scales import _instrument_rows, recoded_values
+from .scales import _instrument_rows, reason_flags, recoded_values
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -67,8 +68,8 @@ def percent_favorable(
     ``cluster``, the share is weighted, its standard error linearized and cluster-robust
     (CR1), and the interval is Wilson's at the effective sample size ``n / deff``.
     For a ``scale``, the answered responses to all its items are pooled; a respondent's
-    responses are correlated, so respondents are the clusters unless ``cluster`` names a
-    coarser one (e.g. school_id, within which respondents nest).
+    responses in one wave are correlated, so respondent-waves are the clusters unless
+    ``cluster`` names a coarser one (e.g. school_id, within which respondents nest).
 
     Parameters
     ----------
@@ -86,7 +87,7 @@ def percent_favorable(
     -------
     DataFrame: ``by`` columns, ``item`` or ``scale``, ``indicator``
     ("percent_favorable"), ``estimate`` (share 0-1), ``std_error, ci_low, ci_high``,
-    ``n`` (respondents with an answered response), ``n_responses`` (the denominator),
+    ``n`` (respondent-waves with an answered response), ``n_responses`` (the denominator),
     ``count`` (favorable responses), ``n_dont_know, n_blank, n_excluded``,
     ``n_clusters`` (when design-adjusted), ``suppressed``.
 
@@ -123,49 +124,64 @@ def percent_favorable(
                 column=C.ITEM,
                 fix=f"use one of {list(inst.items)}",
             )
-        df = df[df[C.ITEM] == item]
-        label_col, label = C.ITEM, pd.Series(item, index=df.index)
+        df = df[(df[C.ITEM] == item).to_numpy(dtype=bool)]
+    elif scale is not None:
+        if scale not in inst.scales:
+            raise InstrumentError(
+                f"no scale called {scale!r} in {inst.name!r}",
+                column=K.SCALE,
+                fix=f"use one of {list(inst.scales)}",
+            )
+        df = df[df[C.ITEM].isin(list(inst.scales[scale])).to_numpy(dtype=bool)]
     else:
-        scale_of = {it: spec.scale for it, spec in inst.items.items()}
-        if scale is not None:
-            if scale not in inst.scales:
-                raise InstrumentError(
-                    f"no scale called {scale!r} in {inst.name!r}",
-                    column=K.SCALE,
-                    fix=f"use one of {list(inst.scales)}",
-                )
-            df = df[df[C.ITEM].isin(list(inst.scales[scale]))]
-        else:
-            df = df[df[C.ITEM].map(scale_of).notna()]
-        label_col, label = K.SCALE, df[C.ITEM].map(scale_of)
-    _, val = recoded_values(df, inst)
+        in_scale = [i for i, spec in inst.items.items() if spec.scale is not None]
+        df = df[df[C.ITEM].isin(in_scale).to_numpy(dtype=bool)]
+    idx, val = recoded_values(df, inst)
+    if item is not None:
+        label_col = C.ITEM
+        label = pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int64), categories=[item])
+    else:
+        label_col = K.SCALE
+        names = list(inst.scales)
+        of_item = np.array(
+            [names.index(sp.scale) if sp.scale else -1 for sp in inst.items.values()],
+            dtype=np.int64,
+        )  # one entry per instrument item
+        label = pd.Categorical.from_codes(of_item[idx], categories=names)
     answered = ~np.isnan(val)
-    reason = (
-        df[C.MISSING_REASON].astype("string").fillna("").to_numpy(dtype=object)
-        if C.MISSING_REASON in df.columns
-        else np.full(len(df), "", dtype=object)
-    )
-    dont_know = ~answered & (reason == "dont_know")
+    _, is_dk = reason_flags(df)
+    dont_know = ~answered & is_dk
     blank = ~answered & ~dont_know
     fav = np.where(answered, np.isin(val, inst.favorable), np.nan)
 
-    work = df[by].copy() if by else pd.DataFrame(index=df.index)
-    work[label_col] = label.to_numpy()
+    columns = {b: df[b] for b in by}
+    columns[label_col] = label
     keys = [*by, label_col] if label_col not in by else by
-    codes, key_frame = group_codes(work, keys)
+    codes, key_frame = group_codes(columns, keys)
     n_groups = len(key_frame)
     w = weight_array(df, weights, "survey")
     cl = cluster_array(df, cluster, "survey")
     pooled = item is None
-    if pooled and cl is None:
-        cl = cluster_array(df, C.RESPONDENT_ID, "survey")
+    rw = None
+    if pooled:  # a respondent's answers in one wave are one cluster (or nest in `cluster`)
+        rw = row_codes(df, [C.RESPONDENT_ID, C.WAVE])
+        if cl is None:
+            cl = rw
     stats = grouped_proportion(fav, codes, n_groups, weights=w, cluster=cl, ci=ci)
     stats["n_responses"] = stats.pop(K.N)
-    # respondents with at least one answered response in the group
-    resp, _ = pd.factorize(df[C.RESPONDENT_ID])
+    # n = respondent-waves with at least one answered response in the group
     ok = answered & (codes >= 0)
-    pair = pd.unique(codes[ok].astype(np.int64) * (int(resp.max(initial=0)) + 1) + resp[ok])
-    n_resp = np.bincount(pair // (int(resp.max(initial=0)) + 1), minlength=n_groups)
+    if not pooled:
+        n_resp = np.bincount(codes[ok], minlength=n_groups)
+    elif cluster is None:
+        n_resp = stats[K.N_CLUSTERS].copy()
+    else:
+        assert rw is not None
+        base = int(rw.max(initial=0)) + 1
+        pair, _ = pd.factorize(codes[ok].astype(np.int64) * base + rw[ok])
+        first = np.zeros(int(pair.max(initial=-1)) + 1, dtype=np.int64)
+        first[pair] = codes[ok]
+        n_resp = np.bincount(first, minlength=n_groups)
     g_ok = codes >= 0
     extra = {
         K.N: n_resp,
@@ -194,7 +210,7 @@ def percent_favorable(
             x
             for x in (
                 "sampling weights" if weights else "",
-                f"clusters {cluster or C.RESPONDENT_ID}",
+                f"clusters {cluster or 'respondent-wave'}",
             )
             if x
         )

@@ -52,11 +52,13 @@ def school_year_of(date: object) -> object:
         ts = pd.Timestamp(date)  # type: ignore[arg-type]
         return school_year(ts.year if ts.month >= 7 else ts.year - 1)
     s = pd.to_datetime(pd.Series(date), errors="coerce")
-    start = s.dt.year - (s.dt.month < 7).astype("Int64")
-    start = start.astype("Int64")
-    nxt = ((start + 1) % 100).astype("string").str.zfill(2)
-    out = start.astype("string") + "-" + nxt
-    return out.astype("string")
+    codes, uniq = pd.factorize(s)  # few distinct event dates: label each once
+    u = pd.DatetimeIndex(uniq)
+    labels = np.array(
+        [school_year(y if m >= 7 else y - 1) for y, m in zip(u.year, u.month)], dtype=object
+    )
+    out = np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None)
+    return pd.Series(out, index=s.index, dtype="string")
 
 
 def _participants(

@@ -57,6 +57,17 @@ def _instrument_rows(survey: pd.DataFrame, inst: Instrument) -> pd.DataFrame:
     return df
 
 
+def reason_flags(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(no missing reason, reason is "dont_know") per row; all answered when the table
+    has no ``missing_reason`` column."""
+    if C.MISSING_REASON not in df.columns:
+        return np.ones(len(df), dtype=bool), np.zeros(len(df), dtype=bool)
+    mr = df[C.MISSING_REASON]
+    empty = (mr.isna() | mr.eq("")).to_numpy(dtype=bool, na_value=True)
+    dont_know = mr.eq("dont_know").to_numpy(dtype=bool, na_value=False)
+    return empty, dont_know
+
+
 def recoded_values(df: pd.DataFrame, inst: Instrument) -> tuple[np.ndarray, np.ndarray]:
     """(item index into ``inst.item_ids``, value with reverse-keyed items recoded) per row.
 
@@ -69,9 +80,8 @@ def recoded_values(df: pd.DataFrame, inst: Instrument) -> tuple[np.ndarray, np.n
     idx = pd.Categorical(df[C.ITEM], categories=items).codes.astype(np.int64)
     val = pd.to_numeric(df[C.VALUE], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     raw_bad = df[C.VALUE].notna().to_numpy(dtype=bool) & np.isnan(val)
-    if C.MISSING_REASON in df.columns:
-        reason = df[C.MISSING_REASON].astype("string").fillna("").to_numpy(dtype=object)
-        val = np.where(reason == "", val, np.nan)
+    empty, _ = reason_flags(df)
+    val = np.where(empty, val, np.nan)
     ok = np.isnan(val) | np.isin(val, np.arange(1, inst.points + 1))
     bad = raw_bad | ~ok
     if bad.any():
