@@ -80,3 +80,10 @@ def test_cli_demo_ingest_audit(tmp_path, capsys):
     tabs = cm.io.load_tables(out)
     assert tabs.synthetic and not tabs.survey.empty and not tabs.outcomes.empty
     assert not tabs.ratings.empty and not tabs.participation.empty and not tabs.roster.empty
+
+
+@pytest.mark.parametrize("package", ["io", "impact", "psychometrics", "indicators", "viz"])
+def test_every_listed_public_name_resolves(package):
+    mod = getattr(cm, package)
+    for name in mod.__all__:
+        assert getattr(mod, name) is not None, f"cm.{package}.{name}"

@@ -1,6 +1,7 @@
 """Impact estimators: effect sizes, difference-in-differences (2x2, TWFE, staggered
 ATT(g,t)), event studies, synthetic control and synthetic DiD, interrupted time series,
-multilevel models, and inference that holds with few treated districts."""
+and inference that holds with few treated districts (interrupted time series and
+multilevel models are planned, not yet here)."""
 
 from __future__ import annotations
 
@@ -24,10 +25,6 @@ _TABLE = {
     "SynthResult": "synth",
     "synthdid": "sdid",
     "SDIDResult": "sdid",
-    "interrupted_time_series": "its",
-    "ITSResult": "its",
-    "multilevel": "multilevel",
-    "MultilevelResult": "multilevel",
     # inference and helpers
     "wild_cluster_bootstrap": "inference",
     "randomization_inference": "inference",
