@@ -48,8 +48,15 @@ def test_public_api_contract(path):
 def test_public_function_survives_submodule_import():
     import importlib
 
-    importlib.import_module("cei_metrics.io.ingest")
-    assert callable(cm.io.ingest) and not isinstance(cm.io.ingest, type(cm))
+    for package, name in [
+        ("io", "ingest"),
+        ("impact", "att_gt"),
+        ("impact", "effect_size"),
+        ("impact", "event_study"),
+    ]:
+        importlib.import_module(f"cei_metrics.{package}.{name}")
+        obj = getattr(getattr(cm, package), name)
+        assert callable(obj) and not isinstance(obj, type(cm)), f"cm.{package}.{name}"
 
 
 def test_cli_help_and_version(capsys):

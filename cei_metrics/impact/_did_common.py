@@ -180,20 +180,3 @@ def years_note(excluded: tuple[int, ...]) -> str:
     if not excluded:
         return ""
     return "Excluded periods (dropped before estimation): " + ", ".join(map(str, excluded))
-
-
-def callable_module(module_name: str, func) -> None:
-    """Make module ``module_name`` callable as ``func``.
-
-    The lazy package namespace maps ``att_gt`` to the module ``att_gt``; once that module
-    is imported, Python binds the *module* to the package attribute of the same name. A
-    callable module keeps ``cm.impact.att_gt(...)`` working either way.
-    """
-    import sys
-    import types
-
-    class _CallableModule(types.ModuleType):
-        def __call__(self, *args, **kwargs):
-            return func(*args, **kwargs)
-
-    sys.modules[module_name].__class__ = _CallableModule

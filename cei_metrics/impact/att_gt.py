@@ -25,7 +25,6 @@ from .._results import ResultMixin
 from ..errors import EstimationError, SchemaError
 from ._did_boot import Clusters, analytic_cov, analytic_se, bootstrap, multipliers
 from ._did_common import (
-    callable_module,
     check_ci,
     check_columns,
     cohort_to_int,
@@ -917,6 +916,3 @@ class ATTAggregate(ResultMixin):
         ax.set_title(f"{self.ci:.0%} {band} confidence bands")
         ax.legend(frameon=False)
         return fig, ax
-
-
-callable_module(__name__, att_gt)

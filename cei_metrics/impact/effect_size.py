@@ -21,7 +21,7 @@ import numpy as np
 
 from .._results import ResultMixin
 from ..errors import EstimationError
-from ._did_common import callable_module, check_ci
+from ._did_common import check_ci
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -269,6 +269,3 @@ def effect_size(
         p_val=float(2 * stats.t.sf(abs(t), df)),
         pre_post=pd.DataFrame(rows),
     )
-
-
-callable_module(__name__, effect_size)

@@ -19,7 +19,6 @@ import numpy as np
 
 from .._results import ResultMixin
 from ..errors import EstimationError
-from ._did_common import callable_module
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -187,6 +186,3 @@ def pretrend_test(result: ATTResult | ATTAggregate) -> PretrendResult:
         terms=tuple(terms[i] for i in range(len(pre)) if pre[i] in keep),
         level=level,
     )
-
-
-callable_module(__name__, event_study)
