@@ -45,21 +45,52 @@ def simplex_weights(
         inside the donors' convex hull), this picks the one that best fits the outcomes,
         and is negligible otherwise.
     """
-    from scipy.optimize import nnls
+    return _SimplexSolver(X0, x1, tie)(v)
 
-    d = np.ones(X0.shape[0]) if v is None else np.sqrt(np.maximum(v, 0.0))
-    A = d[:, None] * X0
-    b = d * x1
-    if tie is not None:
-        z0, z1 = tie
-        A = np.vstack([A, 1e-3 * z0 / np.sqrt(len(z1))])
-        b = np.concatenate([b, 1e-3 * z1 / np.sqrt(len(z1))])
-    scale = max(1.0, float(np.abs(A).max())) * 1e3
-    A_aug = np.vstack([A, np.full((1, X0.shape[1]), scale)])
-    b_aug = np.concatenate([b, [scale]])
-    w, _ = nnls(A_aug, b_aug, maxiter=50 * X0.shape[1])
-    s = w.sum()
-    return w / s if s > 0 else np.full(X0.shape[1], 1.0 / X0.shape[1])
+
+class _SimplexSolver:
+    """:func:`simplex_weights` for one (X0, x1, tie) and many V: the parts of the
+    augmented least-squares problem that do not depend on V are built once, which
+    matters inside the outer search (hundreds of calls per fit)."""
+
+    def __init__(
+        self,
+        X0: np.ndarray,
+        x1: np.ndarray,
+        tie: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        K, J = X0.shape
+        self.K, self.J = K, J
+        self.X0, self.x1 = X0, x1
+        rows = [np.empty((K, J))]
+        rhs = [np.empty(K)]
+        if tie is not None:
+            z0, z1 = tie
+            rows.append(1e-3 * z0 / np.sqrt(len(z1)))
+            rhs.append(1e-3 * z1 / np.sqrt(len(z1)))
+        rows.append(np.empty((1, J)))
+        rhs.append(np.empty(1))
+        self.A = np.vstack(rows)
+        self.b = np.concatenate(rhs)
+        self.row_max = np.abs(X0).max(axis=1)
+        self.tie_max = float(np.abs(self.A[K:-1]).max()) if tie is not None else 0.0
+
+    def __call__(self, v: np.ndarray | None = None) -> np.ndarray:
+        from scipy.optimize import nnls
+
+        K, J = self.K, self.J
+        d = np.ones(K) if v is None else np.sqrt(np.maximum(v, 0.0))
+        np.multiply(d[:, None], self.X0, out=self.A[:K])
+        np.multiply(d, self.x1, out=self.b[:K])
+        # max |A| over the scaled predictor rows and the tie rows (d >= 0, so the scaled
+        # row maxima are exact)
+        amax = max(float((d * self.row_max).max()), self.tie_max)
+        scale = max(1.0, amax) * 1e3
+        self.A[-1] = scale
+        self.b[-1] = scale
+        w, _ = nnls(self.A, self.b, maxiter=50 * J)
+        s = w.sum()
+        return w / s if s > 0 else np.full(J, 1.0 / J)
 
 
 def _fit_one(
@@ -82,9 +113,10 @@ def _fit_one(
         r = z1 - Z0 @ w
         return float(r @ r) / len(r)
 
+    solve = _SimplexSolver(X0, x1, tie)
     if K == 1 or optim == "equal":
         v = np.full(K, 1.0 / K)
-        w = simplex_weights(X0, x1, v, tie)
+        w = solve(v)
         return w, v, loss(w)
 
     def outer(x: np.ndarray) -> float:
@@ -92,7 +124,7 @@ def _fit_one(
         s = a.sum()
         if s == 0:
             return np.inf
-        return loss(simplex_weights(X0, x1, a / s, tie))
+        return loss(solve(a / s))
 
     starts = [np.full(K, 1.0 / K)]
     # regression-based start (Synth's): squared coefficients of the outcomes on predictors
@@ -115,7 +147,7 @@ def _fit_one(
         if best is None or res.fun < best.fun:
             best = res
     v = np.abs(best.x) / np.abs(best.x).sum()
-    w = simplex_weights(X0, x1, v, tie)
+    w = solve(v)
     return w, v, loss(w)
 
 
