@@ -162,14 +162,16 @@ def ols_fit(
         s = x[:, :, None] * e[:, None, :]  # (n, k, R)
         if vcov == "driscoll_kraay":
             tcode, uniq = _codes(periods)
-            summed = np.zeros((len(uniq), k, s.shape[2]))
-            np.add.at(summed, tcode, s)
-            s, groups, periods = summed, np.zeros(len(uniq), np.int64), uniq
-        meat = np.einsum("nkr,nmr->rkm", s, s)
+            onehot = np.zeros((len(uniq), n))
+            onehot[tcode, np.arange(n)] = 1.0
+            s = np.einsum("tn,nkr->tkr", onehot, s, optimize=True)
+            groups, periods = np.zeros(len(uniq), np.int64), uniq
+        s = np.ascontiguousarray(s.transpose(2, 1, 0))  # (R, k, n): batched matmuls
+        meat = s @ s.transpose(0, 2, 1)
         for lag, (i, j) in enumerate(lag_pairs(groups, periods, maxlags, step), start=1):
             if len(i) == 0:
                 continue
-            a = np.einsum("pkr,pmr->rkm", s[i], s[j])
+            a = s[:, :, i] @ s[:, :, j].transpose(0, 2, 1)
             meat += (1 - lag / (maxlags + 1)) * (a + a.transpose(0, 2, 1))
         if small_sample:
             meat *= n / (n - k)
@@ -506,8 +508,9 @@ def interrupted_time_series(
     :math:`\beta_1+\beta_3+\beta_5+\beta_7`, with its standard error from the covariance
     as Linden's ``lincom``), ``average_effect`` (level change plus slope change times the
     mean of :math:`t - T_0` over the post periods used: fitted minus counterfactual
-    averaged over those periods; equal to the mean of the true effects when the pre-period
-    is effect-free, whatever the effect's shape), and in the comparative design the
+    averaged over those periods; it targets the mean true effect over those periods
+    whatever the effect's shape, provided the pre-period is effect-free and its trend
+    linear), and in the comparative design the
     balance terms ``pre_level_difference`` (:math:`\beta_4`), ``pre_trend_difference``
     (:math:`\beta_5`) and each series' own trends and level changes.
 
@@ -533,12 +536,12 @@ def interrupted_time_series(
         summed over series within each period (Driscoll & Kraay 1998), which also allows
         for shocks the treated and comparison series share in a period (a statewide
         spike such as 2021-22 chronic absenteeism): recommended for comparative designs,
-        where it gives the Newey-West error of the treated-minus-comparison series;
-        t reference with (periods - 1) df, as Hoechle's ``xtscc``; ``"classical"``
-        textbook OLS.
+        where it gives the Newey-West error of the treated-minus-comparison series; its
+        t reference has (number of periods - 1) df, one per period sum as when
+        clustering by period; ``"classical"`` textbook OLS.
     maxlags : Newey-West truncation lag (default 1, as Linden's examples with annual data;
-        the rule of thumb :math:`\lfloor 4 (T/100)^{2/9} \rfloor` also gives 1-2 for 10-40
-        periods). Lags count periods, so years dropped by ``exclude_years`` leave a gap
+        the rule of thumb :math:`\lfloor 4 (T/100)^{2/9} \rfloor` gives 2 for 10 periods
+        and 3 for 40). Lags count periods, so years dropped by ``exclude_years`` leave a gap
         that is not bridged. 0 gives White's heteroskedasticity-robust errors.
     small_sample : multiply the HAC covariance by :math:`n/(n-k)` (default True). With
         ``reference_dist="t"`` (t with :math:`n-k` df) this is Stata ``newey, lag(L)``;
