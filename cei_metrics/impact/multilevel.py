@@ -1,0 +1,663 @@
+r"""Multilevel (mixed) linear models: students or schools within districts.
+
+A thin wrapper over ``statsmodels`` ``MixedLM`` (Lindstrom & Bates 1988) for the designs
+an evaluator meets: repeated measures within people, students or schools within
+districts, schools within districts within cohorts. For group :math:`j`
+
+.. math:: y_j = X_j\beta + Z_j u_j + \sum_{\ell} W_{j\ell} v_{j\ell} + e_j, \quad
+    u_j \sim N(0, \Sigma), \quad v_{j\ell} \sim N(0, \tau^2_\ell I), \quad
+    e_j \sim N(0, \sigma^2 I)
+
+where :math:`u_j` are the group's random intercept (and slopes, ``re_formula``) and
+:math:`v_{j\ell}` the random intercepts of the units nested in it (``nested``, e.g.
+schools within a district). What the wrapper adds: input checks with a fix, rows with a
+missing value in any model column dropped and counted, more than one optimizer tried
+before non-convergence is declared, boundary (singular) fits detected as R ``lme4``
+does and reported in words, variance components as SDs, variances and correlations, and
+intraclass correlations per level.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import keyword
+import tokenize
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._results import ResultMixin
+from ..errors import EstimationError, SchemaError
+from ._did_common import check_ci, check_columns
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["MultilevelResult", "multilevel"]
+
+#: Optimizers tried in turn (scipy.optimize names) until one converges.
+DEFAULT_OPTIMIZERS: tuple[str, ...] = ("lbfgs", "bfgs", "cg", "powell")
+
+#: A relative random-effect scale (Cholesky diagonal of the covariance divided by the
+#: residual SD) below this counts as a boundary fit: the default of ``lme4::isSingular``.
+SINGULAR_TOL = 1e-4
+
+#: Gradient tolerance of the BFGS refinement run after the first optimizer converges.
+REFINE_GTOL = 1e-8
+
+_FIXED_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_val", "n"]
+_TIDY_COLUMNS = ["effect", "group", *_FIXED_COLUMNS]
+_ICC_COLUMNS = ["level", "variance", "share", "icc"]
+
+
+@dataclass(frozen=True)
+class MultilevelResult(ResultMixin):
+    """A fitted linear mixed model.
+
+    Attributes
+    ----------
+    fixed : fixed effects, one row per term: ``term, estimate, std_error, ci_low,
+        ci_high, p_val, n`` (Wald z intervals and tests, as statsmodels reports them).
+    variance_components : ``level, term, variance, sd``: one row per random effect
+        (the grouping level's intercept and slopes, each nested level's intercept) and
+        a last row ``Residual``.
+    correlations : ``level, term1, term2, corr``: correlations among one level's random
+        effects (random slopes only; empty otherwise).
+    residual_sd : :math:`\\hat\\sigma`.
+    icc : ``level, variance, share, icc`` for random-intercept models: ``share`` is the
+        level's part of the total variance, ``icc`` the correlation of two observations
+        in the same unit of that level (the level's share plus those of the levels
+        above it). Empty when the model has random slopes (the ICC then depends on the
+        covariates).
+    loglik : log-likelihood at the estimate (the restricted one when ``reml``).
+    aic, bic : information criteria; ``None`` for REML fits, whose likelihoods are not
+        comparable across fixed-effect specifications.
+    n, n_groups, n_dropped : rows used, groups of the top level, rows dropped for a
+        missing value in any model column.
+    n_units : level -> number of units (groups, then each nested level).
+    reml : REML (True) or maximum likelihood.
+    optimizer : the scipy optimizer whose fit is reported.
+    converged : the optimizer converged and the curvature at the estimate is usable.
+    singular : a boundary fit: a variance estimated at zero or a random-effect
+        covariance matrix that is singular (``lme4::isSingular``).
+    message : what happened, in words (optimizers tried, boundary fits, warnings).
+    fit : the statsmodels ``MixedLMResults`` (random-effect predictions, covariance of
+        the estimates, likelihood profiles).
+    """
+
+    fixed: pd.DataFrame
+    variance_components: pd.DataFrame
+    correlations: pd.DataFrame
+    residual_sd: float
+    icc: pd.DataFrame
+    loglik: float
+    aic: float | None
+    bic: float | None
+    n: int
+    n_groups: int
+    n_units: dict[str, int]
+    n_dropped: int
+    reml: bool
+    optimizer: str
+    converged: bool
+    singular: bool
+    message: str
+    formula: str
+    groups: str
+    re_formula: str | None
+    nested: tuple[str, ...]
+    ci: float
+    fit: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def residual_variance(self) -> float:
+        """:math:`\\hat\\sigma^2`."""
+        return self.residual_sd**2
+
+    @property
+    def criterion(self) -> float:
+        """-2 log-likelihood: R ``lme4``'s "REML criterion at convergence" for REML fits,
+        its "deviance" for ML fits."""
+        return -2.0 * self.loglik
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table in the layout of R ``broom.mixed::tidy``: fixed effects
+        (``effect = "fixed"``) then random-effect SDs and correlations
+        (``effect = "ran_pars"``, terms ``sd__X``, ``cor__X.Y``, ``sd__Observation``)."""
+        import pandas as pd
+
+        fixed = self.fixed.assign(effect="fixed", group="")
+        rows = []
+        for r in self.variance_components.itertuples(index=False):
+            term = "sd__Observation" if r.level == "Residual" else f"sd__{r.term}"
+            rows.append({"effect": "ran_pars", "group": r.level, "term": term, "estimate": r.sd})
+        for r in self.correlations.itertuples(index=False):
+            rows.append(
+                {
+                    "effect": "ran_pars",
+                    "group": r.level,
+                    "term": f"cor__{r.term1}.{r.term2}",
+                    "estimate": r.corr,
+                }
+            )
+        ran = pd.DataFrame(rows).assign(
+            std_error=np.nan, ci_low=np.nan, ci_high=np.nan, p_val=np.nan, n=self.n
+        )
+        return pd.concat([fixed, ran], ignore_index=True)[_TIDY_COLUMNS]
+
+    def summary(self) -> str:
+        fit = "REML" if self.reml else "maximum likelihood"
+        levels = ", ".join(f"{k} ({v:,})" for k, v in self.n_units.items())
+        crit = "REML criterion" if self.reml else "deviance"
+        ic = "" if self.aic is None else f", AIC {self.aic:.2f}, BIC {self.bic:.2f}"
+        lines = [
+            f"Linear mixed model ({fit}): {self.formula}",
+            f"n = {self.n:,} rows ({self.n_dropped:,} dropped for missing values); "
+            f"levels: {levels}",
+            f"{self.message}",
+            f"log-likelihood {self.loglik:.3f} ({crit} {self.criterion:.2f}){ic}",
+            "",
+            "Fixed effects (Wald z):",
+            self.fixed.drop(columns="n").to_string(index=False, float_format=lambda v: f"{v:.4g}"),
+            "",
+            "Random effects:",
+            self.variance_components.to_string(index=False, float_format=lambda v: f"{v:.4g}"),
+        ]
+        if len(self.correlations):
+            lines += [
+                "Correlations:",
+                self.correlations.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
+            ]
+        if len(self.icc):
+            lines.append(
+                "Intraclass correlation: "
+                + ", ".join(f"{r.level} {r.icc:.3f}" for r in self.icc.itertuples(index=False))
+            )
+        else:
+            lines.append("Intraclass correlation: not reported (random slopes)")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Input handling
+
+
+def _as_tuple(nested: str | Sequence[str] | None) -> tuple[str, ...]:
+    if nested is None:
+        return ()
+    if isinstance(nested, str):
+        return (nested,)
+    return tuple(nested)
+
+
+def _formula_names(formula: str | None, columns: Iterable[str]) -> list[str]:
+    """Data columns a patsy formula refers to (bare names and ``Q("...")`` strings)."""
+    if not formula:
+        return []
+    cols = set(map(str, columns))
+    found: list[str] = []
+    try:
+        toks = list(tokenize.generate_tokens(io.StringIO(formula).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError) as e:
+        raise SchemaError(
+            f"the formula {formula!r} cannot be read ({e})",
+            fix='write a patsy formula such as "score ~ treated + C(year)"',
+        ) from None
+    for t in toks:
+        if t.type == tokenize.NAME and t.string in cols:
+            found.append(t.string)
+        elif t.type == tokenize.STRING:
+            try:
+                s = ast.literal_eval(t.string)
+            except (ValueError, SyntaxError):
+                continue
+            if isinstance(s, str) and s in cols:
+                found.append(s)
+    return list(dict.fromkeys(found))
+
+
+def _check_formula(data: pd.DataFrame, formula: str, re_formula: str | None) -> None:
+    import pandas as pd
+
+    if not isinstance(formula, str) or "~" not in formula:
+        raise SchemaError(
+            f"formula must be a string 'outcome ~ terms', got {formula!r}",
+            fix='write e.g. "chronic_absenteeism ~ treated + C(year)"',
+        )
+    for f, what in ((formula, "formula"), (re_formula, "re_formula")):
+        if f is not None and "|" in f:
+            raise SchemaError(
+                f"the {what} {f!r} uses lme4's '(term | group)' notation",
+                fix="name the grouping column in groups= and the random slopes in "
+                're_formula=; lme4 (1 + Days | Subject) is groups="Subject", '
+                're_formula="~Days"; (1 | district/school) is groups="district", '
+                'nested="school"',
+            )
+    lhs = formula.split("~", 1)[0].strip()
+    if not lhs:
+        raise SchemaError(
+            f"the formula {formula!r} has no outcome", fix='put the outcome left of "~"'
+        )
+    if lhs.isidentifier() and not keyword.iskeyword(lhs):
+        if lhs not in data.columns:
+            raise SchemaError(
+                f"the data have no outcome column {lhs!r}",
+                column=lhs,
+                fix=f"name an existing column; the frame has {list(data.columns)[:12]}",
+            )
+        s = data[lhs]
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            raise SchemaError(
+                f"the outcome {lhs!r} is not numeric (dtype {s.dtype})",
+                column=lhs,
+                fix="convert it to numbers before fitting (e.g. pd.to_numeric), or model "
+                "a 0/1 outcome as a proportion at the group level",
+            )
+
+
+def _unit_codes(d: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Integer codes of the distinct combinations of ``keys`` (a unit nested in others)."""
+    return d.groupby(keys, sort=True, observed=True, dropna=False).ngroup().to_numpy()
+
+
+# ---------------------------------------------------------------------------------------
+# Fitting
+
+
+def _fit_attempt(model, reml: bool, method: str, start=None, **kw):
+    """One call of ``MixedLM.fit``; returns the result (None on error) and the
+    statsmodels convergence and singularity warnings it raised, as text."""
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, SingularMatrixWarning
+
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        try:
+            res = model.fit(reml=reml, method=method, start_params=start, **kw)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError) as e:
+            return None, [f"{method} stopped with an error: {e}"]
+    notes = []
+    for w in rec:
+        if issubclass(w.category, (ConvergenceWarning, SingularMatrixWarning)):
+            text = str(w.message)
+            # statsmodels flags variances below 0.01 in absolute terms (scale dependent);
+            # boundary fits are judged below on the relative scale, as lme4 does
+            if "boundary of the parameter space" in text:
+                continue
+            if text not in notes:
+                notes.append(text)
+    return res, notes
+
+
+def _usable(res) -> bool:
+    return (
+        res is not None
+        and bool(res.converged)
+        and np.isfinite(res.llf)
+        and bool(np.all(np.isfinite(np.asarray(res.bse_fe, dtype=float))))
+    )
+
+
+def _cholesky_diag(a: np.ndarray) -> np.ndarray:
+    """Diagonal of the lower Cholesky factor of a positive semidefinite matrix, with
+    zeros where it is rank deficient (numpy's ``cholesky`` refuses such matrices)."""
+    k = a.shape[0]
+    low = np.zeros((k, k))
+    for j in range(k):  # k is the number of random effects per group: 1 to a few
+        d = a[j, j] - low[j, :j] @ low[j, :j]
+        low[j, j] = np.sqrt(d) if d > 0 else 0.0
+        if low[j, j] > 0:
+            low[j + 1 :, j] = (a[j + 1 :, j] - low[j + 1 :, :j] @ low[j, :j]) / low[j, j]
+    return np.diag(low).copy()
+
+
+def _singular_terms(res, re_names: list[str], groups: str, nested: tuple[str, ...]) -> list[str]:
+    """Random-effect terms at the boundary, by ``lme4::isSingular``'s rule: a diagonal
+    element of the Cholesky factor of the relative covariance (covariance divided by the
+    residual variance) below :data:`SINGULAR_TOL`. Returns a phrase per term."""
+    out = []
+    k_re = int(res.k_re)
+    if k_re:
+        rel = np.asarray(res.cov_re_unscaled, dtype=float)  # covariance / sigma^2
+        lam = _cholesky_diag(rel)
+        for i, (name, v) in enumerate(zip(re_names, lam, strict=True)):
+            if np.isfinite(v) and abs(v) >= SINGULAR_TOL:
+                continue
+            if rel[i, i] < SINGULAR_TOL**2:
+                out.append(f"the {groups} {name} variance is estimated at zero")
+            else:
+                out.append(
+                    f"the {groups} {name} effect is perfectly correlated with the "
+                    f"{groups} effects before it (singular covariance)"
+                )
+    if res.k_vc:
+        rel_vc = np.asarray(res.vcomp, dtype=float) / float(res.scale)
+        for name, v in zip(nested, rel_vc, strict=True):
+            if not np.isfinite(v) or np.sqrt(max(v, 0.0)) < SINGULAR_TOL:
+                out.append(f"the {name} variance is estimated at zero")
+    return out
+
+
+def multilevel(
+    data: pd.DataFrame,
+    formula: str,
+    *,
+    groups: str,
+    re_formula: str | None = None,
+    nested: str | Sequence[str] | None = None,
+    reml: bool = True,
+    method: str | Sequence[str] | None = None,
+    ci: float = 0.95,
+) -> MultilevelResult:
+    r"""Linear mixed model with random effects for groups and units nested in them.
+
+    .. math:: y_{ij} = x_{ij}'\beta + z_{ij}'u_j + e_{ij}, \qquad
+        u_j \sim N(0, \Sigma), \quad e_{ij} \sim N(0, \sigma^2)
+
+    With ``nested`` units (e.g. school :math:`k` in district :math:`j`) each adds an
+    independent random intercept, :math:`y_{ijk} = x'\beta + u_j + v_{jk} + e_{ijk}`,
+    and the intraclass correlations per level are
+
+    .. math:: \rho_{district} = \frac{\tau^2_d}{\tau^2_d + \tau^2_s + \sigma^2}, \qquad
+        \rho_{school} = \frac{\tau^2_d + \tau^2_s}{\tau^2_d + \tau^2_s + \sigma^2}
+
+    (the correlation of two observations in the same district but different schools,
+    and in the same school); with one level, :math:`\rho = \tau^2/(\tau^2 + \sigma^2)`.
+
+    Parameters
+    ----------
+    data : one row per observation (student, school-year, ...).
+    formula : patsy formula of the fixed effects, ``"outcome ~ x1 + C(year)"``. It sees
+        the data columns, numpy as ``np`` and patsy's ``C()``, ``I()``, ``Q()``.
+    groups : column of the top grouping level (e.g. ``district_id``).
+    re_formula : random effects of each group, statsmodels syntax: ``None`` (a random
+        intercept), ``"~Days"`` (intercept and slope, correlated: lme4
+        ``(Days | Subject)``), ``"0 + Days"`` (slope only).
+    nested : column, or list of columns from outer to inner, of units nested within
+        ``groups`` (lme4 ``(1 | district/school)`` is ``groups="district",
+        nested="school"``). Unit labels need only be unique within their parent: they
+        are combined with the levels above them. Each level gets a random intercept, a
+        statsmodels variance component.
+    reml : restricted maximum likelihood (default, as lme4) or maximum likelihood
+        (``False``; needed to compare fixed-effect specifications by AIC/BIC).
+    method : scipy optimizer name or list of names tried in turn until one converges;
+        default ``("lbfgs", "bfgs", "cg", "powell")``. ``optimizer`` in the result says
+        which one's fit is reported.
+    ci : confidence level of the fixed-effect intervals (Wald, normal quantile).
+
+    Returns
+    -------
+    MultilevelResult with ``fixed``, ``variance_components``, ``correlations``,
+    ``residual_sd``, ``icc``, ``loglik``, ``aic``/``bic`` (ML only), ``n``,
+    ``n_groups``, ``n_units``, ``n_dropped``, ``optimizer``, ``converged``,
+    ``singular`` and ``message``.
+
+    Missing data: rows missing a value in any model column (outcome, covariates,
+    grouping and nested columns) are dropped before fitting and counted in
+    ``n_dropped``; NaN cells and absent rows give the same fit.
+
+    Inference on fixed effects is Wald z, as statsmodels reports it; R ``lme4`` prints
+    no p-values and ``lmerTest`` uses Satterthwaite degrees of freedom. With few groups
+    (a handful of districts) z intervals are too narrow: prefer
+    :func:`~cei_metrics.impact.wild_cluster_bootstrap` for a district-level effect.
+
+    References
+    ----------
+    Laird & Ware (1982), Biometrics 38:963-974. Lindstrom & Bates (1988), JASA
+    83:1014-1022 (the algorithm of statsmodels ``MixedLM``). Bates, Maechler, Bolker &
+    Walker (2015), J. Statistical Software 67(1) (R ``lme4``; the tests reproduce its
+    ``sleepstudy``, ``Pastes`` and ``Dyestuff2`` fits). Snijders & Bosker (2012),
+    *Multilevel Analysis*, 2nd ed., sections 3.3 and 4.9 (intraclass correlations in
+    two- and three-level models).
+
+    Examples
+    --------
+    >>> res = multilevel(sleepstudy, "Reaction ~ Days", groups="Subject", re_formula="~Days")
+    >>> res.fixed[["term", "estimate", "std_error"]].round(3)
+            term  estimate  std_error
+    0  Intercept   251.405      6.825
+    1       Days    10.467      1.546
+    >>> multilevel(pastes, "strength ~ 1", groups="batch", nested="cask").icc
+      level  variance  share    icc
+    0 batch     1.657  0.153  0.153
+    1  cask     8.434  0.784  0.937
+    """
+    import pandas as pd
+    import statsmodels.formula.api as smf
+
+    check_ci(ci)
+    nested_t = _as_tuple(nested)
+    check_columns(data, [groups, *nested_t], what="data")
+    if len(set((groups, *nested_t))) != 1 + len(nested_t):
+        raise SchemaError(
+            "groups and nested name the same column twice",
+            column=groups,
+            fix="list each level once, outer to inner: groups='district_id', nested='school_id'",
+        )
+    _check_formula(data, formula, re_formula)
+    methods = (
+        DEFAULT_OPTIMIZERS
+        if method is None
+        else ((method,) if isinstance(method, str) else tuple(method))
+    )
+    if not methods:
+        raise EstimationError("method= lists no optimizer", fix="leave method=None")
+
+    used = _formula_names(formula, data.columns) + _formula_names(re_formula, data.columns)
+    cols = list(dict.fromkeys([*used, groups, *nested_t]))
+    d = data[cols].dropna().reset_index(drop=True)
+    n_dropped = len(data) - len(d)
+    if len(d) == 0:
+        raise EstimationError(
+            "no row is complete in the model columns",
+            fix=f"check the columns {cols} for missing values",
+        )
+    n_groups = int(d[groups].nunique())
+    if n_groups < 2:
+        raise EstimationError(
+            f"a multilevel model needs at least two groups; {groups!r} has {n_groups}",
+            column=groups,
+            fix="fit across several districts/schools, or use an ordinary regression",
+        )
+    if n_groups == len(d):
+        raise EstimationError(
+            f"every group of {groups!r} has a single row, so the group variance cannot be "
+            "told apart from the residual",
+            column=groups,
+            fix="group by a coarser unit (e.g. district rather than student)",
+        )
+
+    work = d.copy()
+    n_units = {groups: n_groups}
+    vc = None
+    if nested_t:
+        vc = {}
+        keys = [groups]
+        for k, col in enumerate(nested_t):
+            keys.append(col)
+            codes = _unit_codes(d, keys)
+            name = f"cm_unit_{k}"
+            while name in work.columns:
+                name = "_" + name
+            work[name] = np.char.add("u", codes.astype(str))  # string -> categorical in patsy
+            vc[col] = f"0 + {name}"
+            n_k = int(codes.max()) + 1
+            above = list(n_units.values())[-1]
+            if n_k <= above:
+                raise EstimationError(
+                    f"each unit of {keys[-2]!r} holds a single {col!r}, so the {col!r} "
+                    "variance cannot be told apart from the level above",
+                    column=col,
+                    fix=f"drop nested={col!r}, or check that {col!r} identifies the units",
+                )
+            n_units[col] = n_k
+    re = re_formula if re_formula is not None else ("1" if nested_t else None)
+
+    try:
+        with np.errstate(invalid="ignore", divide="ignore"):  # reported below, as errors
+            model = smf.mixedlm(
+                formula, work, groups=groups, re_formula=re, vc_formula=vc, eval_env={"np": np}
+            )
+    except Exception as e:  # patsy reports unknown names and bad terms as PatsyError
+        text = str(e).strip()
+        first = text.splitlines()[0] if text else type(e).__name__
+        if "missing values" in first:
+            fix = (
+                "a term of the formula turns complete rows into missing values (e.g. the "
+                "square root of a negative number): transform the columns before fitting "
+                "and drop the rows you do not want"
+            )
+        else:
+            fix = (
+                "use existing column names; formulas see the data columns, numpy as np "
+                "and patsy's C(), I(), Q()"
+            )
+        raise SchemaError(
+            f"the model could not be built from formula {formula!r}"
+            + (f" and re_formula {re_formula!r}" if re_formula else "")
+            + f": {first}",
+            fix=fix,
+        ) from None
+    checks = [(model.endog, "outcome"), (model.exog, "fixed-effect terms")]
+    if getattr(model, "exog_re", None) is not None:
+        checks.append((model.exog_re, "random-effect terms"))
+    for arr, what in checks:
+        if not np.all(np.isfinite(np.asarray(arr, dtype=float))):
+            raise SchemaError(
+                f"the formula {formula!r} gives infinite values in the {what} "
+                "(e.g. the log of zero)",
+                fix="transform the columns before fitting and drop the rows you do not want",
+            )
+
+    # optimizers in turn; each starts where the previous one stopped ----------------------
+    tried: list[str] = []
+    chosen = None
+    fallback = None
+    start = None
+    for m in methods:
+        res, notes = _fit_attempt(model, reml, m, start)
+        if _usable(res):
+            chosen = (m, res, notes)
+            break
+        tried.append(m)
+        if res is not None and np.isfinite(res.llf):
+            start = res.params_object
+            if fallback is None or res.llf > fallback[1].llf:
+                fallback = (m, res, notes)
+    if chosen is None and fallback is None:
+        raise EstimationError(
+            f"no optimizer produced a fit (tried {', '.join(methods)})",
+            fix="check for a constant outcome, collinear fixed effects or groups with "
+            "no variation; simplify re_formula",
+        )
+    ok = chosen is not None
+    opt, res, notes = chosen if ok else fallback
+    if ok:
+        # statsmodels stops L-BFGS at a loose tolerance that leaves the 4th digit of a
+        # variance on a flat likelihood uncertain; a BFGS step with a tight gradient
+        # tolerance from that point reaches the optimum lme4 reports (kept only if it
+        # converges and the likelihood is no worse)
+        ref, ref_notes = _fit_attempt(model, reml, "bfgs", res.params_object, gtol=REFINE_GTOL)
+        if _usable(ref) and ref.llf >= res.llf - 1e-9 * max(1.0, abs(res.llf)):
+            opt, res, notes = f"{opt}, refined by bfgs", ref, ref_notes
+
+    # tables -------------------------------------------------------------------------------
+    k_fe = int(res.k_fe)
+    fe_names = list(model.exog_names)
+    cov_re = res.cov_re
+    re_names = ["Intercept" if str(x) == str(groups) else str(x) for x in cov_re.index]
+    conf = np.asarray(res.conf_int(alpha=1 - ci), dtype=float)[:k_fe]
+    fixed = pd.DataFrame(
+        {
+            "term": fe_names,
+            "estimate": np.asarray(res.fe_params, dtype=float),
+            "std_error": np.asarray(res.bse_fe, dtype=float),
+            "ci_low": conf[:, 0],
+            "ci_high": conf[:, 1],
+            "p_val": np.asarray(res.pvalues, dtype=float)[:k_fe],
+            "n": len(work),
+        }
+    )[_FIXED_COLUMNS]
+    cre = np.asarray(cov_re, dtype=float)
+    vcomp = np.asarray(res.vcomp, dtype=float) if res.k_vc else np.zeros(0)
+    scale = float(res.scale)
+    vrows = [
+        {"level": str(groups), "term": nm, "variance": cre[i, i]} for i, nm in enumerate(re_names)
+    ]
+    vrows += [{"level": c, "term": "Intercept", "variance": v} for c, v in zip(nested_t, vcomp)]
+    vrows.append({"level": "Residual", "term": "", "variance": scale})
+    variance_components = pd.DataFrame(vrows)
+    variance_components["sd"] = np.sqrt(np.clip(variance_components["variance"], 0, None))
+    crows = []
+    for i in range(len(re_names)):
+        for j in range(i):
+            den = np.sqrt(cre[i, i] * cre[j, j])
+            corr = cre[i, j] / den if den > 0 else np.nan
+            crows.append(
+                {"level": str(groups), "term1": re_names[j], "term2": re_names[i], "corr": corr}
+            )
+    correlations = pd.DataFrame(crows, columns=["level", "term1", "term2", "corr"])
+
+    if re_names == ["Intercept"]:
+        lv = [str(groups), *nested_t]
+        var = np.array([cre[0, 0], *vcomp])
+        total = var.sum() + scale
+        icc = pd.DataFrame(
+            {"level": lv, "variance": var, "share": var / total, "icc": np.cumsum(var) / total}
+        )
+    else:
+        icc = pd.DataFrame(columns=_ICC_COLUMNS)
+
+    # words ---------------------------------------------------------------------------------
+    sing = _singular_terms(res, re_names, str(groups), nested_t)
+    hess_bad = any("Hessian" in t for t in notes)
+    msg = []
+    if ok:
+        msg.append(f"Converged ({opt})" + (f" after {', '.join(tried)} did not." if tried else "."))
+    else:
+        msg.append(
+            f"Did not converge with any optimizer tried ({', '.join(methods)}); the fit "
+            f"reported is {opt}'s, the one with the highest likelihood."
+        )
+    if sing:
+        msg.append(
+            "Boundary (singular) fit: "
+            + "; ".join(sing)
+            + ". The data do not support that random effect: report it as such, or drop "
+            "the term."
+        )
+    converged = ok and not (hess_bad and not sing)
+    if hess_bad and not sing:
+        msg.append("Standard errors are unreliable: the curvature at the estimate is not usable.")
+    other = [t for t in notes if "Hessian" not in t or not sing]
+    if other:
+        msg.append("statsmodels: " + " ".join(dict.fromkeys(other)))
+
+    return MultilevelResult(
+        fixed=fixed,
+        variance_components=variance_components[["level", "term", "variance", "sd"]],
+        correlations=correlations,
+        residual_sd=float(np.sqrt(scale)),
+        icc=icc[_ICC_COLUMNS] if len(icc) else icc,
+        loglik=float(res.llf),
+        aic=None if reml else float(res.aic),
+        bic=None if reml else float(res.bic),
+        n=len(work),
+        n_groups=n_groups,
+        n_units=n_units,
+        n_dropped=int(n_dropped),
+        reml=bool(reml),
+        optimizer=str(opt),
+        converged=bool(converged),
+        singular=bool(sing),
+        message=" ".join(msg),
+        formula=formula,
+        groups=str(groups),
+        re_formula=re_formula,
+        nested=nested_t,
+        ci=ci,
+        fit=res,
+    )
