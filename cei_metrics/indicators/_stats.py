@@ -62,6 +62,38 @@ def as_by(by: str | Sequence[str] | None) -> list[str]:
     return list(by)
 
 
+def factorize(values: object, *, sort: bool = True) -> tuple[np.ndarray, object]:
+    """Integer code of each value (-1 where missing) and the array of distinct values.
+
+    Cheap where the dtype allows it, without hashing: a categorical's own codes (its
+    categories in their order, as ``pd.factorize`` sorts them), booleans as 0/1, and
+    integers over a range not much wider than the data as offsets from the minimum.
+    The uniques may then include values that never occur; callers rank the occupied
+    cells. Anything else is hashed by ``pd.factorize``.
+    """
+    import pandas as pd
+
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.CategoricalDtype):
+        cat = values.array if isinstance(values, pd.Series) else values
+        return np.array(cat.codes, dtype=np.int64), cat.categories  # type: ignore[union-attr]
+    if isinstance(dtype, np.dtype):
+        arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+        if dtype.kind == "b":
+            return arr.astype(np.int64), np.array([False, True])
+        if dtype.kind in "iu" and len(arr):
+            lo, hi = int(arr.min()), int(arr.max())
+            if hi - lo < max(2 * len(arr), 1 << 16):
+                return np.subtract(arr, lo, dtype=np.int64), np.arange(lo, hi + 1).astype(dtype)
+    codes, uniq = pd.factorize(values, sort=sort, use_na_sentinel=True)  # type: ignore[call-overload]
+    return np.asarray(codes, dtype=np.int64), uniq
+
+
+def _dense_limit(n: int) -> int:
+    """Largest key space tabulated densely with bincount (else hashed)."""
+    return max(4 * n, 1 << 20)
+
+
 def group_codes(
     df: pd.DataFrame | Mapping[str, object], by: Sequence[str]
 ) -> tuple[np.ndarray, pd.DataFrame]:
@@ -69,8 +101,10 @@ def group_codes(
     frame of group keys, one row per code, sorted by the ``by`` columns. ``df`` may be a
     DataFrame or a mapping of column name to equal-length Series / Categorical.
 
-    Each column is factorized once and the codes are combined in mixed radix, so the
-    cost is a few hash passes over the rows (pandas ``groupby.ngroup`` is several times
+    Each column is factorized once (:func:`factorize`: categorical codes, booleans and
+    small-range integers need no hashing) and the codes are combined in mixed radix
+    into one integer key; occupied cells are ranked by a bincount when the key space is
+    small, by one hash pass otherwise (pandas ``groupby.ngroup`` is several times
     slower on millions of rows).
     """
     import pandas as pd
@@ -84,31 +118,39 @@ def group_codes(
     uniques = []
     radix = 1
     for col in by:
-        codes, uniq = pd.factorize(df[col], sort=True, use_na_sentinel=True)
-        missing |= codes < 0
+        codes, uniq = factorize(df[col], sort=True)
+        size = max(len(uniq), 1)  # type: ignore[arg-type]
+        if codes.size and codes.min() < 0:
+            missing |= codes < 0
+            codes = np.maximum(codes, 0)
         uniques.append(uniq)
-        combined = combined * max(len(uniq), 1) + np.maximum(codes, 0)
-        radix *= max(len(uniq), 1)
+        combined = combined * size + codes if radix > 1 else codes.copy()
+        radix *= size
         if radix > 2**62:  # pragma: no cover - astronomically many key combinations
             raise SchemaError("too many grouping combinations", fix="group by fewer columns")
-    combined[missing] = -1
-    if radix <= max(4 * n, 1 << 20):
+    any_missing = bool(missing.any())
+    if any_missing:
+        combined[missing] = -1
+    if radix <= _dense_limit(n):
         # dense key space: rank the occupied cells with a bincount, no hashing or sort
-        occupied = np.bincount(combined[~missing], minlength=radix) > 0
+        present = combined[~missing] if any_missing else combined
+        occupied = np.bincount(present, minlength=radix) > 0
         rank = np.cumsum(occupied) - 1
-        out = np.where(missing, -1, rank[np.maximum(combined, 0)])
+        out = rank[np.maximum(combined, 0)] if any_missing else rank[combined]
+        if any_missing:
+            out[missing] = -1
         cells = np.flatnonzero(occupied)
     else:
         out, cells = pd.factorize(combined, sort=True, use_na_sentinel=False)
-        if missing.any():  # -1 sorts first: shift so that missing rows get -1
+        if any_missing:  # -1 sorts first: shift so that missing rows get -1
             has = cells[0] == -1
             out = out - int(has)
             cells = cells[int(has) :]
     keys = {}
     rest = np.asarray(cells, dtype=np.int64)
     for col, uniq in zip(reversed(by), reversed(uniques)):
-        size = max(len(uniq), 1)
-        keys[col] = np.asarray(uniq)[rest % size] if len(uniq) else np.array([], dtype=object)
+        size = max(len(uniq), 1)  # type: ignore[arg-type]
+        keys[col] = np.asarray(uniq)[rest % size] if len(uniq) else np.array([], dtype=object)  # type: ignore[arg-type]
         rest = rest // size
     frame = pd.DataFrame({col: keys[col] for col in by})
     for col in by:
@@ -119,7 +161,18 @@ def group_codes(
             frame[col] = frame[col].astype(dtype)
         except (TypeError, ValueError):  # pragma: no cover - exotic dtypes stay as built
             pass
-    return out.astype(np.int64), frame
+    return np.asarray(out, dtype=np.int64), frame
+
+
+def subset_groups(
+    codes: np.ndarray, keys: pd.DataFrame, rows: np.ndarray
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Renumber groups to those occurring in ``rows`` (a boolean mask), keeping their
+    sorted order: returns the new code of each old code (-1 for a group that is gone)
+    and the remaining keys, i.e. what :func:`group_codes` gives on the subset."""
+    present = np.bincount(codes[rows & (codes >= 0)], minlength=len(keys)) > 0
+    new = np.where(present, np.cumsum(present) - 1, -1).astype(np.int64)
+    return new, keys[present].reset_index(drop=True)
 
 
 def row_codes(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
@@ -127,22 +180,61 @@ def row_codes(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
     missing): the cheap form of :func:`group_codes` when no key frame is needed."""
     import pandas as pd
 
-    combined = np.zeros(len(df), dtype=np.int64)
-    missing = np.zeros(len(df), dtype=bool)
+    n = len(df)
+    combined = np.zeros(n, dtype=np.int64)
+    missing = None
     radix = 1
     for col in cols:
-        codes, uniq = pd.factorize(df[col], sort=False, use_na_sentinel=True)
-        missing |= codes < 0
-        combined = combined * max(len(uniq), 1) + np.maximum(codes, 0)
-        radix *= max(len(uniq), 1)
-    if radix <= max(4 * len(df), 1 << 20):  # dense: rank occupied cells, no second hash
+        codes, uniq = factorize(df[col], sort=False)
+        if codes.size and codes.min() < 0:
+            missing = codes < 0 if missing is None else missing | (codes < 0)
+            codes = np.maximum(codes, 0)
+        size = max(len(uniq), 1)  # type: ignore[arg-type]
+        combined = combined * size + codes if radix > 1 else codes
+        radix *= size
+    if radix <= _dense_limit(n):  # dense: rank occupied cells, no second hash
         occupied = np.bincount(combined, minlength=radix) > 0
         out = (np.cumsum(occupied) - 1)[combined]
     else:
         out, _ = pd.factorize(combined, sort=False)
-    out = out.astype(np.int64)
-    out[missing] = -1
+    out = np.asarray(out, dtype=np.int64)
+    if missing is not None:
+        out[missing] = -1
     return out
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """Row positions of the first occurrence of each non-negative code, in code order
+    (codes are dense ranks ``0..k-1``; a code that never occurs is skipped)."""
+    k = int(codes.max(initial=-1)) + 1
+    first = np.full(k, len(codes), dtype=np.int64)
+    ok = codes >= 0
+    np.minimum.at(first, codes[ok], np.flatnonzero(ok))
+    return first[first < len(codes)]
+
+
+def pair_codes(a: np.ndarray, b: np.ndarray, n_b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each row's (a, b) pair (-1 where either is negative) and the ``a`` of each
+    pair code (callers keep the codes that occur). ``b`` is in ``0..n_b-1``. Three ways,
+    cheapest first: a dense table when the pair space is small; ``b`` itself when every
+    ``b`` occurs with one ``a`` only (clusters nested in groups); one hash pass otherwise.
+    """
+    import pandas as pd
+
+    ok = (a >= 0) & (b >= 0)
+    n_a = int(a.max(initial=-1)) + 1
+    n_b = max(int(n_b), 1)
+    if n_a * n_b <= _dense_limit(len(a)):
+        pair = np.where(ok, a * n_b + b, -1)
+        return pair, np.arange(n_a * n_b, dtype=np.int64) // n_b
+    owner = np.full(n_b, -1, dtype=np.int64)
+    owner[b[ok]] = a[ok]
+    if np.array_equal(owner[b[ok]], a[ok]):  # nested: each b belongs to one a
+        return np.where(ok, b, -1), owner
+    code = np.full(len(a), -1, dtype=np.int64)
+    c, uniq = pd.factorize(a[ok] * n_b + b[ok], sort=False)
+    code[ok] = c
+    return code, np.asarray(uniq, dtype=np.int64) // n_b
 
 
 def wilson_ci(
@@ -189,22 +281,24 @@ def wilson_ci(
 
 def _clustered_sum_sq(z: np.ndarray, codes: np.ndarray, cluster: np.ndarray | None, n_groups: int):
     """Sum over clusters (within each group) of the squared cluster totals of ``z``, and
-    the number of clusters per group. Without ``cluster`` every row is its own cluster."""
-    import pandas as pd
-
+    the number of clusters per group. Without ``cluster`` every row is its own cluster.
+    Cluster totals come from one bincount over the (group, cluster) cells of
+    :func:`pair_codes`; no loop over groups or clusters."""
     if cluster is None:
         return np.bincount(codes, z * z, minlength=n_groups), np.bincount(codes, minlength=n_groups)
     n_cl = int(cluster.max(initial=0)) + 1
-    pair = codes.astype(np.int64) * n_cl + cluster
-    if n_groups * n_cl <= max(4 * len(z), 1 << 22):  # dense groups x clusters table
+    if n_groups * n_cl <= _dense_limit(len(z)):  # dense groups x clusters table
+        pair = codes.astype(np.int64) * n_cl + cluster
         tot = np.bincount(pair, z, minlength=n_groups * n_cl).reshape(n_groups, n_cl)
         used = np.bincount(pair, minlength=n_groups * n_cl).reshape(n_groups, n_cl) > 0
         return (tot * tot).sum(axis=1), used.sum(axis=1)
-    pair_code, uniq = pd.factorize(pair, sort=False)
-    tot = np.bincount(pair_code, z, minlength=len(uniq))
-    grp = (uniq // n_cl).astype(np.int64)
+    cell, group_of = pair_codes(codes, cluster, n_cl)
+    k = len(group_of)
+    tot = np.bincount(cell, z, minlength=k)
+    used = np.bincount(cell, minlength=k) > 0
+    grp = group_of[used]
     return (
-        np.bincount(grp, tot * tot, minlength=n_groups),
+        np.bincount(grp, tot[used] * tot[used], minlength=n_groups),
         np.bincount(grp, minlength=n_groups),
     )
 
@@ -258,15 +352,25 @@ def grouped_mean(
         keep &= np.isfinite(weights)
     if cluster is not None:
         keep &= cluster >= 0
-    y = y[keep]
-    g = codes[keep]
-    w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)[keep]
-    cl = None if cluster is None else np.asarray(cluster, dtype=np.int64)[keep]
+    every = bool(keep.all())  # no copies when every row counts
+
+    def kept(a: np.ndarray) -> np.ndarray:
+        return a if every else a[keep]
+
+    y = kept(y)
+    g = kept(codes)
+    cl = None if cluster is None else kept(np.asarray(cluster, dtype=np.int64))
     n = np.bincount(g, minlength=n_groups)
-    sw = np.bincount(g, w, minlength=n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(g, w * y, minlength=n_groups) / sw
-        z = w * (y - mean[g])
+        if weights is None:  # unit weights: the same sums without the multiplications
+            sw = n.astype(float)
+            mean = np.bincount(g, y, minlength=n_groups) / sw
+            z = y - mean[g]
+        else:
+            w = kept(np.asarray(weights, dtype=float))
+            sw = np.bincount(g, w, minlength=n_groups)
+            mean = np.bincount(g, w * y, minlength=n_groups) / sw
+            z = w * (y - mean[g])
         ss, n_cl = _clustered_sum_sq(z, g, cl, n_groups)
         var = n_cl / (n_cl - 1) * ss / (sw * sw)
         se = np.sqrt(var)
@@ -482,10 +586,17 @@ def cluster_array(df: pd.DataFrame, cluster: str | None, table: str) -> np.ndarr
     check_columns(df, [cluster], table, why="named by cluster=")
     import pandas as pd
 
-    codes, _ = pd.factorize(df[cluster], use_na_sentinel=True)
+    codes, uniq = factorize(df[cluster], sort=False)
     missing = codes < 0
-    if pd.api.types.is_string_dtype(df[cluster].dtype) or df[cluster].dtype == object:
-        missing |= (df[cluster].astype("string").fillna("") == "").to_numpy(dtype=bool)
+    if len(uniq) and (
+        pd.api.types.is_string_dtype(getattr(uniq, "dtype", None))
+        or np.asarray(uniq).dtype == object
+    ):  # an empty string is no cluster id either
+        empty = np.flatnonzero(
+            pd.Series(np.asarray(uniq, dtype=object)).fillna("").eq("").to_numpy()
+        )
+        if len(empty):
+            missing |= np.isin(codes, empty)
     if missing.any():
         i = int(np.flatnonzero(missing)[0])
         raise SchemaError(
@@ -494,4 +605,4 @@ def cluster_array(df: pd.DataFrame, cluster: str | None, table: str) -> np.ndarr
             column=cluster,
             fix="give every row a cluster id (e.g. its school), or pass cluster=None",
         )
-    return codes.astype(np.int64)
+    return codes

@@ -18,6 +18,7 @@ from ._stats import (
     group_codes,
     grouped_proportion,
     instrument_of,
+    pair_codes,
     row_codes,
     weight_array,
 )
@@ -35,6 +36,11 @@ DENOMINATOR_RULE = (
     "blanks (no value or any other missing_reason) are excluded and counted in "
     "n_dont_know / n_blank / n_excluded"
 )
+
+
+def _rows(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """``df[mask]``, without copying the table when every row is kept."""
+    return df if mask.all() else df[mask]
 
 
 def percent_favorable(
@@ -117,6 +123,12 @@ def percent_favorable(
         )
     df = _instrument_rows(survey, inst)
     check_columns(df, by, "survey", why="named in by=")
+    if weights is not None and isinstance(weights, str):
+        check_columns(df, [weights], "survey", why="named by weights=")
+    check_columns(df, [cluster], "survey", why="named by cluster=")
+    # carry only the columns used, so that selecting the rows copies little
+    used = [*by, C.RESPONDENT_ID, C.WAVE, C.ITEM, C.VALUE, C.MISSING_REASON, weights, cluster]
+    df = df[[c for c in dict.fromkeys(used) if c is not None and c in df.columns]]
     if item is not None:
         if item not in inst.items:
             raise InstrumentError(
@@ -124,7 +136,7 @@ def percent_favorable(
                 column=C.ITEM,
                 fix=f"use one of {list(inst.items)}",
             )
-        df = df[(df[C.ITEM] == item).to_numpy(dtype=bool)]
+        df = _rows(df, (df[C.ITEM] == item).to_numpy(dtype=bool))
     elif scale is not None:
         if scale not in inst.scales:
             raise InstrumentError(
@@ -132,10 +144,10 @@ def percent_favorable(
                 column=K.SCALE,
                 fix=f"use one of {list(inst.scales)}",
             )
-        df = df[df[C.ITEM].isin(list(inst.scales[scale])).to_numpy(dtype=bool)]
+        df = _rows(df, df[C.ITEM].isin(list(inst.scales[scale])).to_numpy(dtype=bool))
     else:
         in_scale = [i for i, spec in inst.items.items() if spec.scale is not None]
-        df = df[df[C.ITEM].isin(in_scale).to_numpy(dtype=bool)]
+        df = _rows(df, df[C.ITEM].isin(in_scale).to_numpy(dtype=bool))
     idx, val = recoded_values(df, inst)
     if item is not None:
         label_col = C.ITEM
@@ -163,8 +175,14 @@ def percent_favorable(
     cl = cluster_array(df, cluster, "survey")
     pooled = item is None
     rw = None
-    if pooled:  # a respondent's answers in one wave are one cluster (or nest in `cluster`)
+    if pooled:
+        # A respondent's answers in one wave are one cluster (or nest in `cluster`).
+        # Within a group the scale is fixed, so (respondent-wave, scale) cells are the
+        # same clusters; they nest in the groups whenever the `by` columns are
+        # respondent-level, which lets the cluster totals skip hashing.
+        n_lab = len(label.categories)
         rw = row_codes(df, [C.RESPONDENT_ID, C.WAVE])
+        rw = np.where(rw >= 0, rw * n_lab + np.asarray(label.codes, dtype=np.int64), -1)
         if cl is None:
             cl = rw
     stats = grouped_proportion(fav, codes, n_groups, weights=w, cluster=cl, ci=ci)
@@ -177,11 +195,9 @@ def percent_favorable(
         n_resp = stats[K.N_CLUSTERS].copy()
     else:
         assert rw is not None
-        base = int(rw.max(initial=0)) + 1
-        pair, _ = pd.factorize(codes[ok].astype(np.int64) * base + rw[ok])
-        first = np.zeros(int(pair.max(initial=-1)) + 1, dtype=np.int64)
-        first[pair] = codes[ok]
-        n_resp = np.bincount(first, minlength=n_groups)
+        cell, group_of = pair_codes(codes[ok], rw[ok], int(rw.max(initial=0)) + 1)
+        used = np.bincount(cell, minlength=len(group_of)) > 0
+        n_resp = np.bincount(group_of[used], minlength=n_groups)
     g_ok = codes >= 0
     extra = {
         K.N: n_resp,

@@ -9,8 +9,19 @@ import numpy as np
 
 from ..schemas import C
 from . import _cols as K
-from ._stats import as_by, check_columns, finish, group_codes, grouped_proportion, wilson_ci
-from .participation import _participants, _roster_share
+from ._stats import (
+    as_by,
+    check_columns,
+    finish,
+    first_rows,
+    group_codes,
+    grouped_proportion,
+    pair_codes,
+    row_codes,
+    subset_groups,
+    wilson_ci,
+)
+from .participation import _equals, _participants, _roster_share
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -86,12 +97,12 @@ def language_access(
     parts: list[pd.DataFrame] = []
     if survey is not None and len(survey):
         check_columns(survey, [C.RESPONDENT_ID, C.WAVE, C.LANGUAGE, *by], "survey")
-        resp = survey.drop_duplicates([C.RESPONDENT_ID, C.WAVE])
+        cols = list(dict.fromkeys([*by, C.LANGUAGE, HOME_LANGUAGE]))
+        # one row per respondent-wave (its first), as drop_duplicates would keep
+        rw = row_codes(survey, [C.RESPONDENT_ID, C.WAVE])
+        resp = survey[[c for c in cols if c in survey.columns]].iloc[first_rows(rw)]
         codes, keys = group_codes(resp, by)
-        lang = resp[C.LANGUAGE].astype("string")
-        x = np.where(
-            lang.isna().to_numpy(), np.nan, (lang == language).to_numpy(dtype=float, na_value=0.0)
-        )
+        x = _equals(resp[C.LANGUAGE], language)
         st = grouped_proportion(x, codes, len(keys), ci=ci)
         st.pop(K.N_CLUSTERS)
         a = _stats_frame(keys, st, "responses_in_language", min_cell)
@@ -111,6 +122,7 @@ def language_access(
             b[K.ENROLMENT_SHARE] = sh
             parts.append(b)
         if HOME_LANGUAGE in resp.columns:
+            lang = resp[C.LANGUAGE].astype("string")
             home = resp[HOME_LANGUAGE].astype("string")
             nonen = (home.notna() & (home != "en")).to_numpy(dtype=bool)
             y = np.where(nonen, (lang == home).to_numpy(dtype=float, na_value=0.0), np.nan)
@@ -119,22 +131,41 @@ def language_access(
             parts.append(_stats_frame(keys, st, "responses_in_home_language", min_cell))
     if participation is not None and len(participation):
         check_columns(participation, [C.EVENT_ID, C.LANGUAGE], "participation")
-        df = _participants(participation, role=role, event_types=None, need=by)
-        att = df.drop_duplicates([C.EVENT_ID, C.PARTICIPANT_ID])
-        codes, keys = group_codes(att, by)
-        lang = att[C.LANGUAGE].astype("string")
-        x = np.where(
-            lang.isna().to_numpy(), np.nan, (lang == language).to_numpy(dtype=float, na_value=0.0)
+        df = _participants(
+            participation, role=role, event_types=None, need=by, extra=[C.EVENT_ID, C.LANGUAGE]
         )
-        ev_code, _ = pd.factorize(att[C.EVENT_ID])
-        st = grouped_proportion(x, codes, len(keys), cluster=ev_code.astype(np.int64), ci=ci)
+        # attendances: one row per (event, participant), the first, as drop_duplicates
+        # would keep (a missing id is a value of its own there, and here)
+        ev, ev_uniq = pd.factorize(df[C.EVENT_ID], use_na_sentinel=False)
+        pid, p_uniq = pd.factorize(df[C.PARTICIPANT_ID], use_na_sentinel=False)
+        att_rows = np.sort(first_rows(pair_codes(ev, pid, len(p_uniq))[0]))
+        codes_all, keys_all = group_codes(df, by)
+        x_all = _equals(df[C.LANGUAGE], language)
+        codes, ev_att, x = codes_all[att_rows], np.asarray(ev)[att_rows], x_all[att_rows]
+        att = np.zeros(len(df), dtype=bool)
+        att[att_rows] = True
+        remap, keys = subset_groups(codes_all, keys_all, att)
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+        ev_cl = np.where(pd.isna(ev_uniq)[ev_att], -1, ev_att) if len(ev_uniq) else ev_att
+        st = grouped_proportion(x, codes, len(keys), cluster=ev_cl.astype(np.int64), ci=ci)
         st.pop(K.N_CLUSTERS)
         parts.append(_stats_frame(keys, st, "attendances_in_language", min_cell))
-        ev = att.assign(_x=x).groupby([*by, C.EVENT_ID], observed=True)["_x"].max().reset_index()
-        codes, keys = group_codes(ev, by)
-        st = grouped_proportion(ev["_x"].to_numpy(dtype=float), codes, len(keys), ci=ci)
+        # events: one (group, event) cell each; in the language when any attendance is
+        ok = (codes >= 0) & (ev_cl >= 0)
+        cell, group_of = pair_codes(np.where(ok, codes, -1), np.where(ok, ev_cl, -1), len(ev_uniq))
+        c, xo = cell[ok], x[ok]
+        kk = len(group_of)
+        used = np.bincount(c, minlength=kk) > 0
+        hit = np.bincount(c, xo == 1, minlength=kk) > 0
+        known = np.bincount(c, np.isfinite(xo), minlength=kk) > 0
+        x_ev = np.where(known, hit.astype(float), np.nan)[used]
+        g_ev = group_of[used]
+        has = np.zeros(len(keys), dtype=bool)
+        has[g_ev] = True
+        remap, keys_ev = subset_groups(np.arange(len(keys)), keys, has)
+        st = grouped_proportion(x_ev, remap[g_ev], len(keys_ev), ci=ci)
         st.pop(K.N_CLUSTERS)
-        parts.append(_stats_frame(keys, st, "events_with_language", min_cell))
+        parts.append(_stats_frame(keys_ev, st, "events_with_language", min_cell))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(out):
         out[K.COUNT] = out[K.COUNT].astype(np.int64)

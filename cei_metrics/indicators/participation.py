@@ -10,7 +10,19 @@ import numpy as np
 from ..errors import EstimationError, SchemaError
 from ..schemas import C, school_year
 from . import _cols as K
-from ._stats import as_by, check_columns, finish, group_codes, kaplan_meier, wilson_ci
+from ._stats import (
+    as_by,
+    check_columns,
+    factorize,
+    finish,
+    first_rows,
+    group_codes,
+    kaplan_meier,
+    pair_codes,
+    row_codes,
+    subset_groups,
+    wilson_ci,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -35,6 +47,21 @@ ENROLMENT_SHARE_OF: dict[str, str] = {
 }
 
 
+def _school_years(dates: pd.Series) -> pd.Categorical:
+    """School year (July-June) of each date as a categorical with sorted categories,
+    labelling each distinct date once (sign-ins hold few distinct dates)."""
+    import pandas as pd
+
+    codes, uniq = pd.factorize(dates)
+    u = pd.DatetimeIndex(uniq)
+    labels = [school_year(y if m >= 7 else y - 1) for y, m in zip(u.year, u.month)]
+    cats = sorted(set(labels))
+    where = {lab: i for i, lab in enumerate(cats)}
+    lab_code = np.array([where[lab] for lab in labels], dtype=np.int64)
+    year = np.where(codes >= 0, lab_code[np.maximum(codes, 0)] if len(labels) else -1, -1)
+    return pd.Categorical.from_codes(year, categories=pd.Index(cats, dtype=str))
+
+
 def school_year_of(date: object) -> object:
     """The school year (July-June) of a date: ``school_year_of("2019-08-29") == "2019-20"``.
 
@@ -52,13 +79,35 @@ def school_year_of(date: object) -> object:
         ts = pd.Timestamp(date)  # type: ignore[arg-type]
         return school_year(ts.year if ts.month >= 7 else ts.year - 1)
     s = pd.to_datetime(pd.Series(date), errors="coerce")
-    codes, uniq = pd.factorize(s)  # few distinct event dates: label each once
-    u = pd.DatetimeIndex(uniq)
-    labels = np.array(
-        [school_year(y if m >= 7 else y - 1) for y, m in zip(u.year, u.month)], dtype=object
-    )
-    out = np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None)
-    return pd.Series(out, index=s.index, dtype="string")
+    return pd.Series(_school_years(s), index=s.index).astype("string")
+
+
+def _dates(values: pd.Series, rows: np.ndarray | None = None) -> pd.Series:
+    """``values`` as datetimes; text is parsed once per distinct value. Raises naming
+    the first row whose date cannot be read (``rows``: the row number, counted from 0,
+    of each value in the caller's table)."""
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        values.dtype
+    ):
+        return values
+    codes, uniq = pd.factorize(values)
+    if not len(uniq):
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    parsed = pd.to_datetime(pd.Series(uniq, dtype=object), errors="coerce")
+    bad_u = np.flatnonzero(parsed.isna().to_numpy())
+    if len(bad_u):
+        i = int(np.flatnonzero(np.isin(codes, bad_u))[0])
+        raise SchemaError(
+            f"{values.iloc[i]!r} is not a date",
+            row=int(i if rows is None else rows[i]) + 1,
+            column=C.DATE,
+            fix="write event dates as YYYY-MM-DD",
+        )
+    out = parsed.take(np.maximum(codes, 0)).to_numpy(copy=True)
+    out[codes < 0] = np.datetime64("NaT")
+    return pd.Series(out, index=values.index)
 
 
 def _participants(
@@ -67,35 +116,47 @@ def _participants(
     role: str | None,
     event_types: Sequence[str] | str | None,
     need: Sequence[str],
+    extra: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Participation rows of ``role`` at ``event_types``, with a ``year`` derived from
-    the event date (school year July-June)."""
+    """Participation rows of ``role`` at ``event_types``: the participant id, the date,
+    a ``year`` derived from it (school year July-June, categorical), the ``need``
+    (grouping) and ``extra`` columns. Only those columns are carried, so filtering a
+    large table copies little."""
+    check_columns(participation, [C.PARTICIPANT_ID, C.DATE], "participation")
+    check_columns(
+        participation, [c for c in need if c != C.YEAR], "participation", why="named in by="
+    )
+    check_columns(participation, list(extra), "participation")
+    mask = None
+    if role is not None:
+        check_columns(participation, [C.ROLE], "participation")
+        mask = (participation[C.ROLE] == role).to_numpy(dtype=bool, na_value=False)
+    if event_types is not None:
+        check_columns(participation, [C.EVENT_TYPE], "participation")
+        types = [event_types] if isinstance(event_types, str) else list(event_types)
+        m = participation[C.EVENT_TYPE].isin(types).to_numpy(dtype=bool)
+        mask = m if mask is None else mask & m
+    cols = list(dict.fromkeys([C.PARTICIPANT_ID, C.DATE, *need, *extra]))
+    cols = [c for c in cols if c != C.YEAR]
+    df = participation[cols]
+    rows = None
+    if mask is not None and not mask.all():
+        df = df[mask]
+        rows = np.flatnonzero(mask)
+    else:
+        df = df.copy(deep=False)
+    df[C.DATE] = _dates(df[C.DATE], rows)
+    df[C.YEAR] = _school_years(df[C.DATE])
+    return df
+
+
+def _plain_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the derived (categorical) ``year`` column as plain strings."""
     import pandas as pd
 
-    check_columns(participation, [C.PARTICIPANT_ID, C.DATE], "participation")
-    df = participation
-    if role is not None:
-        check_columns(df, [C.ROLE], "participation")
-        df = df[(df[C.ROLE] == role).to_numpy(dtype=bool, na_value=False)]
-    if event_types is not None:
-        check_columns(df, [C.EVENT_TYPE], "participation")
-        types = [event_types] if isinstance(event_types, str) else list(event_types)
-        df = df[df[C.EVENT_TYPE].isin(types).to_numpy(dtype=bool)]
-    df = df.copy()
-    dates = pd.to_datetime(df[C.DATE], errors="coerce")
-    bad = dates.isna().to_numpy() & df[C.DATE].notna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise SchemaError(
-            f"{df[C.DATE].iloc[i]!r} is not a date",
-            row=i + 1,
-            column=C.DATE,
-            fix="write event dates as YYYY-MM-DD",
-        )
-    df[C.DATE] = dates
-    df[C.YEAR] = school_year_of(dates).to_numpy()
-    check_columns(df, need, "participation", why="named in by=")
-    return df
+    if C.YEAR in frame.columns and isinstance(frame[C.YEAR].dtype, pd.CategoricalDtype):
+        frame = frame.assign(**{C.YEAR: frame[C.YEAR].astype(frame[C.YEAR].cat.categories.dtype)})
+    return frame
 
 
 def _roster_share(roster: pd.DataFrame | None, col: str, why: str) -> pd.Series:
@@ -173,18 +234,27 @@ def reach(
         )
     df = _participants(participation, role=role, event_types=event_types, need=by)
     fam = _roster_share(roster, C.N_FAMILIES, "reach's denominator")
-    unknown = sorted(set(df[C.DISTRICT_ID].dropna()) - set(fam.index))
+    unknown = sorted(set(df[C.DISTRICT_ID].dropna().unique()) - set(fam.index))
     if unknown:
         raise SchemaError(
             f"district {unknown[0]} takes part but is not in the roster",
             column=C.DISTRICT_ID,
             fix="add the district to the roster, or correct its district_id",
         )
-    counts = df.drop_duplicates([*by, C.PARTICIPANT_ID]).groupby(by, observed=True).size()
+    # distinct participants per group: one (group, participant) cell each; a missing
+    # participant id counts as one participant, as pandas drop_duplicates does
+    codes, keys = group_codes(df, by)
+    pid, uniq = factorize(df[C.PARTICIPANT_ID], sort=False)
+    pid = np.where(pid >= 0, pid, len(uniq))
+    cell, group_of = pair_codes(codes, pid, len(uniq) + 1)
+    used = np.bincount(cell[cell >= 0], minlength=len(group_of)) > 0
+    per_group = np.bincount(group_of[used], minlength=len(keys))
+    key_idx = pd.MultiIndex.from_frame(keys) if len(by) > 1 else pd.Index(keys[by[0]])
+    counts = pd.Series(per_group, index=key_idx)
     others = [b for b in by if b != C.DISTRICT_ID]
     districts = pd.DataFrame({C.DISTRICT_ID: fam.index.to_numpy()})
     if others:
-        combos = df[others].drop_duplicates().dropna()
+        combos = _plain_year(df[others].iloc[first_rows(row_codes(df, others))])
         grid = districts.merge(combos, how="cross")
     else:
         grid = districts
@@ -225,17 +295,32 @@ def reach(
     return out
 
 
-def _group_flag(df: pd.DataFrame, group: str) -> np.ndarray:
-    """1.0 / 0.0 / NaN (unknown) membership of each row in ``group``."""
+def _flag_column(df: pd.DataFrame, group: str) -> str:
+    """The column of ``df`` that says who is in ``group`` (checked present)."""
     if group == SPANISH:
         check_columns(df, [C.LANGUAGE], "participation", why="group='spanish' uses language")
-        lang = df[C.LANGUAGE].astype("string")
-        return np.where(
-            lang.isna().to_numpy(), np.nan, (lang == "es").to_numpy(dtype=float, na_value=0.0)
-        )
+        return C.LANGUAGE
     check_columns(df, [group], "participation", why="named by group=")
-    s = df[group]
-    if s.dtype == bool or str(s.dtype) == "boolean":
+    return group
+
+
+def _equals(values: pd.Series, value: object) -> np.ndarray:
+    """1.0 where ``values == value``, 0.0 elsewhere, NaN where missing; each distinct
+    value is compared once."""
+    codes, uniq = factorize(values, sort=False)
+    hit = (np.asarray(uniq, dtype=object) == value).astype(float)
+    return np.where(codes >= 0, hit[np.maximum(codes, 0)] if len(hit) else np.nan, np.nan)
+
+
+def _group_flag(df: pd.DataFrame, group: str) -> np.ndarray:
+    """1.0 / 0.0 / NaN (unknown) membership of each row in ``group``."""
+    col = _flag_column(df, group)
+    if group == SPANISH:
+        return _equals(df[col], "es")
+    s = df[col]
+    if s.dtype == bool:
+        return s.to_numpy(dtype=float)
+    if str(s.dtype) == "boolean":
         return s.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     raise SchemaError(
         f"group column {group!r} is not true/false",
@@ -302,21 +387,28 @@ def representation_index(
     import pandas as pd
 
     by = as_by(by)
-    df = _participants(participation, role=role, event_types=event_types, need=by)
-    df = df.assign(_member=_group_flag(df, group))
-    per = (
-        df.groupby([*by, C.PARTICIPANT_ID], observed=True, sort=False)["_member"]
-        .max()
-        .reset_index()
-    )
-    known = per["_member"].notna().to_numpy()
-    n_unknown = int((~known).sum())
-    per = per[known]
-    codes, keys = group_codes(per, by)
+    flag_col = _flag_column(participation, group)
+    df = _participants(participation, role=role, event_types=event_types, need=by, extra=[flag_col])
+    x = _group_flag(df, group)
+    # one (group, participant) cell per family: a member when any of its rows says so,
+    # of unknown status when none of its rows says either way
+    codes, keys = group_codes(df, by)
+    pid, uniq = factorize(df[C.PARTICIPANT_ID], sort=False)
+    cell, group_of = pair_codes(codes, pid, len(uniq))
+    ok = cell >= 0
+    k = len(group_of)
+    c, xo = cell[ok], x[ok]
+    used = np.bincount(c, minlength=k) > 0
+    member = np.bincount(c, xo == 1, minlength=k) > 0
+    known = used & (np.bincount(c, np.isfinite(xo), minlength=k) > 0)
+    n_unknown = int((used & ~known).sum())
+    g = group_of[known]
+    n = np.bincount(g, minlength=len(keys)).astype(float)
+    count = np.bincount(g, member[known], minlength=len(keys))
+    present = n > 0  # groups whose participants are all of unknown status have no index
+    keys = keys[present].reset_index(drop=True)
+    n, count = n[present], count[present]
     ng = len(keys)
-    ok = codes >= 0
-    n = np.bincount(codes[ok], minlength=ng).astype(float)
-    count = np.bincount(codes[ok], per["_member"].to_numpy(dtype=float)[ok], minlength=ng)
     # enrolment share per cell
     if enrolment_share is None:
         col = ENROLMENT_SHARE_OF.get(group)
@@ -372,7 +464,7 @@ def representation_index(
         group=group,
         method="Wilson interval on the participant share divided by the fixed enrolment share",
         n_unknown=n_unknown,
-        n_dropped=int((~ok).sum()),
+        n_dropped=int((codes < 0).sum()),
         min_cell=min_cell,
         ci=ci,
     )
@@ -448,9 +540,11 @@ def retention(
                 column=C.EVENT_ID,
                 fix="pass event ids that are in the table's event_id column",
             )
-        df = _participants(sel, role=role, event_types=None, need=by)
+        df = _participants(sel, role=role, event_types=None, need=by, extra=[C.EVENT_ID])
     else:
-        df = _participants(participation, role=role, event_types=event_type, need=by)
+        df = _participants(
+            participation, role=role, event_types=event_type, need=by, extra=[C.EVENT_ID]
+        )
         if df.empty:
             raise SchemaError(
                 f"no events of type {event_type!r}",
@@ -460,22 +554,46 @@ def retention(
     # Sessions are numbered by date within the event-level grouping columns (those
     # constant within an event, e.g. district_id), so that grouping by a participant
     # attribute (el_family, language) keeps every group on the same session numbers.
-    per_event = df.groupby(C.EVENT_ID, observed=True)
-    ev_by = [b for b in by if (per_event[b].nunique(dropna=False) <= 1).all()]
-    ev = df[[*ev_by, C.EVENT_ID, C.DATE]].drop_duplicates(C.EVENT_ID)
+    ev_code, _ = pd.factorize(df[C.EVENT_ID], use_na_sentinel=False)
+    ev_code = np.asarray(ev_code, dtype=np.int64)
+    ev_first = first_rows(ev_code)  # first row of each event, in order of appearance
+
+    def event_level(col: str) -> bool:
+        v, _ = factorize(df[col], sort=False)
+        return bool(np.array_equal(v, v[ev_first][ev_code]))
+
+    ev_by = [b for b in by if event_level(b)]
+    ev = _plain_year(df[[*ev_by, C.EVENT_ID, C.DATE]].iloc[ev_first])
     if ev_by:
         ev["_session"] = ev.groupby(ev_by, observed=True)[C.DATE].rank(method="dense")
     else:
         ev["_session"] = ev[C.DATE].rank(method="dense")
     ev["_session"] = ev["_session"].astype(np.int64)
-    df = df.merge(ev[[C.EVENT_ID, "_session"]], on=C.EVENT_ID, how="inner")
-    per = (
-        df.drop_duplicates([*by, C.PARTICIPANT_ID, "_session"])
-        .groupby([*by, C.PARTICIPANT_ID], observed=True)["_session"]
-        .agg(["size", "min", "max"])
-        .reset_index()
-    )
-    codes, keys = group_codes(per, by)
+    session = ev["_session"].to_numpy()[ev_code]
+    # one cell per (group, participant): distinct sessions attended, first and last
+    codes, keys = group_codes(df, by)
+    pid, uniq = factorize(df[C.PARTICIPANT_ID], sort=False)
+    cell, group_of = pair_codes(codes, pid, len(uniq))
+    ok_row = cell >= 0
+    used = np.bincount(cell[ok_row], minlength=len(group_of)) > 0
+    rank = np.cumsum(used) - 1
+    cidx = rank[cell[ok_row]]
+    n_cells = int(used.sum())
+    sess = session[ok_row]
+    top = int(sess.max(initial=0)) + 1
+    if n_cells * top <= max(4 * len(sess), 1 << 20):
+        attended = np.bincount(cidx * top + sess, minlength=n_cells * top) > 0
+        m = attended.reshape(n_cells, top).sum(axis=1)
+    else:
+        trip, _ = pd.factorize(cidx * top + sess)
+        once = first_rows(np.asarray(trip, dtype=np.int64))
+        m = np.bincount(cidx[once], minlength=n_cells)
+    first = np.full(n_cells, top, dtype=np.int64)
+    last = np.zeros(n_cells, dtype=np.int64)
+    np.minimum.at(first, cidx, sess)
+    np.maximum.at(last, cidx, sess)
+    remap, keys = subset_groups(codes, keys, ok_row)  # groups that have participants
+    c = remap[group_of[used]]
     ng = len(keys)
     if ev_by:
         scope = ev.groupby(ev_by, observed=True)["_session"].max().rename("_n").reset_index()
@@ -484,9 +602,7 @@ def retention(
         nsess = np.full(ng, int(ev["_session"].max()))
     nsess = nsess.astype(np.int64)
     smax = int(nsess.max())
-    ok = codes >= 0
-    c, m = codes[ok], per["size"].to_numpy()[ok]
-    first, last = per["min"].to_numpy()[ok], per["max"].to_numpy()[ok]
+    n_missing_group = int((codes < 0).sum())
     # at least k of n: counts of m per group, reverse cumulative
     hist = np.bincount(c * (smax + 1) + m, minlength=ng * (smax + 1)).reshape(ng, smax + 1)
     atleast = hist[:, ::-1].cumsum(axis=1)[:, ::-1][:, 1:]  # k = 1..smax
@@ -558,6 +674,6 @@ def retention(
         series=list(series) if series is not None else event_type,
         min_cell=min_cell,
         ci=ci,
-        n_dropped=int((~ok).sum()),
+        n_dropped=n_missing_group,
     )
     return out

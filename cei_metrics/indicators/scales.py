@@ -14,6 +14,7 @@ from ._stats import (
     as_by,
     check_columns,
     cluster_array,
+    factorize,
     finish,
     group_codes,
     grouped_mean,
@@ -77,12 +78,21 @@ def recoded_values(df: pd.DataFrame, inst: Instrument) -> tuple[np.ndarray, np.n
     import pandas as pd
 
     items = list(inst.item_ids)
-    idx = pd.Categorical(df[C.ITEM], categories=items).codes.astype(np.int64)
-    val = pd.to_numeric(df[C.VALUE], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    # item index: each distinct item id looked up once (no per-row string work)
+    codes, uniq = factorize(df[C.ITEM], sort=False)
+    pos = {it: i for i, it in enumerate(items)}
+    of_uniq = np.array([pos.get(u, -1) for u in np.asarray(uniq, dtype=object)], dtype=np.int64)
+    idx = np.where(codes >= 0, of_uniq[np.maximum(codes, 0)] if len(of_uniq) else -1, -1)
+    raw = df[C.VALUE]
+    if raw.dtype.kind == "f":
+        val = raw.to_numpy(dtype=float)
+    else:
+        val = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     raw_bad = df[C.VALUE].notna().to_numpy(dtype=bool) & np.isnan(val)
     empty, _ = reason_flags(df)
     val = np.where(empty, val, np.nan)
-    ok = np.isnan(val) | np.isin(val, np.arange(1, inst.points + 1))
+    with np.errstate(invalid="ignore"):
+        ok = np.isnan(val) | ((val >= 1) & (val <= inst.points) & (val == np.floor(val)))
     bad = raw_bad | ~ok
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -97,8 +107,8 @@ def recoded_values(df: pd.DataFrame, inst: Instrument) -> tuple[np.ndarray, np.n
     table = pd.DataFrame({it: np.arange(1, inst.points + 1, dtype=float) for it in items})
     lookup = inst.reverse_code(table).to_numpy(dtype=float)  # points x items
     answered = ~np.isnan(val)
-    out = np.full(len(val), np.nan)
-    out[answered] = lookup[val[answered].astype(np.int64) - 1, idx[answered]]
+    code = np.where(answered, val, 1.0).astype(np.int64) - 1
+    out = np.where(answered, lookup[code, np.maximum(idx, 0)], np.nan)
     return idx, out
 
 
