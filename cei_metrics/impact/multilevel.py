@@ -49,6 +49,8 @@ SINGULAR_TOL = 1e-4
 #: Gradient tolerance of the BFGS refinement run after the first optimizer converges.
 REFINE_GTOL = 1e-8
 
+_OPTIMIZERS = frozenset({"lbfgs", "bfgs", "cg", "powell", "nm", "basinhopping", "minimize"})
+
 _FIXED_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_val", "n"]
 _TIDY_COLUMNS = ["effect", "group", *_FIXED_COLUMNS]
 _ICC_COLUMNS = ["level", "variance", "share", "icc"]
@@ -314,6 +316,18 @@ def _cholesky_diag(a: np.ndarray) -> np.ndarray:
     return np.diag(low).copy()
 
 
+def _smallest_scale(res) -> float:
+    """Smallest relative random-effect scale (``lme4``'s theta): Cholesky diagonal of
+    the covariance over the residual variance, and each variance component's SD over
+    the residual SD."""
+    vals = []
+    if int(res.k_re):
+        vals.extend(_cholesky_diag(np.asarray(res.cov_re_unscaled, dtype=float)))
+    if res.k_vc:
+        vals.extend(np.sqrt(np.clip(np.asarray(res.vcomp, dtype=float) / res.scale, 0, None)))
+    return float(np.min(np.abs(vals))) if vals else float("nan")
+
+
 def _singular_terms(res, re_names: list[str], groups: str, nested: tuple[str, ...]) -> list[str]:
     """Random-effect terms at the boundary, by ``lme4::isSingular``'s rule: a diagonal
     element of the Cholesky factor of the relative covariance (covariance divided by the
@@ -410,8 +424,8 @@ def multilevel(
     83:1014-1022 (the algorithm of statsmodels ``MixedLM``). Bates, Maechler, Bolker &
     Walker (2015), J. Statistical Software 67(1) (R ``lme4``; the tests reproduce its
     ``sleepstudy``, ``Pastes`` and ``Dyestuff2`` fits). Snijders & Bosker (2012),
-    *Multilevel Analysis*, 2nd ed., sections 3.3 and 4.9 (intraclass correlations in
-    two- and three-level models).
+    *Multilevel Analysis*, 2nd ed. (intraclass correlations in two- and three-level
+    models).
 
     Examples
     --------
@@ -420,10 +434,10 @@ def multilevel(
             term  estimate  std_error
     0  Intercept   251.405      6.825
     1       Days    10.467      1.546
-    >>> multilevel(pastes, "strength ~ 1", groups="batch", nested="cask").icc
-      level  variance  share    icc
-    0 batch     1.657  0.153  0.153
-    1  cask     8.434  0.784  0.937
+    >>> multilevel(pastes, "strength ~ 1", groups="batch", nested="cask").icc.round(3)
+       level  variance  share    icc
+    0  batch     1.657  0.154  0.154
+    1   cask     8.434  0.783  0.937
     """
     import pandas as pd
     import statsmodels.formula.api as smf
@@ -443,8 +457,13 @@ def multilevel(
         if method is None
         else ((method,) if isinstance(method, str) else tuple(method))
     )
-    if not methods:
-        raise EstimationError("method= lists no optimizer", fix="leave method=None")
+    bad = [m for m in methods if str(m).lower() not in _OPTIMIZERS]
+    if not methods or bad:
+        raise EstimationError(
+            f"method={method!r} names no optimizer MixedLM can use"
+            + (f" ({', '.join(map(str, bad))})" if bad else ""),
+            fix=f"leave method=None or choose from {', '.join(sorted(_OPTIMIZERS))}",
+        )
 
     used = _formula_names(formula, data.columns) + _formula_names(re_formula, data.columns)
     cols = list(dict.fromkeys([*used, groups, *nested_t]))
@@ -613,7 +632,9 @@ def multilevel(
 
     # words ---------------------------------------------------------------------------------
     sing = _singular_terms(res, re_names, str(groups), nested_t)
-    hess_bad = any("Hessian" in t for t in notes)
+    hess = [t for t in notes if "Hessian" in t]
+    sing_warn = [t for t in notes if "singular" in t.lower() and t not in hess]
+    other = [t for t in notes if t not in hess and t not in sing_warn]
     msg = []
     if ok:
         msg.append(f"Converged ({opt})" + (f" after {', '.join(tried)} did not." if tried else "."))
@@ -629,10 +650,22 @@ def multilevel(
             + ". The data do not support that random effect: report it as such, or drop "
             "the term."
         )
-    converged = ok and not (hess_bad and not sing)
-    if hess_bad and not sing:
-        msg.append("Standard errors are unreliable: the curvature at the estimate is not usable.")
-    other = [t for t in notes if "Hessian" not in t or not sing]
+    elif sing_warn:
+        msg.append(
+            "Close to the boundary: statsmodels found the random-effect covariance "
+            f"numerically singular; the smallest relative random-effect scale is "
+            f"{_smallest_scale(res):.1e}, above lme4's singular threshold {SINGULAR_TOL:g}."
+        )
+    converged = ok and not (hess and not sing)
+    if hess:
+        msg.append(
+            "The Hessian of the likelihood is not positive definite at the estimate"
+            + (
+                " (expected at a boundary)."
+                if sing
+                else ": standard errors are unreliable, so the fit is not counted as converged."
+            )
+        )
     if other:
         msg.append("statsmodels: " + " ".join(dict.fromkeys(other)))
 
