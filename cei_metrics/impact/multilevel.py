@@ -1,8 +1,8 @@
 r"""Multilevel (mixed) linear models: students or schools within districts.
 
 A thin wrapper over ``statsmodels`` ``MixedLM`` (Lindstrom & Bates 1988) for the designs
-an evaluator meets: repeated measures within people, students or schools within
-districts, schools within districts within cohorts. For group :math:`j`
+an evaluator meets: repeated measures within people or schools, students within schools
+within districts. For group :math:`j`
 
 .. math:: y_j = X_j\beta + Z_j u_j + \sum_{\ell} W_{j\ell} v_{j\ell} + e_j, \quad
     u_j \sim N(0, \Sigma), \quad v_{j\ell} \sim N(0, \tau^2_\ell I), \quad
