@@ -58,6 +58,8 @@ N_DISTRICTS = 80
 COHORT_SIZES: dict[int, int] = {2019: 6, 2021: 10, 2023: 12}
 N_SURVEY_COMPARISON = 16
 CA_DELTA: dict[int, float] = {2019: 2.5, 2021: 1.5, 2023: 1.0}
+# chronic absenteeism: SDs of the district and school random intercepts (pp)
+CA_INTERCEPT_SD: dict[str, float] = {"district": 1.8, "school": 1.0}
 CA_RAMP = 4  # the effect reaches its plateau after this many years
 WAVE_YEARS: dict[int, int] = {1: 2018, 2: 2020, 3: 2022, 4: 2024}
 MIN_CELL = 11
@@ -232,6 +234,11 @@ class DemoTruth:
         TWFE bias planted in this world.
     cohort_sizes : cohort start year -> number of districts.
     ca_delta : cohort start year -> :math:`\\delta_g` of the chronic absenteeism effect.
+    ca_intercept_sd : ``{"district": 1.8, "school": 1.0}``, the SDs (pp) of the district
+        and school random intercepts of chronic absenteeism (schools nested in
+        districts), the variance components a multilevel model estimates. On top of them
+        each district and school has its own AR(1) year-to-year noise (SD 0.6, rho 0.5)
+        and each school x group x year cell independent noise (SD 0.7).
     scale_alpha : scale -> population Cronbach's alpha of the observed 1-5 codes (reverse
         item recoded) over the demo's respondent population, by simulation at large n.
     scale_alpha_n : number of simulated respondents behind ``scale_alpha``.
@@ -264,6 +271,7 @@ class DemoTruth:
     twfe_estimand: dict[str, float]
     cohort_sizes: dict[int, int]
     ca_delta: dict[int, float]
+    ca_intercept_sd: dict[str, float]
     scale_alpha: dict[str, float]
     scale_alpha_n: int
     loadings: pd.DataFrame
@@ -546,12 +554,18 @@ def _outcomes(rng: np.random.Generator, R: dict) -> tuple[pd.DataFrame, dict]:
     out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # chronic absenteeism (%): additive model, planted effect --------------------------
-    mu = 6.0 + 0.07 * pct_sed + 0.03 * pct_el + 2.0 * net + rng.normal(0, 1.8, nd)
+    mu = (
+        6.0
+        + 0.07 * pct_sed
+        + 0.03 * pct_el
+        + 2.0 * net
+        + rng.normal(0, CA_INTERCEPT_SD["district"], nd)
+    )
     g_off = np.array([0.0, 1.0, 3.0, 6.0, 2.0, -1.0, -3.0, 8.0])
     y_fe = np.array([0.0, 0.2, 0.4, 0.6, 1.5, 2.5, 17.0, 12.5, 8.5, 7.0])
     rate = (
         mu[sd, None, None]
-        + rng.normal(0, 1.0, (ns, 1, 1))
+        + rng.normal(0, CA_INTERCEPT_SD["school"], (ns, 1, 1))
         + g_off[None, :, None]
         + y_fe[None, None, :]
         + _ar1(rng, (nd, 1, nt), 0.6, 0.5)[sd]
@@ -1150,6 +1164,7 @@ def _build(seed: int) -> DemoData:
         twfe_estimand=t["twfe_estimand"],
         cohort_sizes=dict(COHORT_SIZES),
         ca_delta={int(g): d for g, d in CA_DELTA.items()},
+        ca_intercept_sd=dict(CA_INTERCEPT_SD),
         scale_alpha=alpha,
         scale_alpha_n=n_big,
         loadings=loadings,

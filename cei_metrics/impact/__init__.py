@@ -1,7 +1,7 @@
 """Impact estimators: effect sizes, difference-in-differences (2x2, TWFE, staggered
-ATT(g,t)), event studies, synthetic control and synthetic DiD, interrupted time series,
-and inference that holds with few treated districts (interrupted time series and
-multilevel models are planned, not yet here)."""
+ATT(g,t)), event studies, synthetic control and synthetic DiD, comparative interrupted
+time series, multilevel (mixed) models, and inference that holds with few treated
+districts."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ _TABLE = {
     "SynthResult": "synth",
     "synthdid": "sdid",
     "SDIDResult": "sdid",
+    # time series and multilevel models
+    "interrupted_time_series": "its",
+    "ITSResult": "its",
+    "multilevel": "multilevel",
+    "MultilevelResult": "multilevel",
     # inference and helpers
     "wild_cluster_bootstrap": "inference",
     "randomization_inference": "inference",
