@@ -50,6 +50,7 @@ class C:
     # survey
     ROLE = "role"  # family / student / staff / ...
     LANGUAGE = "language"  # ISO 639-1: "en", "es", ...
+    HOME_LANGUAGE = "home_language"  # family's home language, ISO 639-1 (optional)
     INSTRUMENT = "instrument"
     ITEM = "item"
     VALUE = "value"
@@ -102,7 +103,7 @@ SURVEY_COLUMNS = (
     C.VALUE,
     C.MISSING_REASON,
 )
-SURVEY_OPTIONAL = (C.WEIGHT, C.EL_FAMILY, C.SED_FAMILY)
+SURVEY_OPTIONAL = (C.WEIGHT, C.EL_FAMILY, C.SED_FAMILY, C.HOME_LANGUAGE)
 
 PARTICIPATION_COLUMNS = (
     C.EVENT_ID,
@@ -113,7 +114,7 @@ PARTICIPATION_COLUMNS = (
     C.ROLE,
     C.LANGUAGE,
 )
-PARTICIPATION_OPTIONAL = (C.EL_FAMILY, C.SED_FAMILY, C.SCHOOL_ID)
+PARTICIPATION_OPTIONAL = (C.EL_FAMILY, C.SED_FAMILY, C.SCHOOL_ID, C.HOME_LANGUAGE)
 
 OUTCOMES_COLUMNS = (
     C.CDS,
@@ -308,6 +309,7 @@ def schema(table: TableName) -> pa.DataFrameSchema:
             C.WEIGHT: opt(C.WEIGHT, float, pa.Check.gt(0), nullable=False),
             C.EL_FAMILY: opt(C.EL_FAMILY, bool, nullable=True, coerce=False),
             C.SED_FAMILY: opt(C.SED_FAMILY, bool, nullable=True, coerce=False),
+            C.HOME_LANGUAGE: opt(C.HOME_LANGUAGE, str, nullable=True),
         }
         unique = [C.RESPONDENT_ID, C.WAVE, C.INSTRUMENT, C.ITEM]
     elif table == "participation":
@@ -322,6 +324,7 @@ def schema(table: TableName) -> pa.DataFrameSchema:
             C.SCHOOL_ID: opt(C.SCHOOL_ID, str, nullable=True),
             C.EL_FAMILY: opt(C.EL_FAMILY, bool, nullable=True, coerce=False),
             C.SED_FAMILY: opt(C.SED_FAMILY, bool, nullable=True, coerce=False),
+            C.HOME_LANGUAGE: opt(C.HOME_LANGUAGE, str, nullable=True),
         }
         unique = [C.EVENT_ID, C.PARTICIPANT_ID]
     elif table == "outcomes":
