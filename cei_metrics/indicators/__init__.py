@@ -12,14 +12,19 @@ function                   indicator
 :func:`retention`          at least k of n sessions; survival across a series
 :func:`language_access`    responses and attendances in a language
 :func:`p3_ratings`         Priority 3 self-ratings: means, change, modal level
-:func:`equity_gap`         difference between groups on any indicator frame
+:func:`equity_gap`         difference between groups on any indicator result
 :func:`compute_all`        every registered indicator for a set of tables
 =========================  ==============================================================
 
-Every function returns a tidy DataFrame: the grouping columns, ``indicator``,
+Every indicator function returns an :class:`IndicatorResult`, a small frozen object
+whose ``table`` (``.to_frame()``) is tidy: the grouping columns, ``indicator``,
 ``estimate, std_error, ci_low, ci_high, n`` and ``suppressed`` (``n < min_cell``; the
-estimates are kept, :mod:`cei_metrics.privacy` blanks them on export), with the method
-and any caveat in ``DataFrame.attrs``.
+estimates are kept, :mod:`cei_metrics.privacy` blanks them on export). The result
+carries the method, the grouping, ``min_cell``, ``ci``, ``n_dropped`` and any caveat;
+``.summary()`` says them in words. :func:`compute_all` returns an
+:class:`IndicatorSet` (a mapping of name to result, ``.to_frame()`` one long frame).
+:func:`scale_scores` returns a plain DataFrame of per-respondent scores (data, not an
+estimate).
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from __future__ import annotations
 from .._lazy import lazy_getattr
 
 _TABLE = {
+    "IndicatorResult": "_result",
+    "IndicatorSet": "_result",
     "Indicator": "_spec",
     "INDICATORS": "_spec",
     "registry": "_spec",
@@ -34,6 +41,7 @@ _TABLE = {
     "grouped_mean": "_stats",
     "grouped_proportion": "_stats",
     "kaplan_meier": "_stats",
+    "ratio_interval": "participation",
     "scale_scores": "scales",
     "scale_score": "scales",
     "percent_favorable": "favorable",

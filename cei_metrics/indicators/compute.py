@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..schemas import C
+from ._result import IndicatorResult, IndicatorSet
 from ._stats import as_by
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,7 +29,7 @@ def compute_all(
     weights: str | None = None,
     cluster: str | None = C.SCHOOL_ID,
     ci: float = 0.95,
-) -> pd.DataFrame:
+) -> IndicatorSet:
     """Compute every registered indicator from the canonical tables.
 
     Survey indicators are grouped by ``by`` + ``wave``; participation indicators by
@@ -49,19 +50,29 @@ def compute_all(
 
     Returns
     -------
-    DataFrame: the indicator frames stacked (union of their columns), one row per
-    indicator x group x detail (scale, measure, session, section, group).
+    IndicatorSet: a read-only mapping from a name to each :class:`IndicatorResult`
+    (``"scale_score"``, ``"percent_favorable"``, ``"reach"``,
+    ``"representation_index:<group>"`` for each group the tables support,
+    ``"retention"``, ``"language_access"``, ``"p3_rating"``); ``.to_frame()`` stacks
+    them into one long frame (union of their columns), one row per indicator x group x
+    detail (scale, measure, session, section, group); ``.overview()`` lists them.
 
     Examples
     --------
-    >>> cm.indicators.compute_all(cm.load_demo(seed=2019))  # doctest: +SKIP
+    >>> every = cm.indicators.compute_all(cm.load_demo(seed=2019))  # doctest: +SKIP
+    >>> every["reach"].to_frame()  # doctest: +SKIP
+    >>> every.to_frame().groupby("indicator")["estimate"].describe()  # doctest: +SKIP
     """
-    import pandas as pd
-
     from .favorable import percent_favorable
     from .language import language_access
     from .p3 import p3_ratings
-    from .participation import ENROLMENT_SHARE_OF, reach, representation_index, retention
+    from .participation import (
+        ENROLMENT_SHARE_OF,
+        SPANISH,
+        reach,
+        representation_index,
+        retention,
+    )
     from .scales import scale_score, scale_scores
 
     by = as_by(by)
@@ -69,57 +80,50 @@ def compute_all(
     part = _present(tables, "participation")
     ratings = _present(tables, "ratings")
     roster = _present(tables, "roster")
-    frames: list[pd.DataFrame] = []
+    results: dict[str, IndicatorResult] = {}
     if survey is not None:
         cl = cluster if cluster is not None and cluster in survey.columns else None
         scores = scale_scores(survey, instrument)
-        frames.append(
-            scale_score(
-                scores,
-                instrument,
-                by=[*by, C.WAVE],
-                weights=weights,
-                cluster=cl,
-                ci=ci,
-                min_cell=min_cell,
-            )
+        results["scale_score"] = scale_score(
+            scores,
+            instrument,
+            by=[*by, C.WAVE],
+            weights=weights,
+            cluster=cl,
+            ci=ci,
+            min_cell=min_cell,
         )
-        frames.append(
-            percent_favorable(
-                survey,
-                instrument,
-                by=[*by, C.WAVE],
-                weights=weights,
-                cluster=cl,
-                ci=ci,
-                min_cell=min_cell,
-            )
+        results["percent_favorable"] = percent_favorable(
+            survey,
+            instrument,
+            by=[*by, C.WAVE],
+            weights=weights,
+            cluster=cl,
+            ci=ci,
+            min_cell=min_cell,
         )
     if part is not None and roster is not None:
-        frames.append(reach(part, roster, by=[*by, C.YEAR], ci=ci, min_cell=min_cell))
+        results["reach"] = reach(part, roster, by=[*by, C.YEAR], ci=ci, min_cell=min_cell)
         for group, col in ENROLMENT_SHARE_OF.items():
             usable = col in roster.columns and (
-                group in part.columns or (group == "spanish" and C.LANGUAGE in part.columns)
+                group in part.columns or (group == SPANISH and C.LANGUAGE in part.columns)
             )
             if usable:
-                frames.append(
-                    representation_index(
-                        part, roster, group=group, by=[*by, C.YEAR], ci=ci, min_cell=min_cell
-                    )
+                results[f"representation_index:{group}"] = representation_index(
+                    part, roster, group=group, by=[*by, C.YEAR], ci=ci, min_cell=min_cell
                 )
     if (
         part is not None
         and C.EVENT_TYPE in part.columns
         and (part[C.EVENT_TYPE] == "convening").any()
     ):
-        frames.append(retention(part, event_type="convening", by=by, ci=ci, min_cell=min_cell))
+        results["retention"] = retention(
+            part, event_type="convening", by=by, ci=ci, min_cell=min_cell
+        )
     if survey is not None or part is not None:
-        frames.append(language_access(survey, part, roster, by=by, ci=ci, min_cell=min_cell))
+        results["language_access"] = language_access(
+            survey, part, roster, by=by, ci=ci, min_cell=min_cell
+        )
     if ratings is not None:
-        frames.append(p3_ratings(ratings, by=by))
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame()
-    out = pd.concat(frames, ignore_index=True, sort=False)
-    out.attrs = {"min_cell": min_cell, "ci": ci, "by": by}
-    return out
+        results["p3_rating"] = p3_ratings(ratings, by=by)
+    return IndicatorSet(results=results, by=tuple(by), min_cell=min_cell, ci=ci)

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import InstrumentError, SchemaError
 from ..schemas import C
 from . import _cols as K
+from ._result import IndicatorResult, make_result
 from ._stats import (
     as_by,
     check_columns,
@@ -54,7 +55,7 @@ def percent_favorable(
     cluster: str | None = None,
     ci: float = 0.95,
     min_cell: int = 11,
-) -> pd.DataFrame:
+) -> IndicatorResult:
     r"""Share of answered responses that are favorable (top-two box).
 
     .. math:: \hat p_g = \frac{\sum_{i \in g} w_i\,[x_i \in F]}{\sum_{i \in g} w_i},
@@ -67,7 +68,7 @@ def percent_favorable(
     **Denominator rule**: answered responses only. "Don't know" and blanks (no value,
     "Prefer not to answer") are excluded from the denominator; how many were excluded
     is reported per group (``n_dont_know``, ``n_blank``, ``n_excluded``) and in total in
-    ``attrs``.
+    the result's ``details``.
 
     **Intervals**: for one ``item`` with neither weights nor clusters, the Wilson (1927)
     interval of a simple random sample. With ``weights`` (sampling weights) or
@@ -91,11 +92,12 @@ def percent_favorable(
 
     Returns
     -------
-    DataFrame: ``by`` columns, ``item`` or ``scale``, ``indicator``
-    ("percent_favorable"), ``estimate`` (share 0-1), ``std_error, ci_low, ci_high``,
-    ``n`` (respondent-waves with an answered response), ``n_responses`` (the denominator),
-    ``count`` (favorable responses), ``n_dont_know, n_blank, n_excluded``,
-    ``n_clusters`` (when design-adjusted), ``suppressed``.
+    IndicatorResult whose table has the ``by`` columns, ``item`` or ``scale``,
+    ``indicator`` ("percent_favorable"), ``estimate`` (share 0-1), ``std_error, ci_low,
+    ci_high``, ``n`` (respondent-waves with an answered response), ``n_responses`` (the
+    denominator), ``count`` (favorable responses), ``n_dont_know, n_blank, n_excluded``,
+    ``n_clusters`` (when design-adjusted), ``suppressed``; ``details`` hold the
+    denominator rule, the favorable codes and the total counts of excluded responses.
 
     References
     ----------
@@ -104,7 +106,8 @@ def percent_favorable(
 
     Examples
     --------
-    >>> cm.indicators.percent_favorable(demo.survey, item="trust_1", by="district_id")  # doctest: +SKIP
+    >>> res = cm.indicators.percent_favorable(demo.survey, item="trust_1", by="district_id")
+    >>> print(res.summary())  # doctest: +SKIP
     """
     import pandas as pd
 
@@ -231,18 +234,21 @@ def percent_favorable(
             if x
         )
         interval = f"Wilson at the effective sample size n/deff (linearized CR1 SE; {design})"
-    out.attrs.update(
+    return make_result(
+        out,
         indicator="percent_favorable",
+        method=interval,
+        by=by,
+        min_cell=min_cell,
+        ci=ci,
+        n_dropped=int((codes < 0).sum()),
         denominator=DENOMINATOR_RULE,
         favorable=tuple(inst.favorable),
-        method=interval,
         n_dont_know=int(dont_know.sum()),
         n_blank=int(blank.sum()),
         n_excluded=int((dont_know | blank).sum()),
-        n_dropped=int((codes < 0).sum()),
-        min_cell=min_cell,
-        ci=ci,
         weights=weights,
         cluster=cluster,
+        item=item,
+        scale=scale,
     )
-    return out

@@ -1,4 +1,4 @@
-"""Equity gaps: differences between groups on any indicator frame."""
+"""Equity gaps: differences between groups on any indicator result or frame."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import SchemaError
 from . import _cols as K
+from ._result import STAT_COLUMNS, IndicatorResult, make_result
 from ._stats import _z, check_columns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -16,44 +17,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["equity_gap"]
 
-#: Columns of indicator frames that are statistics, never keys.
-_NOT_KEYS = frozenset(
-    {
-        K.ESTIMATE,
-        K.STD_ERROR,
-        K.CI_LOW,
-        K.CI_HIGH,
-        K.P_VAL,
-        K.N,
-        K.N_CLUSTERS,
-        K.COUNT,
-        K.SUPPRESSED,
-        K.N_ITEMS,
-        K.N_ANSWERED,
-        K.N_DONT_KNOW,
-        K.N_BLANK,
-        K.N_EXCLUDED,
-        K.N_SESSIONS,
-        K.GROUP_SHARE,
-        K.ENROLMENT_SHARE,
-        K.CHANGE,
-        K.PREV_YEAR,
-        K.MODAL_LEVEL,
-        K.MODAL_LABEL,
-        "n_responses",
-    }
-)
+#: Columns that are statistics, never keys (``indicator`` is matched on, as a key).
+_NOT_KEYS = STAT_COLUMNS - {K.INDICATOR}
 
 
 def equity_gap(
-    frame: pd.DataFrame,
+    result: IndicatorResult | pd.DataFrame,
     *,
     group_col: str,
     reference: object,
     on: Sequence[str] | None = None,
     ci: float = 0.95,
-) -> pd.DataFrame:
-    r"""Gap between each group and a reference group on an indicator frame.
+) -> IndicatorResult:
+    r"""Gap between each group and a reference group on an indicator.
 
     .. math:: \hat\delta = \hat\theta_a - \hat\theta_{ref}, \qquad
               \mathrm{se}(\hat\delta) = \sqrt{\mathrm{se}_a^2 + \mathrm{se}_{ref}^2}
@@ -66,7 +42,9 @@ def equity_gap(
 
     Parameters
     ----------
-    frame : output of an indicator function, with ``group_col`` among its key columns.
+    result : the result of an indicator function (or its ``.to_frame()``, or any frame
+        with ``estimate, std_error, n, suppressed`` and the key columns), with
+        ``group_col`` among its key columns.
     group_col : column distinguishing the groups (e.g. ``"el_family"``, ``"language"``).
     reference : value of ``group_col`` every other group is compared with.
     on : key columns to match rows on (default: every non-statistic column other than
@@ -75,17 +53,33 @@ def equity_gap(
 
     Returns
     -------
-    DataFrame: the ``on`` columns, ``group_col`` (the compared group), ``reference``,
-    ``estimate`` (gap), ``std_error, ci_low, ci_high, p_val``, ``estimate_group``,
-    ``estimate_reference``, ``n_group``, ``n_reference``, ``n``, ``suppressed``.
+    IndicatorResult (``indicator`` "equity_gap"; ``details["of"]`` names the indicator
+    compared) whose table has the ``on`` columns, ``group_col`` (the compared group),
+    ``reference``, ``estimate`` (gap), ``std_error, ci_low, ci_high, p_val``,
+    ``estimate_group``, ``estimate_reference``, ``n_group``, ``n_reference``, ``n``,
+    ``suppressed``.
 
     Examples
     --------
-    >>> tab = cm.indicators.scale_score(demo.survey, scale="voice", by=["district_id", "el_family"])
-    >>> cm.indicators.equity_gap(tab, group_col="el_family", reference=False)  # doctest: +SKIP
+    >>> res = cm.indicators.scale_score(demo.survey, scale="voice",
+    ...                                 by=["district_id", "el_family"])  # doctest: +SKIP
+    >>> cm.indicators.equity_gap(res, group_col="el_family", reference=False)  # doctest: +SKIP
     """
+    import pandas as pd
     from scipy.stats import norm
 
+    if isinstance(result, IndicatorResult):
+        frame, of, min_cell = result.table, result.indicator, result.min_cell
+    elif isinstance(result, pd.DataFrame):
+        frame, min_cell = result, None
+        of = frame.attrs.get("indicator", "")
+        if not of and K.INDICATOR in frame.columns and frame[K.INDICATOR].nunique() == 1:
+            of = str(frame[K.INDICATOR].iloc[0])
+    else:
+        raise SchemaError(
+            f"equity_gap takes an indicator result or a DataFrame, not {type(result).__name__}",
+            fix="pass what an indicator function returned, or its .to_frame()",
+        )
     check_columns(frame, [group_col, K.ESTIMATE, K.STD_ERROR, K.N, K.SUPPRESSED], "indicator")
     keys = (
         list(on)
@@ -129,11 +123,14 @@ def equity_gap(
     out[K.N_REFERENCE] = m[f"{K.N}_ref"].to_numpy()
     out[K.N] = out[K.N_GROUP] + out[K.N_REFERENCE]
     out[K.SUPPRESSED] = m[K.SUPPRESSED].to_numpy(bool) | m[f"{K.SUPPRESSED}_ref"].to_numpy(bool)
-    out.attrs.update(
-        indicator=frame.attrs.get("indicator", ""),
+    return make_result(
+        out.reset_index(drop=True),
+        indicator="equity_gap",
         method="difference of independent estimates; se = sqrt(se_a^2 + se_ref^2); normal interval",
+        by=keys,
+        min_cell=min_cell,
+        ci=ci,
+        of=of,
         group_col=group_col,
         reference=reference,
-        ci=ci,
     )
-    return out.reset_index(drop=True)

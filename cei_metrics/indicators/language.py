@@ -9,6 +9,7 @@ import numpy as np
 
 from ..schemas import C
 from . import _cols as K
+from ._result import IndicatorResult, make_result
 from ._stats import (
     as_by,
     check_columns,
@@ -28,8 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["HOME_LANGUAGE", "language_access"]
 
-#: Optional respondent/participant column with the family's home language (ISO 639-1).
-HOME_LANGUAGE = "home_language"
+#: Optional respondent/participant column with the family's home language (ISO 639-1);
+#: an alias of :attr:`cei_metrics.schemas.C.HOME_LANGUAGE`.
+HOME_LANGUAGE = C.HOME_LANGUAGE
 
 
 def _stats_frame(keys, stats, measure, min_cell):
@@ -48,7 +50,7 @@ def language_access(
     role: str | None = "family",
     ci: float = 0.95,
     min_cell: int = 11,
-) -> pd.DataFrame:
+) -> IndicatorResult:
     r"""Language access measures, stacked in one tidy frame (column ``measure``).
 
     What the canonical tables can support is limited: they record the language a survey
@@ -84,12 +86,14 @@ def language_access(
 
     Returns
     -------
-    DataFrame: ``by`` columns, ``indicator`` ("language_access"), ``measure``,
-    ``estimate, std_error, ci_low, ci_high, n, count, suppressed``.
+    IndicatorResult whose table has the ``by`` columns, ``indicator``
+    ("language_access"), ``measure``, ``estimate, std_error, ci_low, ci_high, n, count,
+    suppressed``; the caveat says what the tables cannot tell.
 
     Examples
     --------
-    >>> cm.indicators.language_access(demo.survey, demo.participation, demo.roster)  # doctest: +SKIP
+    >>> res = cm.indicators.language_access(demo.survey, demo.participation, demo.roster)
+    >>> print(res.caveat)  # doctest: +SKIP
     """
     import pandas as pd
 
@@ -97,7 +101,7 @@ def language_access(
     parts: list[pd.DataFrame] = []
     if survey is not None and len(survey):
         check_columns(survey, [C.RESPONDENT_ID, C.WAVE, C.LANGUAGE, *by], "survey")
-        cols = list(dict.fromkeys([*by, C.LANGUAGE, HOME_LANGUAGE]))
+        cols = list(dict.fromkeys([*by, C.LANGUAGE, C.HOME_LANGUAGE]))
         # one row per respondent-wave (its first), as drop_duplicates would keep
         rw = row_codes(survey, [C.RESPONDENT_ID, C.WAVE])
         resp = survey[[c for c in cols if c in survey.columns]].iloc[first_rows(rw)]
@@ -121,9 +125,9 @@ def language_access(
             b[K.CI_LOW], b[K.CI_HIGH] = lo / sh, hi / sh
             b[K.ENROLMENT_SHARE] = sh
             parts.append(b)
-        if HOME_LANGUAGE in resp.columns:
+        if C.HOME_LANGUAGE in resp.columns:
             lang = resp[C.LANGUAGE].astype("string")
-            home = resp[HOME_LANGUAGE].astype("string")
+            home = resp[C.HOME_LANGUAGE].astype("string")
             nonen = (home.notna() & (home != "en")).to_numpy(dtype=bool)
             y = np.where(nonen, (lang == home).to_numpy(dtype=float, na_value=0.0), np.nan)
             st = grouped_proportion(y, codes, len(keys), ci=ci)
@@ -169,13 +173,14 @@ def language_access(
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(out):
         out[K.COUNT] = out[K.COUNT].astype(np.int64)
-    out.attrs.update(
+    return make_result(
+        out,
         indicator="language_access",
-        language=language,
         method="Wilson intervals; attendances design-adjusted for clustering by event",
-        caveat="the tables record the language used, not the home language, unless a "
-        "home_language column is present",
+        by=by,
         min_cell=min_cell,
         ci=ci,
+        caveat="the tables record the language used, not the home language, unless a "
+        f"{C.HOME_LANGUAGE} column is present",
+        language=language,
     )
-    return out

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import InstrumentError, SchemaError
 from ..schemas import P3_LEVELS, C, school_year, year_start
 from . import _cols as K
+from ._result import IndicatorResult, make_result
 from ._stats import as_by, check_columns, group_codes, instrument_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,7 +33,7 @@ def p3_ratings(
     by: str | Sequence[str] = (C.DISTRICT_ID,),
     instrument: Instrument | str = "priority3_self_reflection",
     min_items: float | None = None,
-) -> pd.DataFrame:
+) -> IndicatorResult:
     r"""Priority 3 self-reflection: section and overall mean ratings per year, their
     change from the prior school year, and the modal CDE level.
 
@@ -42,14 +43,14 @@ def p3_ratings(
     with :math:`A_s` the answered items of section :math:`s`; ``overall`` is the mean of
     all answered items (not of the section means). A section with fewer than
     ``min_items`` (share) of its items answered is left out and counted in
-    ``attrs["n_dropped"]``. The change is against the immediately preceding school year
+    ``n_dropped``. The change is against the immediately preceding school year
     and is NaN for a district's first year or after a gap (``prev_year`` says which year
     it compares with). The modal level is the most frequent rounded item rating (ties
     go to the lower level) with its CDE label from :data:`cei_metrics.schemas.P3_LEVELS`.
 
     **Caveat**: the state sets no numeric score for this tool (the instrument's YAML
     has ``state_score: false``); these means are this package's summary. The caveat is
-    repeated in ``attrs["caveat"]`` for every output that carries them.
+    repeated in the result's ``caveat`` for every output that carries them.
 
     Parameters
     ----------
@@ -61,14 +62,16 @@ def p3_ratings(
 
     Returns
     -------
-    DataFrame: ``by`` columns, ``year``, ``section`` (each section and ``"overall"``),
-    ``indicator`` ("p3_rating"), ``estimate`` (mean rating 1-5), ``change``,
-    ``prev_year``, ``n`` (items rated), ``modal_level``, ``modal_label``,
-    ``suppressed`` (always False: ratings describe a district, not people).
+    IndicatorResult (no interval: ``ci`` and ``min_cell`` are None) whose table has the
+    ``by`` columns, ``year``, ``section`` (each section and ``"overall"``), ``indicator``
+    ("p3_rating"), ``estimate`` (mean rating 1-5), ``change``, ``prev_year``, ``n``
+    (items rated), ``modal_level``, ``modal_label``, ``suppressed`` (always False:
+    ratings describe a district, not people).
 
     Examples
     --------
-    >>> cm.indicators.p3_ratings(demo.ratings)  # doctest: +SKIP
+    >>> res = cm.indicators.p3_ratings(demo.ratings)
+    >>> print(res.caveat)  # doctest: +SKIP
     """
     import pandas as pd
 
@@ -154,13 +157,16 @@ def p3_ratings(
         K.SUPPRESSED,
     ]
     out = out[order].sort_values([*by, C.YEAR, K.SECTION]).reset_index(drop=True)
-    out.attrs.update(
+    return make_result(
+        out,
         indicator="p3_rating",
+        method="mean of answered item ratings; change vs the preceding school year",
+        by=[*by, C.YEAR],
+        min_cell=None,
+        ci=None,
+        n_dropped=n_dropped,
         caveat=P3_CAVEAT if not inst.state_score else "",
         state_score=inst.state_score,
-        method="mean of answered item ratings; change vs the preceding school year",
         min_items=share,
-        n_dropped=n_dropped,
         levels=dict(P3_LEVELS),
     )
-    return out

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ..errors import EstimationError, SchemaError
 from ..schemas import C, school_year
 from . import _cols as K
+from ._result import IndicatorResult, make_result
 from ._stats import (
+    _z,
     as_by,
     check_columns,
     factorize,
@@ -185,7 +187,7 @@ def reach(
     role: str = "family",
     ci: float = 0.95,
     min_cell: int = 11,
-) -> pd.DataFrame:
+) -> IndicatorResult:
     r"""Reach: share of a district's families who took part in at least one event.
 
     .. math:: \text{reach}_{d,y} = \frac{\#\{\text{distinct family participants in } d, y\}}
@@ -208,9 +210,10 @@ def reach(
 
     Returns
     -------
-    DataFrame: ``by`` columns, ``indicator`` ("reach"), ``estimate`` (share 0-1),
-    ``std_error`` (binomial), ``ci_low, ci_high`` (Wilson), ``n`` (n_families),
-    ``count`` (distinct participating families), ``suppressed``.
+    IndicatorResult whose table has the ``by`` columns, ``indicator`` ("reach"),
+    ``estimate`` (share 0-1), ``std_error`` (binomial), ``ci_low, ci_high`` (Wilson),
+    ``n`` (n_families), ``count`` (distinct participating families), ``suppressed``;
+    ``n_dropped`` counts participation rows with a missing grouping value.
 
     Notes
     -----
@@ -221,7 +224,7 @@ def reach(
 
     Examples
     --------
-    >>> cm.indicators.reach(demo.participation, demo.roster)  # doctest: +SKIP
+    >>> cm.indicators.reach(demo.participation, demo.roster).to_frame()  # doctest: +SKIP
     """
     import pandas as pd
 
@@ -284,15 +287,17 @@ def reach(
         K.COUNT: count.astype(np.int64),
     }
     out = finish(grid, stats, indicator="reach", min_cell=min_cell)
-    out.attrs.update(
+    return make_result(
+        out,
         indicator="reach",
         method="distinct family participants / roster n_families; Wilson interval",
-        role=role,
-        event_types=event_types,
+        by=by,
         min_cell=min_cell,
         ci=ci,
+        n_dropped=int((codes < 0).sum()),
+        role=role,
+        event_types=event_types,
     )
-    return out
 
 
 def _flag_column(df: pd.DataFrame, group: str) -> str:
@@ -329,6 +334,87 @@ def _group_flag(df: pd.DataFrame, group: str) -> np.ndarray:
     )
 
 
+def _per_district(
+    value: float | pd.Series | Mapping[str, float],
+    keys: pd.DataFrame,
+    by: Sequence[str],
+    name: str,
+) -> np.ndarray:
+    """A number, or a Series / mapping from district_id, as one value per key row."""
+    import pandas as pd
+
+    if np.ndim(value) == 0 and not isinstance(value, Mapping):
+        return np.full(len(keys), float(value))  # type: ignore[arg-type]
+    if C.DISTRICT_ID not in by:
+        raise SchemaError(
+            f"{name} is given per district, but district_id is not in by=",
+            column=C.DISTRICT_ID,
+            fix=f'add "district_id" to by=, or pass one {name} number',
+        )
+    series = value if isinstance(value, pd.Series) else pd.Series(value, dtype=float)
+    return series.astype(float).reindex(keys[C.DISTRICT_ID].to_numpy()).to_numpy(dtype=float)
+
+
+def ratio_interval(
+    count: np.ndarray,
+    n: np.ndarray,
+    share: np.ndarray,
+    *,
+    share_n: np.ndarray | None = None,
+    ci: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Delta-method (log-scale) standard error and interval of a ratio of proportions
+    :math:`R = \hat p / \pi` with :math:`\hat p = x / n`.
+
+    .. math::
+        \widehat{\mathrm{var}}(\log R) = \frac{1-\hat p}{n\,\hat p}
+            + \frac{1-\pi}{m\,\pi}, \qquad
+        \exp\big(\log R \pm z\,\widehat{\mathrm{se}}(\log R)\big)
+
+    The second term is present only when :math:`\pi` is itself a sample share of
+    size :math:`m` (``share_n``); a census share has no sampling variance. With both
+    terms this is the Katz et al. (1978) log interval of a risk ratio,
+    :math:`\sqrt{1/x_1 - 1/n_1 + 1/x_2 - 1/n_2}`. The standard error of :math:`R`
+    itself is :math:`R\,\widehat{\mathrm{se}}(\log R)`.
+
+    Where :math:`\hat p` is 0 (log undefined) or the log variance is 0 (:math:`\hat p = 1`
+    with a census share), the Wilson limits divided by :math:`\pi` are returned instead
+    (flagged in the third array).
+
+    Returns
+    -------
+    (std_error, ci_low, ci_high, fallback) arrays.
+
+    References
+    ----------
+    Katz, Baptista, Azen & Pike (1978) Biometrics 34:469-474. Agrees with
+    ``statsmodels`` ``Table2x2.riskratio_confint`` and R
+    ``contingencytables::Katz_log_CI_2x2``.
+    """
+    z = _z(ci)
+    count = np.asarray(count, dtype=float)
+    n = np.asarray(n, dtype=float)
+    share = np.asarray(share, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = count / n
+        ratio = p / share
+        var = (1 - p) / (n * p)
+        if share_n is not None:
+            var = var + (1 - share) / (np.asarray(share_n, dtype=float) * share)
+        se_log = np.sqrt(var)
+        lo = np.exp(np.log(ratio) - z * se_log)
+        hi = np.exp(np.log(ratio) + z * se_log)
+    fallback = (count <= 0) | ~(se_log > 0)
+    fallback &= n > 0
+    if fallback.any():
+        wlo, whi = wilson_ci(count, n, ci=ci)
+        lo = np.where(fallback, wlo / share, lo)
+        hi = np.where(fallback, whi / share, hi)
+    with np.errstate(invalid="ignore"):
+        se = np.where(count > 0, ratio * se_log, np.sqrt(p * (1 - p) / n) / share)
+    return se, lo, hi, fallback
+
+
 def representation_index(
     participation: pd.DataFrame,
     roster: pd.DataFrame | None = None,
@@ -336,11 +422,13 @@ def representation_index(
     group: str = C.EL_FAMILY,
     by: str | Sequence[str] = (C.DISTRICT_ID, C.YEAR),
     enrolment_share: float | pd.Series | Mapping[str, float] | None = None,
+    enrolment_n: float | pd.Series | Mapping[str, float] | None = None,
+    ci_method: Literal["wilson", "delta"] = "wilson",
     event_types: Sequence[str] | str | None = None,
     role: str = "family",
     ci: float = 0.95,
     min_cell: int = 11,
-) -> pd.DataFrame:
+) -> IndicatorResult:
     r"""Representation index: a group's share of family participants over its share of
     enrolment. 1 = parity; below 1, the group is under-represented.
 
@@ -348,17 +436,43 @@ def representation_index(
               \hat p_g = \frac{\#\{\text{distinct participants in the group}\}}
                               {\#\{\text{distinct participants with known status}\}}
 
-    **Interval**: Wilson (1927) on the participant share :math:`\hat p_g`, divided by
-    the enrolment share :math:`\pi_g`, which is treated as fixed (it comes from
-    enrolment counts, not a sample); standard error :math:`\sqrt{\hat p(1-\hat p)/n}/\pi`.
+    **Intervals** (``ci_method``):
+
+    - ``"wilson"`` (default): Wilson (1927) on the participant share :math:`\hat p_g`,
+      divided by the enrolment share :math:`\pi_g`, treated as fixed (enrolment counts
+      are a census, not a sample); standard error :math:`\sqrt{\hat p(1-\hat p)/n}/\pi`.
+    - ``"delta"``: the delta method on the log scale (Katz et al. 1978),
+
+      .. math::
+          \widehat{\mathrm{var}}(\log RI) = \frac{1-\hat p}{n\,\hat p}
+              + \frac{1-\pi}{m\,\pi}, \qquad
+          \exp\big(\log RI \pm z\,\widehat{\mathrm{se}}\big),
+
+      where the second term enters only when the enrolment share is itself estimated
+      from a sample of ``enrolment_n`` = :math:`m` families (a home-language survey,
+      say); with a census share it is 0. Standard error :math:`RI\cdot\widehat{\mathrm{se}}`.
+      Cells where :math:`\hat p` is 0, or 1 with a census share, have no usable log
+      variance and get the Wilson limits (counted in ``details["n_wilson_fallback"]``).
+
+    Which to use: with census enrolment shares, Wilson is the better interval in
+    small cells; in 200,000 simulated cells per setting (tests/indicators), with
+    :math:`\pi = 0.3` and a true index of 1, Wilson covered 96.0% at n = 11 and 97.5%
+    at n = 20, the delta interval 90.3% and 95.1%, and was 31% and 16% wider; from a
+    few hundred participants the two agree. When the enrolment share comes from a
+    sample, only the delta method carries its uncertainty: with :math:`m = 100`
+    sampled families and n = 200 participants, Wilson-over-a-fixed-share covered
+    80.8%, the delta interval 95.3%. So the default stays Wilson; pass
+    ``ci_method="delta"`` with ``enrolment_n`` for sampled shares.
+
     Each family counts once per cell however many events it attended, so repeated
     attendance does not shrink the interval; families who come to the same events
-    are still not independent (they may come together), which this interval ignores,
-    so it is somewhat optimistic where a few events dominate.
+    are still not independent (they may come together), which both intervals ignore,
+    so they are somewhat optimistic where a few events dominate.
 
     Participants with unknown group status (NA) are left out of the denominator and
-    counted in ``attrs["n_unknown"]``. A participant counts as a member when any of their
-    rows in the cell says so.
+    counted in ``details["n_unknown"]``. A participant counts as a member when any of
+    their rows in the cell says so. Participation rows with a missing grouping value
+    are left out and counted in ``n_dropped``.
 
     Parameters
     ----------
@@ -370,22 +484,48 @@ def representation_index(
     by : grouping columns (``year`` is the school year of the event date).
     enrolment_share : the group's enrolment share (0-1) when the roster has none for
         it: a number, or a Series / mapping from district_id.
+    enrolment_n : when the enrolment share is a sample estimate, the number of
+        families it was estimated from (a number, or a Series / mapping from
+        district_id); None (default) for a census share. Needs ``ci_method="delta"``.
+    ci_method : ``"wilson"`` or ``"delta"`` (see above).
     event_types, role : which rows count as participation.
     ci : confidence level.
     min_cell : cells with fewer than this many participants are flagged ``suppressed``.
 
     Returns
     -------
-    DataFrame: ``by`` columns, ``group``, ``indicator`` ("representation_index"),
-    ``estimate, std_error, ci_low, ci_high, n`` (participants with known status),
-    ``count`` (group participants), ``group_share``, ``enrolment_share``, ``suppressed``.
+    IndicatorResult whose table has the ``by`` columns, ``group``, ``indicator``
+    ("representation_index"), ``estimate, std_error, ci_low, ci_high, n`` (participants
+    with known status), ``count`` (group participants), ``group_share``,
+    ``enrolment_share``, ``suppressed``; ``details`` hold the group, ``n_unknown``,
+    ``ci_method`` and ``enrolment_n``.
+
+    References
+    ----------
+    Wilson (1927) JASA 22:209-212. Katz, Baptista, Azen & Pike (1978) Biometrics
+    34:469-474. Fagerland, Lydersen & Laake (2015) Stat Methods Med Res 24:224-254
+    (Table 5 is the test case of the delta interval).
 
     Examples
     --------
-    >>> cm.indicators.representation_index(demo.participation, demo.roster)  # doctest: +SKIP
+    >>> res = cm.indicators.representation_index(demo.participation, demo.roster)
+    >>> res.to_frame()[["district_id", "year", "estimate", "ci_low", "ci_high"]]  # doctest: +SKIP
+    >>> cm.indicators.representation_index(
+    ...     demo.participation, group="spanish", enrolment_share=0.4, enrolment_n=250,
+    ...     ci_method="delta", by="year")  # doctest: +SKIP
     """
-    import pandas as pd
 
+    if ci_method not in ("wilson", "delta"):
+        raise SchemaError(
+            f"ci_method={ci_method!r} is not a method of this index",
+            fix='pass ci_method="wilson" (default) or "delta"',
+        )
+    if enrolment_n is not None and ci_method != "delta":
+        raise SchemaError(
+            "enrolment_n= describes a sampled enrolment share, which the Wilson interval "
+            "cannot carry",
+            fix='pass ci_method="delta" with enrolment_n=, or drop enrolment_n for a census share',
+        )
     by = as_by(by)
     flag_col = _flag_column(participation, group)
     df = _participants(participation, role=role, event_types=event_types, need=by, extra=[flag_col])
@@ -408,7 +548,6 @@ def representation_index(
     present = n > 0  # groups whose participants are all of unknown status have no index
     keys = keys[present].reset_index(drop=True)
     n, count = n[present], count[present]
-    ng = len(keys)
     # enrolment share per cell
     if enrolment_share is None:
         col = ENROLMENT_SHARE_OF.get(group)
@@ -418,21 +557,10 @@ def representation_index(
                 column=group,
                 fix="pass enrolment_share= (a number, or a mapping district_id -> share)",
             )
-        share = _roster_share(roster, col, f"the enrolment share of {group}") / 100.0
-    elif np.ndim(enrolment_share) == 0 and not isinstance(enrolment_share, Mapping):
-        share = float(enrolment_share)  # type: ignore[arg-type]
+        share: object = _roster_share(roster, col, f"the enrolment share of {group}") / 100.0
     else:
-        share = pd.Series(enrolment_share, dtype=float)
-    if isinstance(share, float):
-        pi = np.full(ng, share)
-    else:
-        if C.DISTRICT_ID not in by:
-            raise SchemaError(
-                "enrolment shares are per district, but district_id is not in by=",
-                column=C.DISTRICT_ID,
-                fix='add "district_id" to by=, or pass one enrolment_share number',
-            )
-        pi = share.reindex(keys[C.DISTRICT_ID].to_numpy()).to_numpy(dtype=float)
+        share = enrolment_share
+    pi = _per_district(share, keys, by, "enrolment_share")  # type: ignore[arg-type]
     bad = ~np.isfinite(pi) | (pi <= 0) | (pi > 1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -442,15 +570,44 @@ def representation_index(
             column=ENROLMENT_SHARE_OF.get(group, group),
             fix="add the district to the roster with its enrolment share, or pass enrolment_share=",
         )
+    m = None
+    if enrolment_n is not None:
+        m = _per_district(enrolment_n, keys, by, "enrolment_n")
+        bad = ~np.isfinite(m) | (m <= 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise EstimationError(
+                f"enrolment_n is {m[i]!r} for {keys.iloc[i].to_dict()}: a sample needs a "
+                "positive number of families",
+                column=C.DISTRICT_ID,
+                fix="give the size of the sample behind each enrolment share",
+            )
     with np.errstate(divide="ignore", invalid="ignore"):
         p = count / n
-        se = np.sqrt(p * (1 - p) / n) / pi
-    lo, hi = wilson_ci(count, n, ci=ci)
+    n_fallback = 0
+    if ci_method == "wilson":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = np.sqrt(p * (1 - p) / n) / pi
+        lo, hi = wilson_ci(count, n, ci=ci)
+        lo, hi = lo / pi, hi / pi
+        method = "Wilson interval on the participant share divided by the fixed enrolment share"
+    else:
+        se, lo, hi, fb = ratio_interval(count, n, pi, share_n=m, ci=ci)
+        n_fallback = int(fb.sum())
+        sampled = (
+            "sampled enrolment share (n = enrolment_n)"
+            if m is not None
+            else ("census enrolment share")
+        )
+        method = (
+            "delta method on the log scale (Katz log interval), "
+            f"{sampled}; Wilson limits where the share is 0 or 1"
+        )
     stats = {
         K.ESTIMATE: p / pi,
         K.STD_ERROR: se,
-        K.CI_LOW: lo / pi,
-        K.CI_HIGH: hi / pi,
+        K.CI_LOW: lo,
+        K.CI_HIGH: hi,
         K.N: n.astype(np.int64),
         K.COUNT: count.astype(np.int64),
         K.GROUP_SHARE: p,
@@ -459,16 +616,20 @@ def representation_index(
     out = finish(
         keys, stats, indicator="representation_index", min_cell=min_cell, extra={C.GROUP: group}
     )
-    out.attrs.update(
+    return make_result(
+        out,
         indicator="representation_index",
-        group=group,
-        method="Wilson interval on the participant share divided by the fixed enrolment share",
-        n_unknown=n_unknown,
-        n_dropped=int((codes < 0).sum()),
+        method=method,
+        by=by,
         min_cell=min_cell,
         ci=ci,
+        n_dropped=int((codes < 0).sum()),
+        group=group,
+        n_unknown=n_unknown,
+        ci_method=ci_method,
+        enrolment_n=enrolment_n,
+        n_wilson_fallback=n_fallback,
     )
-    return out
 
 
 def retention(
@@ -481,7 +642,7 @@ def retention(
     role: str | None = None,
     ci: float = 0.95,
     min_cell: int = 11,
-) -> pd.DataFrame:
+) -> IndicatorResult:
     r"""Retention across a series of sessions (e.g. a cohort's convenings).
 
     Sessions are the series' event dates numbered 1..n, within the ``by`` columns that
@@ -516,9 +677,10 @@ def retention(
 
     Returns
     -------
-    DataFrame: ``by`` columns, ``indicator`` ("retention"), ``measure``, ``session``,
-    ``n_sessions``, ``estimate, std_error, ci_low, ci_high, n``, ``count`` (participants
-    with at least k sessions / still attending at s), ``suppressed``.
+    IndicatorResult whose table has the ``by`` columns, ``indicator`` ("retention"),
+    ``measure``, ``session``, ``n_sessions``, ``estimate, std_error, ci_low, ci_high, n``,
+    ``count`` (participants with at least k sessions / still attending at s),
+    ``suppressed``; ``n_dropped`` counts rows with a missing grouping value.
 
     References
     ----------
@@ -526,7 +688,8 @@ def retention(
 
     Examples
     --------
-    >>> cm.indicators.retention(demo.participation, event_type="convening")  # doctest: +SKIP
+    >>> res = cm.indicators.retention(demo.participation, event_type="convening")
+    >>> res.to_frame().query("measure == 'survival'")  # doctest: +SKIP
     """
     import pandas as pd
 
@@ -668,12 +831,13 @@ def retention(
     part_s[K.COUNT] = still[gi, si]
     out = pd.concat([part_a, part_s], ignore_index=True)
     out[K.SUPPRESSED] = out[K.N].to_numpy() < min_cell
-    out.attrs.update(
+    return make_result(
+        out,
         indicator="retention",
         method="at least k of n: Wilson; survival: Kaplan-Meier, Greenwood SE, log-log interval",
-        series=list(series) if series is not None else event_type,
+        by=by,
         min_cell=min_cell,
         ci=ci,
         n_dropped=n_missing_group,
+        series=list(series) if series is not None else event_type,
     )
-    return out

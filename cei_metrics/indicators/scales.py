@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import InstrumentError, SchemaError
 from ..schemas import C
 from . import _cols as K
+from ._result import IndicatorResult, make_result
 from ._stats import (
     as_by,
     check_columns,
@@ -143,7 +144,15 @@ def scale_scores(
     -------
     DataFrame, one row per respondent x wave x scale: the respondent-level columns of
     the survey (ids, wave, year, district, school, language, weight, groups, ...) and
-    ``scale``, ``score`` (NaN when too few items), ``n_items``, ``n_answered``.
+    ``scale``, ``score`` (NaN when too few items), ``n_items``, ``n_answered``;
+    ``attrs`` hold the instrument, ``min_items``, ``pomp`` and ``points``.
+
+    Unlike the indicator functions this returns a plain DataFrame, not an
+    :class:`~cei_metrics.indicators.IndicatorResult`: these are per-respondent data
+    (one score per person, no estimate, interval or small-cell flag), meant to be
+    grouped, merged with other respondent columns, or passed on to :func:`scale_score`
+    and to the psychometric functions, and a frame is what those take. Being
+    respondent-level, it must not leave the analysis layer (it is not suppressed).
 
     Examples
     --------
@@ -213,7 +222,7 @@ def scale_score(
     min_cell: int = 11,
     pomp: bool = False,
     min_items: float | None = None,
-) -> pd.DataFrame:
+) -> IndicatorResult:
     r"""Mean scale score by group, with a design-based confidence interval.
 
     .. math::
@@ -222,7 +231,7 @@ def scale_score(
 
     Scores are those of :func:`scale_scores`. Each respondent-wave is one observation;
     respondents whose score is missing (too few items answered) are dropped and counted
-    in ``attrs["n_dropped"]``, as are rows with a missing grouping value.
+    in ``n_dropped``, as are rows with a missing grouping value.
 
     Parameters
     ----------
@@ -243,10 +252,11 @@ def scale_score(
 
     Returns
     -------
-    DataFrame: the ``by`` columns, ``scale``, ``indicator`` ("scale_score"),
-    ``estimate, std_error, ci_low, ci_high, n`` (respondents), ``n_clusters`` (when
-    clustered) and ``suppressed``. ``attrs`` hold the method, ``n_dropped`` and
-    ``min_cell``.
+    IndicatorResult whose ``table`` (``.to_frame()``) has the ``by`` columns, ``scale``,
+    ``indicator`` ("scale_score"), ``estimate, std_error, ci_low, ci_high, n``
+    (respondents), ``n_clusters`` (when clustered) and ``suppressed``; the result holds
+    the method, ``n_dropped``, ``min_cell`` and ``ci``, and ``details`` the weights,
+    cluster, ``pomp`` and scale.
 
     References
     ----------
@@ -257,8 +267,9 @@ def scale_score(
 
     Examples
     --------
-    >>> cm.indicators.scale_score(demo.survey, "family_engagement", "trust",
-    ...                           by=["district_id", "wave"], cluster="school_id")  # doctest: +SKIP
+    >>> res = cm.indicators.scale_score(demo.survey, "family_engagement", "trust",
+    ...                                 by=["district_id", "wave"], cluster="school_id")
+    >>> res.to_frame().head()  # doctest: +SKIP
     """
     by = as_by(by)
     if K.SCORE in survey.columns and K.SCALE in survey.columns:
@@ -284,14 +295,16 @@ def scale_score(
     out = finish(key_frame, stats, indicator="scale_score", min_cell=min_cell)
     design = "weighted (sampling weights), " if weights else ""
     se = f"cluster-robust CR1 by {cluster}, t on clusters-1 df" if cluster else "t on n-1 df"
-    out.attrs.update(
+    return make_result(
+        out,
         indicator="scale_score",
         method=f"{design}mean of respondent scale scores; linearized SE, {se}",
-        n_dropped=int(np.sum((codes < 0) | np.isnan(y))),
+        by=by,
         min_cell=min_cell,
         ci=ci,
+        n_dropped=int(np.sum((codes < 0) | np.isnan(y))),
         weights=weights,
         cluster=cluster,
         pomp=pomp,
+        scale=scale,
     )
-    return out

@@ -40,7 +40,7 @@ def el_rep(demo):
         demo.roster,
         group=C.EL_FAMILY,
         event_types=list(demo.truth.el_rep_events),
-    )
+    ).to_frame()
     out["yin"] = years_in_network(demo.roster, out[C.DISTRICT_ID], out[C.YEAR])
     truth = demo.truth.el_representation.set_index("years_in_network")["index"]
     out["truth"] = truth.reindex(out["yin"]).to_numpy()
@@ -79,7 +79,7 @@ def test_scale_growth_after_joining_matches_truth(demo, scale):
         scale,
         by=[C.DISTRICT_ID, C.WAVE, C.YEAR],
         cluster=C.SCHOOL_ID,
-    )
+    ).to_frame()
     out["yin"] = years_in_network(demo.roster, out[C.DISTRICT_ID], out[C.YEAR])
     est, se = twfe_slope(out[out["yin"] <= 2], C.WAVE)
     g = demo.truth.engagement_growth.set_index("scale")
@@ -89,7 +89,7 @@ def test_scale_growth_after_joining_matches_truth(demo, scale):
 
 
 def test_p3_growth_matches_truth(demo):
-    out = ind.p3_ratings(demo.ratings)
+    out = ind.p3_ratings(demo.ratings).to_frame()
     ov = out[out["section"] == "overall"].copy()
     ov["yin"] = years_in_network(demo.roster, ov[C.DISTRICT_ID], ov[C.YEAR])
     est, se = twfe_slope(ov, C.YEAR)
@@ -104,7 +104,7 @@ def test_p3_growth_matches_truth(demo):
 
 
 def test_compute_all_on_the_demo_world(demo):
-    out = ind.compute_all(demo, min_cell=11)
+    out = ind.compute_all(demo, min_cell=11).to_frame()
     assert set(out["indicator"]) == set(ind.INDICATORS)
     assert out["estimate"].notna().all()
     stat = out[out["indicator"] != "p3_rating"]

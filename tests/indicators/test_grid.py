@@ -27,13 +27,14 @@ def test_scale_score_grid_matches_statsmodels(missing, weights, cluster, by):
     import statsmodels.api as sm
 
     s = make_survey(120, seed=11, n_districts=2, n_schools=4, waves=(1, 2), missing=missing)
-    out = ind.scale_score(
+    res = ind.scale_score(
         s, scale="trust", by=by, weights=weights, cluster=cluster, ci=0.95, min_cell=0
     )
+    out = res.to_frame()
     scores = ind.scale_scores(s)
     scores = scores[(scores["scale"] == "trust") & scores["score"].notna()]
     assert out["n"].sum() == len(scores)
-    assert out.attrs["n_dropped"] == int(
+    assert res.n_dropped == int(
         (s.drop_duplicates([C.RESPONDENT_ID, C.WAVE]).shape[0]) - len(scores)
     )
     for _, row in out.iterrows():
@@ -66,7 +67,7 @@ def test_percent_favorable_grid(missing, weights, cluster, by):
     s = make_survey(120, seed=12, n_districts=2, n_schools=4, waves=(1, 2), missing=missing)
     out = ind.percent_favorable(
         s, item="trust_3", by=by, weights=weights, cluster=cluster, min_cell=0
-    )
+    ).to_frame()
     rows = s[s[C.ITEM] == "trust_3"]
     assert out["n_excluded"].sum() == rows[C.VALUE].isna().sum()
     for _, row in out.iterrows():

@@ -88,7 +88,8 @@ def test_dont_know_is_not_an_answer_even_with_a_value():
 
 def test_scale_score_columns_and_unweighted_se():
     s = make_survey(80, seed=1)
-    out = ind.scale_score(s, scale="trust", by=C.DISTRICT_ID)
+    res = ind.scale_score(s, scale="trust", by=C.DISTRICT_ID)
+    out = res.to_frame()
     assert STATS[0] in out.columns and set(STATS) <= set(out.columns)
     scores = ind.scale_scores(s)
     scores = scores[scores["scale"] == "trust"]
@@ -99,14 +100,15 @@ def test_scale_score_columns_and_unweighted_se():
         assert row["n"] == len(x)
     assert "n_clusters" not in out.columns
     clustered = ind.scale_score(s, scale="trust", by=C.DISTRICT_ID, cluster=C.SCHOOL_ID)
-    assert (clustered["n_clusters"] == 3).all()
+    assert (clustered.to_frame()["n_clusters"] == 3).all()
 
 
 def test_scale_score_accepts_precomputed_scores():
     s = make_survey(50, seed=2)
     a = ind.scale_score(s, by=C.DISTRICT_ID, weights=C.WEIGHT)
     b = ind.scale_score(ind.scale_scores(s), by=C.DISTRICT_ID, weights=C.WEIGHT)
-    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+    assert (a.method, a.n_dropped) == (b.method, b.n_dropped)
 
 
 def test_percent_favorable_denominator_excludes_dont_know_and_blanks():
@@ -125,8 +127,8 @@ def test_percent_favorable_denominator_excludes_dont_know_and_blanks():
                 C.MISSING_REASON: r,
             }
         )
-    out = ind.percent_favorable(pd.DataFrame(rows), item="trust_1", by=C.DISTRICT_ID, min_cell=3)
-    row = out.iloc[0]
+    res = ind.percent_favorable(pd.DataFrame(rows), item="trust_1", by=C.DISTRICT_ID, min_cell=3)
+    row = res.to_frame().iloc[0]
     assert row["estimate"] == pytest.approx(3 / 5)
     assert (row["n"], row["count"], row["n_dont_know"], row["n_blank"], row["n_excluded"]) == (
         5,
@@ -137,21 +139,23 @@ def test_percent_favorable_denominator_excludes_dont_know_and_blanks():
     )
     lo, hi = ind.wilson_ci(3, 5)
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((float(lo), float(hi)))
-    assert "Don't know" in out.attrs["denominator"] and out.attrs["n_excluded"] == 2
+    assert "Don't know" in res.details["denominator"] and res.details["n_excluded"] == 2
+    assert "Denominator: " in res.summary()
 
 
 def test_percent_favorable_reverse_keyed_item_counts_disagreement():
     s = one_respondent({"comm_3": 1})
-    out = ind.percent_favorable(s, item="comm_3", by=[], min_cell=0)
+    out = ind.percent_favorable(s, item="comm_3", by=[], min_cell=0).to_frame()
     assert out["estimate"].iloc[0] == 1.0
 
 
 def test_percent_favorable_scale_pools_items_clustered_by_respondent():
     s = make_survey(60, seed=4, missing=0.1)
-    out = ind.percent_favorable(s, scale="trust", by=C.DISTRICT_ID)
+    res = ind.percent_favorable(s, scale="trust", by=C.DISTRICT_ID)
+    out = res.to_frame()
     assert (out["n_responses"] > out["n"]).all()  # several items per respondent
     assert (out["n_clusters"] == out["n"]).all()
-    assert out.attrs["method"].startswith("Wilson at the effective sample size")
+    assert res.method.startswith("Wilson at the effective sample size")
 
 
 def test_percent_favorable_refuses_item_and_scale_together():
@@ -206,8 +210,10 @@ def test_school_year_of():
 
 
 def test_reach_counts_distinct_families_and_zero_districts():
-    out = ind.reach(participation_table(), roster_table(), min_cell=0).set_index(
-        [C.DISTRICT_ID, C.YEAR]
+    out = (
+        ind.reach(participation_table(), roster_table(), min_cell=0)
+        .to_frame()
+        .set_index([C.DISTRICT_ID, C.YEAR])
     )
     assert out.loc[("1000001", "2019-20"), "count"] == 4
     assert out.loc[("1000001", "2019-20"), "estimate"] == pytest.approx(4 / 40)
@@ -217,7 +223,7 @@ def test_reach_counts_distinct_families_and_zero_districts():
     assert out.loc[("1000001", "2019-20"), "ci_low"] == pytest.approx(float(lo))
     assert out.loc[("1000001", "2019-20"), "ci_high"] == pytest.approx(float(hi))
     only_delac = ind.reach(participation_table(), roster_table(), event_types="delac")
-    assert only_delac["count"].sum() == 1
+    assert only_delac.to_frame()["count"].sum() == 1
 
 
 def test_reach_errors():
@@ -233,7 +239,7 @@ def test_reach_errors():
 
 def test_representation_index_by_hand():
     out = ind.representation_index(participation_table(), roster_table(), min_cell=0)
-    row = out.set_index(C.YEAR).loc["2019-20"]
+    row = out.to_frame().set_index(C.YEAR).loc["2019-20"]
     # 2019-20 families: P1 (EL), P2, P3 (EL), P4 -> share 0.5, enrolment 0.25 -> 2
     assert row["estimate"] == pytest.approx(2.0)
     lo, hi = ind.wilson_ci(2, 4)
@@ -242,11 +248,11 @@ def test_representation_index_by_hand():
     sp = ind.representation_index(
         participation_table(), roster_table(), group="spanish", min_cell=0
     )
-    assert sp.set_index(C.YEAR).loc["2019-20", "estimate"] == pytest.approx(0.5 / 0.5)
+    assert sp.to_frame().set_index(C.YEAR).loc["2019-20", "estimate"] == pytest.approx(0.5 / 0.5)
     given = ind.representation_index(
         participation_table(), group=C.EL_FAMILY, enrolment_share=0.5, min_cell=0
     )
-    assert given.set_index(C.YEAR).loc["2019-20", "estimate"] == pytest.approx(1.0)
+    assert given.to_frame().set_index(C.YEAR).loc["2019-20", "estimate"] == pytest.approx(1.0)
 
 
 def test_representation_index_needs_a_share():
@@ -283,7 +289,7 @@ def series_table():
 
 
 def test_retention_at_least_k_and_survival():
-    out = ind.retention(series_table(), min_cell=0)
+    out = ind.retention(series_table(), min_cell=0).to_frame()
     a = out[out["measure"] == "at_least_k"].set_index("session")
     assert a["estimate"].tolist() == pytest.approx([1.0, 3 / 4, 1 / 4])
     assert (a["n"] == 4).all() and (a["n_sessions"] == 3).all()
@@ -293,10 +299,10 @@ def test_retention_at_least_k_and_survival():
     assert s["count"].tolist() == [3, 3, 2]
     assert (s["n"] == 3).all()
     assert s.loc[3, "std_error"] == pytest.approx(np.sqrt((2 / 3) ** 2 * (1 / (3 * 2))))
-    only2 = ind.retention(series_table(), k=2, min_cell=0)
+    only2 = ind.retention(series_table(), k=2, min_cell=0).to_frame()
     assert only2.loc[only2["measure"] == "at_least_k", "session"].tolist() == [2]
     by_series = ind.retention(series_table(), series=["C1", "C2"], min_cell=0)
-    assert by_series["n_sessions"].max() == 2
+    assert by_series.to_frame()["n_sessions"].max() == 2
 
 
 def test_language_access_measures():
@@ -306,7 +312,7 @@ def test_language_access_measures():
         series_table(),
         roster_table().assign(**{C.DISTRICT_ID: ["1000000", "1000001"]}),
         min_cell=0,
-    )
+    ).to_frame()
     assert {
         "responses_in_language",
         "responses_vs_enrolment",
@@ -322,7 +328,7 @@ def test_language_access_measures():
     ev = out[out["measure"] == "events_with_language"]
     assert ev["estimate"].iloc[0] == 0.0  # the series is all English
     s2 = s.assign(home_language=np.where(s[C.LANGUAGE] == "es", "es", "en"))
-    out2 = ind.language_access(s2, None, min_cell=0)
+    out2 = ind.language_access(s2, None, min_cell=0).to_frame()
     home = out2[out2["measure"] == "responses_in_home_language"]
     assert (home["estimate"] == 1.0).all()
 
@@ -337,7 +343,8 @@ def ratings_table():
 
 
 def test_p3_ratings_means_change_and_caveat():
-    out = ind.p3_ratings(ratings_table())
+    res = ind.p3_ratings(ratings_table())
+    out = res.to_frame()
     ov = out[out["section"] == "overall"].set_index(C.YEAR)
     assert ov.loc["2018-19", "estimate"] == pytest.approx(2 + 4 / 12)
     assert ov.loc["2019-20", "change"] == pytest.approx(1.0)
@@ -347,7 +354,8 @@ def test_p3_ratings_means_change_and_caveat():
         and ov.loc["2018-19", "modal_label"] == "Beginning Development"
     )
     assert set(out["section"]) == {"relationships", "partnerships", "input", "overall"}
-    assert "no numeric score" in out.attrs["caveat"]
+    assert "no numeric score" in res.caveat and "no numeric score" in res.summary()
+    assert res.ci is None and res.min_cell is None
     assert "no numeric score" in ind.p3_ratings.__doc__.replace("\n    ", " ")
 
 
@@ -370,7 +378,9 @@ def test_equity_gap_by_hand():
             "suppressed": [False, False, True, False],
         }
     )
-    gap = ind.equity_gap(frame, group_col=C.EL_FAMILY, reference=False).set_index(C.DISTRICT_ID)
+    res = ind.equity_gap(frame, group_col=C.EL_FAMILY, reference=False)
+    assert res.indicator == "equity_gap" and res.details["of"] == "x"
+    gap = res.to_frame().set_index(C.DISTRICT_ID)
     assert gap.loc["A", "estimate"] == pytest.approx(-0.2)
     assert gap.loc["A", "std_error"] == pytest.approx(0.05)
     assert gap.loc["A", "ci_low"] == pytest.approx(-0.2 - 1.959964 * 0.05, abs=1e-6)
@@ -420,15 +430,17 @@ def test_compute_all_on_small_tables():
         roster = roster_table().assign(**{C.DISTRICT_ID: ["1000001", "1000000"]})
 
     T.participation[C.EL_FAMILY] = T.participation[C.EL_FAMILY].fillna(False).astype(bool)
-    out = ind.compute_all(T, min_cell=0)
+    every = ind.compute_all(T, min_cell=0)
+    out = every.to_frame()
     assert set(out["indicator"]) == set(ind.INDICATORS)
     assert out["estimate"].notna().all()
+    assert sum(len(r.table) for r in every.values()) == len(out)
 
 
 def test_retention_groups_by_participant_attribute_share_session_numbers():
     df = series_table()
     df[C.EL_FAMILY] = df[C.PARTICIPANT_ID].isin(["P4"])  # P4 (EL) attends session 2 only
-    out = ind.retention(df, by=[C.DISTRICT_ID, C.EL_FAMILY], min_cell=0)
+    out = ind.retention(df, by=[C.DISTRICT_ID, C.EL_FAMILY], min_cell=0).to_frame()
     el = out[(out["measure"] == "at_least_k") & out[C.EL_FAMILY]]
     assert (el["n_sessions"] == 3).all()  # not renumbered to a 1-session series
     surv = out[(out["measure"] == "survival") & out[C.EL_FAMILY]]

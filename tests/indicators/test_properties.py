@@ -24,8 +24,8 @@ def test_scale_score_invariant_to_row_order(seed, weighted, clustered):
         weights=C.WEIGHT if weighted else None,
         cluster=C.SCHOOL_ID if clustered else None,
     )
-    a = ind.scale_score(s, **kw)
-    b = ind.scale_score(s.sample(frac=1.0, random_state=seed), **kw)
+    a = ind.scale_score(s, **kw).to_frame()
+    b = ind.scale_score(s.sample(frac=1.0, random_state=seed), **kw).to_frame()
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-10)
 
 
@@ -33,10 +33,10 @@ def test_scale_score_invariant_to_row_order(seed, weighted, clustered):
 @given(seed=st.integers(0, 10_000))
 def test_percent_favorable_invariant_to_row_order(seed):
     s = make_survey(30, seed=seed % 50, missing=0.2)
-    a = ind.percent_favorable(s, scale="trust", by=C.DISTRICT_ID, cluster=C.SCHOOL_ID)
+    a = ind.percent_favorable(s, scale="trust", by=C.DISTRICT_ID, cluster=C.SCHOOL_ID).to_frame()
     b = ind.percent_favorable(
         s.sample(frac=1.0, random_state=seed), scale="trust", by=C.DISTRICT_ID, cluster=C.SCHOOL_ID
-    )
+    ).to_frame()
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-10)
 
 
@@ -58,7 +58,9 @@ def test_constant_responses_score_that_constant(c, n, pomp):
     comm = scores.loc[scores["scale"] == "communication", "score"]
     expect = 100 * (c - 1) / 4 if pomp else c
     assert np.allclose(comm, expect)
-    out = ind.scale_score(s, scale="communication", by=C.DISTRICT_ID, pomp=pomp, min_cell=0)
+    out = ind.scale_score(
+        s, scale="communication", by=C.DISTRICT_ID, pomp=pomp, min_cell=0
+    ).to_frame()
     assert out["estimate"].iloc[0] == expect and out["std_error"].iloc[0] == 0
 
 
@@ -81,7 +83,7 @@ def test_proportional_participation_has_index_one(n, k, n_events):
         }
     )
     roster = pd.DataFrame({C.DISTRICT_ID: ["1000001"], C.PCT_EL: [100 * k / n]})
-    out = ind.representation_index(rows, roster, min_cell=0)
+    out = ind.representation_index(rows, roster, min_cell=0).to_frame()
     assert np.isclose(out["estimate"].iloc[0], 1.0)
     assert out["ci_low"].iloc[0] <= 1.0 <= out["ci_high"].iloc[0]
 
@@ -94,6 +96,8 @@ def test_suppressed_exactly_when_n_below_min_cell(seed, min_cell):
         ind.scale_score(s, by=[C.DISTRICT_ID, C.EL_FAMILY], min_cell=min_cell),
         ind.percent_favorable(s, item="trust_2", by=[C.DISTRICT_ID, C.LANGUAGE], min_cell=min_cell),
     ):
+        assert out.n_suppressed == int(out.table["suppressed"].sum())
+        out = out.to_frame()
         assert (out["suppressed"] == (out["n"] < min_cell)).all()
 
 

@@ -45,3 +45,18 @@ KM_6MP_TABLE_4_1A = [
 # cei_metrics estimates with-replacement variances, so the test multiplies our SE by
 # sqrt(1 - 15/757) before comparing. Lumley T (2010) Complex Surveys, Wiley, section 2.2.
 SVYMEAN_APICLUS1 = {"mean": 644.17, "se": 23.542, "n_psu": 15, "N_psu": 757}
+
+# --- Ratio of two proportions: Katz log (delta-method) interval --------------------------
+# Fagerland MW, Lydersen S, Laake P (2015). Recommended confidence intervals for two
+# independent binomial proportions. Statistical Methods in Medical Research 24(2):224-254,
+# Table 5: the randomized trial of high vs standard dose epinephrine of Perondi et al.
+# (2004), 7 of 34 vs 1 of 34 with the outcome; ratio of probabilities 7, Katz log 95%
+# interval "7 (0.91 to 54)" as the R package presize quotes that table when validating
+# against it. (The paper itself was not at hand; these digits are the packages'.) The
+# same interval to more digits, from the R packages that reproduce the table:
+#   contingencytables::Katz_log_CI_2x2(matrix(c(7, 27, 1, 33), nrow = 2, byrow = TRUE))
+#     -> "estimate = 7.0000 (95% CI 0.9096 to 53.8695)"  (its tests/testthat/test-ch4.R)
+#   presize::prec_riskratio(p1 = 7/34, p2 = 1/34, n1 = 34, r = 1, met = "katz")
+#     -> rr 7, lwr 0.9096055, upr 53.86951  (documentation example of prec_riskratio)
+# (x1, n1, x2, n2, estimate, lower, upper)
+KATZ_PERONDI_2004 = (7, 34, 1, 34, 7.0, 0.9096055, 53.86951)
