@@ -76,7 +76,8 @@ class IndicatorResult(ResultMixin):
     caveat : what the indicator cannot say, in words ("" if nothing to add).
     details : everything else the function reports (e.g. the denominator rule and the
         counts of excluded responses of percent favorable, the weights and cluster
-        columns, the group of a representation index).
+        columns, the group of a representation index; ``dropped`` says what
+        ``n_dropped`` counts).
     """
 
     table: pd.DataFrame = field(repr=False)
@@ -139,7 +140,8 @@ class IndicatorResult(ResultMixin):
                 f"{self.min_cell} (flagged; estimates blanked on export)"
             )
         if self.n_dropped:
-            lines.append(f"Dropped: {self.n_dropped} rows with a missing value")
+            what = self.details.get("dropped") or "rows with a missing value"
+            lines.append(f"Dropped: {self.n_dropped} {what}")
         if self.caveat:
             lines.append(f"Caveat: {self.caveat}")
         return "\n".join(lines)
@@ -179,6 +181,9 @@ class IndicatorSet(ResultMixin, Mapping):
 
     def __len__(self) -> int:
         return len(self.results)
+
+    def __repr__(self) -> str:
+        return f"IndicatorSet({len(self)} results: {', '.join(self.results)})"
 
     def to_frame(self) -> pd.DataFrame:
         """All results stacked in one long frame (union of their columns), one row per

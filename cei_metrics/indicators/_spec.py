@@ -81,7 +81,9 @@ INDICATORS: dict[str, Indicator] = {
             "parity",
             "ratio (1 = parity)",
             "representation_index",
-            "Wilson on the participant share, divided by the fixed enrolment share",
+            "Wilson on the participant share, divided by the fixed enrolment share; "
+            "ci_method='delta': log-scale delta method (Katz), which also carries a "
+            "sampled enrolment share",
         ),
         Indicator(
             "retention",

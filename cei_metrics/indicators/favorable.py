@@ -106,7 +106,7 @@ def percent_favorable(
 
     Examples
     --------
-    >>> res = cm.indicators.percent_favorable(demo.survey, item="trust_1", by="district_id")
+    >>> res = cm.indicators.percent_favorable(demo.survey, item="trust_1", by="district_id")  # doctest: +SKIP
     >>> print(res.summary())  # doctest: +SKIP
     """
     import pandas as pd
@@ -242,6 +242,7 @@ def percent_favorable(
         min_cell=min_cell,
         ci=ci,
         n_dropped=int((codes < 0).sum()),
+        dropped="responses without a grouping value",
         denominator=DENOMINATOR_RULE,
         favorable=tuple(inst.favorable),
         n_dont_know=int(dont_know.sum()),

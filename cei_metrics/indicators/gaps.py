@@ -127,7 +127,7 @@ def equity_gap(
         out.reset_index(drop=True),
         indicator="equity_gap",
         method="difference of independent estimates; se = sqrt(se_a^2 + se_ref^2); normal interval",
-        by=keys,
+        by=[k for k in keys if k != K.INDICATOR],
         min_cell=min_cell,
         ci=ci,
         of=of,

@@ -92,7 +92,7 @@ def language_access(
 
     Examples
     --------
-    >>> res = cm.indicators.language_access(demo.survey, demo.participation, demo.roster)
+    >>> res = cm.indicators.language_access(demo.survey, demo.participation, demo.roster)  # doctest: +SKIP
     >>> print(res.caveat)  # doctest: +SKIP
     """
     import pandas as pd

@@ -70,7 +70,7 @@ def p3_ratings(
 
     Examples
     --------
-    >>> res = cm.indicators.p3_ratings(demo.ratings)
+    >>> res = cm.indicators.p3_ratings(demo.ratings)  # doctest: +SKIP
     >>> print(res.caveat)  # doctest: +SKIP
     """
     import pandas as pd
@@ -165,6 +165,7 @@ def p3_ratings(
         min_cell=None,
         ci=None,
         n_dropped=n_dropped,
+        dropped="district-year sections with too few items rated",
         caveat=P3_CAVEAT if not inst.state_score else "",
         state_score=inst.state_score,
         min_items=share,

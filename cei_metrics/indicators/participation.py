@@ -295,6 +295,7 @@ def reach(
         min_cell=min_cell,
         ci=ci,
         n_dropped=int((codes < 0).sum()),
+        dropped="participation rows with a missing grouping value",
         role=role,
         event_types=event_types,
     )
@@ -508,7 +509,7 @@ def representation_index(
 
     Examples
     --------
-    >>> res = cm.indicators.representation_index(demo.participation, demo.roster)
+    >>> res = cm.indicators.representation_index(demo.participation, demo.roster)  # doctest: +SKIP
     >>> res.to_frame()[["district_id", "year", "estimate", "ci_low", "ci_high"]]  # doctest: +SKIP
     >>> cm.indicators.representation_index(
     ...     demo.participation, group="spanish", enrolment_share=0.4, enrolment_n=250,
@@ -624,6 +625,7 @@ def representation_index(
         min_cell=min_cell,
         ci=ci,
         n_dropped=int((codes < 0).sum()),
+        dropped="participation rows with a missing grouping value",
         group=group,
         n_unknown=n_unknown,
         ci_method=ci_method,
@@ -688,7 +690,7 @@ def retention(
 
     Examples
     --------
-    >>> res = cm.indicators.retention(demo.participation, event_type="convening")
+    >>> res = cm.indicators.retention(demo.participation, event_type="convening")  # doctest: +SKIP
     >>> res.to_frame().query("measure == 'survival'")  # doctest: +SKIP
     """
     import pandas as pd
@@ -839,5 +841,6 @@ def retention(
         min_cell=min_cell,
         ci=ci,
         n_dropped=n_missing_group,
+        dropped="participation rows with a missing grouping value",
         series=list(series) if series is not None else event_type,
     )

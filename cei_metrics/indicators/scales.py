@@ -267,7 +267,7 @@ def scale_score(
 
     Examples
     --------
-    >>> res = cm.indicators.scale_score(demo.survey, "family_engagement", "trust",
+    >>> res = cm.indicators.scale_score(demo.survey, "family_engagement", "trust",  # doctest: +SKIP
     ...                                 by=["district_id", "wave"], cluster="school_id")
     >>> res.to_frame().head()  # doctest: +SKIP
     """
@@ -303,6 +303,8 @@ def scale_score(
         min_cell=min_cell,
         ci=ci,
         n_dropped=int(np.sum((codes < 0) | np.isnan(y))),
+        dropped="respondent-wave scores missing (too few items answered) or without a "
+        "grouping value",
         weights=weights,
         cluster=cluster,
         pomp=pomp,
