@@ -56,9 +56,12 @@ STAT_COLUMNS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IndicatorResult(ResultMixin):
     """One engagement indicator computed for every group.
+
+    Two results compare equal only when they are the same object; compare their
+    tables with ``pandas.testing.assert_frame_equal``.
 
     Attributes
     ----------
@@ -147,7 +150,7 @@ class IndicatorResult(ResultMixin):
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IndicatorSet(ResultMixin, Mapping):
     """Every indicator computed from one set of tables: a read-only mapping from a name
     to its :class:`IndicatorResult`.

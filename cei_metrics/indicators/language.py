@@ -13,6 +13,7 @@ from ._result import IndicatorResult, make_result
 from ._stats import (
     as_by,
     check_columns,
+    factorize,
     finish,
     first_rows,
     group_codes,
@@ -140,9 +141,12 @@ def language_access(
         )
         # attendances: one row per (event, participant), the first, as drop_duplicates
         # would keep (a missing id is a value of its own there, and here)
-        ev, ev_uniq = pd.factorize(df[C.EVENT_ID], use_na_sentinel=False)
-        pid, p_uniq = pd.factorize(df[C.PARTICIPANT_ID], use_na_sentinel=False)
-        att_rows = np.sort(first_rows(pair_codes(ev, pid, len(p_uniq))[0]))
+        ev, ev_uniq = factorize(df[C.EVENT_ID], sort=False)
+        pid, p_uniq = factorize(df[C.PARTICIPANT_ID], sort=False)
+        n_ev, n_p = len(ev_uniq) + 1, len(p_uniq) + 1  # the last code: a missing id
+        ev_key = np.where(ev >= 0, ev, n_ev - 1)
+        pid_key = np.where(pid >= 0, pid, n_p - 1)
+        att_rows = np.sort(first_rows(pair_codes(ev_key, pid_key, n_p)[0]), kind="stable")
         codes_all, keys_all = group_codes(df, by)
         x_all = _equals(df[C.LANGUAGE], language)
         codes, ev_att, x = codes_all[att_rows], np.asarray(ev)[att_rows], x_all[att_rows]
@@ -150,13 +154,15 @@ def language_access(
         att[att_rows] = True
         remap, keys = subset_groups(codes_all, keys_all, att)
         codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-        ev_cl = np.where(pd.isna(ev_uniq)[ev_att], -1, ev_att) if len(ev_uniq) else ev_att
-        st = grouped_proportion(x, codes, len(keys), cluster=ev_cl.astype(np.int64), ci=ci)
+        ev_cl = ev_att  # a missing event id (-1) is no cluster: those rows are left out
+        st = grouped_proportion(x, codes, len(keys), cluster=ev_cl, ci=ci)
         st.pop(K.N_CLUSTERS)
         parts.append(_stats_frame(keys, st, "attendances_in_language", min_cell))
         # events: one (group, event) cell each; in the language when any attendance is
         ok = (codes >= 0) & (ev_cl >= 0)
-        cell, group_of = pair_codes(np.where(ok, codes, -1), np.where(ok, ev_cl, -1), len(ev_uniq))
+        cell, group_of = pair_codes(
+            np.where(ok, codes, -1), np.where(ok, ev_cl, -1), max(len(ev_uniq), 1)
+        )
         c, xo = cell[ok], x[ok]
         kk = len(group_of)
         used = np.bincount(c, minlength=kk) > 0
