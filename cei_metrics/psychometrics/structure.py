@@ -344,10 +344,7 @@ def _extract(r: np.ndarray, n_factors: int, method: str) -> tuple[np.ndarray, bo
             options={"maxiter": 5000, "ftol": 1e-14, "gtol": 1e-9},
         )
         load = np.asarray(normalize(res.x, np.array(r, dtype=float), n_factors), dtype=float)
-    # L-BFGS-B reports "ABNORMAL_TERMINATION_IN_LNSRCH" when a numerical-gradient line
-    # search cannot improve further at this tolerance; that is convergence to it.
-    ok = bool(res.success) or "LNSRCH" in str(res.message)
-    return load, ok, str(res.message)
+    return load, bool(res.success), str(res.message)
 
 
 def _promax(load: np.ndarray, power: int = 4) -> tuple[np.ndarray, np.ndarray]:

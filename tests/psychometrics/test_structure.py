@@ -457,6 +457,7 @@ def test_demo_survey_structure_is_recovered():
     pa = parallel_analysis(wide, seed=2019)
     assert pa.n_factors == 3  # trust, communication, voice
     res = efa(wide, 3)
+    assert res.converged
     prim = res.primary_factor()
     scale_of = demo.truth.loadings.set_index("item")["scale"]
     factor_of = {s: prim[scale_of.index[scale_of == s]].unique() for s in scale_of.unique()}
