@@ -80,7 +80,7 @@ def _minres_one_factor(
 
     The minres solution is the fixed point of principal-axis iteration
     :math:`\psi \leftarrow 1 - \operatorname{diag}(\lambda\lambda^\top)`, with
-    :math:`\lambda` the leading eigenvector of :math:`R - \Psi + I` scaled by the root of
+    :math:`\lambda` the leading eigenvector of :math:`R - \Psi` scaled by the root of
     its eigenvalue (Harman 1976, ch. 8). Plain iteration converges slowly when one item
     dominates the factor, as often happens in random data; each step here is
     accelerated by SQUAREM extrapolation (Varadhan & Roland 2008), safeguarded so the
