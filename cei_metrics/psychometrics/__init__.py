@@ -17,6 +17,10 @@ _TABLE = {
     "omega": "reliability",
     "OmegaResult": "reliability",
     "item_stats": "reliability",
+    "reliability": "reliability",
+    "ReliabilityResult": "reliability",
+    "moments": "reliability",
+    "Moments": "reliability",
     # structure
     "parallel_analysis": "structure",
     "ParallelResult": "structure",

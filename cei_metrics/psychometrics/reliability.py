@@ -8,21 +8,69 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._results import ResultMixin
-from ..errors import EstimationError
-from ._common import NanPolicy, as_items, as_weights, check_ci, check_nan_policy, moments
+from ..errors import CEIError, EstimationError
+from ._common import (
+    Moments,
+    NanPolicy,
+    as_items,
+    as_weights,
+    check_ci,
+    check_nan_policy,
+    moments,
+    one_blas_thread,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
     "AlphaResult",
+    "Moments",
     "OmegaResult",
+    "ReliabilityResult",
     "alpha_from_cov",
     "cronbach_alpha",
     "feldt_ci",
     "item_stats",
+    "moments",
     "omega",
+    "reliability",
 ]
+
+
+def _moments_of(
+    items: object,
+    nan_policy: str,
+    weights: object,
+    *,
+    min_items: int,
+    extremes: bool,
+) -> tuple[Moments, np.ndarray | None, np.ndarray | None]:
+    """The item moments (computed, or the precomputed ones checked against the options),
+    with the item matrix and weights when they were given."""
+    if isinstance(items, Moments):
+        if weights is not None:
+            raise CEIError(
+                "weights were given with precomputed moments",
+                fix="pass the weights to moments(items, weights=...) and not here",
+            )
+        if items.any_missing and nan_policy != items.nan_policy:
+            raise CEIError(
+                f"nan_policy={nan_policy!r} but the moments were computed with "
+                f"nan_policy={items.nan_policy!r}",
+                fix=f"call with nan_policy={items.nan_policy!r}, or recompute the moments",
+            )
+        k = len(items.items)
+        if k < min_items:
+            raise EstimationError(
+                f"items has {k} item(s); this statistic needs at least {min_items}",
+                fix="pass every item of the scale as a column",
+            )
+        return items, None, None
+    x, cols = as_items(items, min_items=min_items, check_finite=False)
+    w = as_weights(weights, x.shape[0])
+    m = moments(x, nan_policy=nan_policy, weights=w, extremes=extremes, columns=cols)
+    return m, x, w
 
 
 def alpha_from_cov(cov: np.ndarray) -> float:
@@ -94,7 +142,7 @@ class AlphaResult(ResultMixin):
 
 
 def cronbach_alpha(
-    items: pd.DataFrame,
+    items: pd.DataFrame | Moments,
     *,
     nan_policy: NanPolicy = "pairwise",
     ci: float = 0.95,
@@ -110,7 +158,8 @@ def cronbach_alpha(
     Parameters
     ----------
     items : DataFrame, one row per respondent, one numeric column per item,
-        reverse-keyed items already recoded.
+        reverse-keyed items already recoded; or the :class:`Moments` of one
+        (:func:`moments`), so that several statistics share one pass over the data.
     nan_policy : "pairwise" uses pairwise-complete covariances (R psych ``use="pairwise"``);
         "listwise" drops respondents missing any item; "raise" refuses missing values.
         Respondents who answered no item are dropped under every rule.
@@ -137,20 +186,23 @@ def cronbach_alpha(
     """
     check_nan_policy(nan_policy)
     level = check_ci(ci)
-    x, _ = as_items(items)
-    w = as_weights(weights, x.shape[0])
-    m = moments(x, nan_policy=nan_policy, weights=w)
+    m, _, _ = _moments_of(items, nan_policy, weights, min_items=2, extremes=False)
+    return _alpha(m, level)
+
+
+def _alpha(m: Moments, level: float) -> AlphaResult:
+    k = m.cov.shape[0]
     a = alpha_from_cov(m.cov)
-    lo, hi = feldt_ci(a, m.n_eff, x.shape[1], level)
+    lo, hi = feldt_ci(a, m.n_eff, k, level)
     return AlphaResult(
         alpha=a,
         ci=(lo, hi),
         n=m.n,
-        n_items=x.shape[1],
+        n_items=k,
         n_dropped=m.n_dropped,
         ci_level=level,
-        nan_policy=nan_policy,
-        weighted=w is not None,
+        nan_policy=m.nan_policy,
+        weighted=m.weighted,
         n_eff=m.n_eff,
     )
 
@@ -170,7 +222,7 @@ def _item_table(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def item_stats(
-    items: pd.DataFrame,
+    items: pd.DataFrame | Moments,
     *,
     nan_policy: NanPolicy = "pairwise",
     weights: object = None,
@@ -188,45 +240,74 @@ def item_stats(
 
     Parameters
     ----------
-    items : wide respondents x items frame, reverse-keyed items recoded.
+    items : wide respondents x items frame, reverse-keyed items recoded, or its
+        :class:`Moments`.
     nan_policy : rule for the covariance, as in :func:`cronbach_alpha`; n, mean, sd and
         the shares always use each item's own answered cells.
     weights : optional sampling weights (means, sds and shares are weighted).
     floor, ceiling : the lowest and highest response codes; default the observed
-        minimum and maximum over all items.
+        minimum and maximum over all items. With precomputed moments, a code strictly
+        between the observed minimum and maximum needs the item frame instead.
 
     Examples
     --------
     >>> item_stats(sf)[["item", "r_drop", "alpha_if_deleted"]]
     """
+    check_nan_policy(nan_policy)
+    m, x, w = _moments_of(items, nan_policy, weights, min_items=2, extremes=True)
+    return _item_frame(m, x, w, floor, ceiling)
+
+
+def _count_code(
+    m: Moments, x: np.ndarray | None, w: np.ndarray | None, code: float, side: str
+) -> np.ndarray:
+    """(Weighted) cells per item equal to ``code``, from the moments when they hold it."""
+    k = len(m.items)
+    if m.minimum is not None and m.maximum is not None:
+        if code == m.minimum:
+            return m.n_floor
+        if code == m.maximum:
+            return m.n_ceiling
+        if code < m.minimum or code > m.maximum:
+            return np.zeros(k)
+    if x is None:
+        raise CEIError(
+            f"{side}={code!r} lies inside the observed codes; the precomputed moments "
+            "only count the cells at the observed minimum and maximum",
+            fix=f"pass the item frame instead of the moments, or leave {side}=None",
+        )
+    out = np.zeros(k)
+    for r0 in range(0, x.shape[0], 65_536):
+        eq = x[r0 : r0 + 65_536] == code
+        out += eq.sum(axis=0) if w is None else w[r0 : r0 + 65_536] @ eq
+    return out
+
+
+def _item_frame(
+    m: Moments,
+    x: np.ndarray | None,
+    w: np.ndarray | None,
+    floor: float | None,
+    ceiling: float | None,
+) -> pd.DataFrame:
     import pandas as pd
 
-    check_nan_policy(nan_policy)
-    x, cols = as_items(items, min_items=2)
-    w = as_weights(weights, x.shape[0])
-    m = moments(x, nan_policy=nan_policy, weights=w)
-    answered = ~np.isnan(x)
-    lo = np.nanmin(x) if floor is None else floor
-    hi = np.nanmax(x) if ceiling is None else ceiling
-    ww = np.ones(x.shape[0]) if w is None else w
-    wa = answered * ww[:, None]
-    wsum = wa.sum(axis=0)
-    x0 = np.where(answered, x, 0.0)
-    mean = (x0 * ww[:, None]).sum(axis=0) / wsum
-    dev = np.where(answered, x - mean, 0.0)
-    nobs = answered.sum(axis=0)
+    lo = m.minimum if floor is None else floor
+    hi = m.maximum if ceiling is None else ceiling
+    wsum = m.item_weight
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = (dev**2 * ww[:, None]).sum(axis=0) / wsum * nobs / (nobs - 1)
+        floor_share = _count_code(m, x, w, lo, "floor") / wsum
+        ceiling_share = _count_code(m, x, w, hi, "ceiling") / wsum
     r_drop, a_del = _item_table(m.cov)
     return pd.DataFrame(
         {
-            "item": cols,
-            "n": nobs.astype(int),
-            "mean": mean,
-            "sd": np.sqrt(var),
-            "missing_share": 1.0 - wsum / ww.sum(),
-            "floor_share": ((x == lo) * ww[:, None]).sum(axis=0) / wsum,
-            "ceiling_share": ((x == hi) * ww[:, None]).sum(axis=0) / wsum,
+            "item": list(m.items),
+            "n": m.item_n.astype(int),
+            "mean": m.item_mean,
+            "sd": np.sqrt(m.item_var),
+            "missing_share": 1.0 - wsum / m.weight_total,
+            "floor_share": floor_share,
+            "ceiling_share": ceiling_share,
             "r_drop": r_drop,
             "alpha_if_deleted": a_del,
         }
@@ -275,7 +356,7 @@ class OmegaResult(ResultMixin):
 
 
 def omega(
-    items: pd.DataFrame,
+    items: pd.DataFrame | Moments,
     *,
     n_factors: int = 1,
     nan_policy: NanPolicy = "pairwise",
@@ -300,7 +381,8 @@ def omega(
 
     Parameters
     ----------
-    items : wide respondents x items frame, reverse-keyed items recoded.
+    items : wide respondents x items frame, reverse-keyed items recoded, or its
+        :class:`Moments` (:meth:`Moments.from_cov` for a published matrix).
     n_factors : group factors; 1 gives omega total from a one-factor model.
     nan_policy : rule for the covariance matrix (see :func:`cronbach_alpha`).
     weights : optional sampling weights (used in the covariance matrix).
@@ -315,12 +397,17 @@ def omega(
     --------
     >>> omega(items).omega_total
     """
+    check_nan_policy(nan_policy)
+    min_items = 3 if n_factors == 1 else 3 * n_factors
+    m, _, _ = _moments_of(items, nan_policy, weights, min_items=min_items, extremes=False)
+    with one_blas_thread():
+        return _omega(m, n_factors, rotation)
+
+
+def _omega(m: Moments, n_factors: int, rotation: str) -> OmegaResult:
     import pandas as pd
 
-    check_nan_policy(nan_policy)
-    x, cols = as_items(items, min_items=3 if n_factors == 1 else 3 * n_factors)
-    w = as_weights(weights, x.shape[0])
-    m = moments(x, nan_policy=nan_policy, weights=w)
+    cols = list(m.items)
     a = alpha_from_cov(m.cov)
     if n_factors == 1:
         from .cfa import fit_cov
@@ -370,6 +457,104 @@ def omega(
         n_dropped=m.n_dropped,
         method=f"minres factor analysis, {rotation} rotation, Schmid-Leiman transformation",
         alpha=a,
+    )
+
+
+@dataclass(frozen=True)
+class ReliabilityResult(ResultMixin):
+    """Alpha, omega and the item table of one scale, from one pass over the data."""
+
+    alpha: AlphaResult
+    omega: OmegaResult
+    item_stats: pd.DataFrame  # as item_stats(): one row per item
+    moments: Moments
+
+    def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        om = self.omega
+        rows = [
+            {
+                "statistic": "cronbach_alpha",
+                "estimate": self.alpha.alpha,
+                "ci_low": self.alpha.ci[0],
+                "ci_high": self.alpha.ci[1],
+            },
+            {"statistic": "omega_total", "estimate": om.omega_total},
+        ]
+        if om.omega_hierarchical is not None:
+            rows.append({"statistic": "omega_hierarchical", "estimate": om.omega_hierarchical})
+        out = pd.DataFrame(rows, columns=["statistic", "estimate", "ci_low", "ci_high"])
+        return out.assign(n=self.alpha.n, n_items=self.alpha.n_items, n_dropped=om.n_dropped)
+
+    def summary(self) -> str:
+        tab = self.item_stats
+        worst = tab.loc[tab["r_drop"].idxmin()] if tab["r_drop"].notna().any() else None
+        line = (
+            ""
+            if worst is None
+            else f"\nweakest item: {worst['item']} (corrected item-total r "
+            f"{worst['r_drop']:.3f}, alpha without it {worst['alpha_if_deleted']:.3f})"
+        )
+        return self.alpha.summary() + "\n" + self.omega.summary().splitlines()[0] + line
+
+
+def reliability(
+    items: pd.DataFrame | Moments,
+    *,
+    nan_policy: NanPolicy = "pairwise",
+    ci: float = 0.95,
+    weights: object = None,
+    n_factors: int = 1,
+    rotation: str = "oblimin",
+    floor: float | None = None,
+    ceiling: float | None = None,
+) -> ReliabilityResult:
+    r"""Cronbach's alpha, McDonald's omega and item statistics of one scale in one pass.
+
+    The same numbers as :func:`cronbach_alpha`, :func:`omega` and :func:`item_stats`
+    called one by one, with the data read once: the covariance matrix, item means,
+    variances and floor and ceiling counts all come from one blocked pass
+    (:func:`moments`),
+
+    .. math:: \alpha = \frac{k}{k-1}\left(1 - \frac{\operatorname{tr} S}
+              {\mathbf 1^\top S \mathbf 1}\right),\qquad
+              \omega_t = \frac{(\sum_i \lambda_i)^2}{(\sum_i \lambda_i)^2 + \sum_i \theta_i}
+
+    Parameters
+    ----------
+    items : wide respondents x items frame (reverse-keyed items recoded), or its
+        :class:`Moments`.
+    nan_policy, ci, weights : as :func:`cronbach_alpha`.
+    n_factors, rotation : as :func:`omega`.
+    floor, ceiling : as :func:`item_stats`.
+
+    Returns
+    -------
+    ReliabilityResult with ``alpha`` (AlphaResult), ``omega`` (OmegaResult),
+    ``item_stats`` (DataFrame) and the shared ``moments``.
+
+    References
+    ----------
+    Cronbach (1951), Psychometrika 16:297-334. McDonald (1999), Test Theory: A Unified
+    Treatment. R ``psych::alpha`` and ``psych::omega``.
+
+    Examples
+    --------
+    >>> res = reliability(items)
+    >>> res.alpha.alpha, res.omega.omega_total, res.item_stats["r_drop"].min()
+    """
+    check_nan_policy(nan_policy)
+    level = check_ci(ci)
+    min_items = 3 if n_factors == 1 else 3 * n_factors
+    m, x, w = _moments_of(items, nan_policy, weights, min_items=min_items, extremes=True)
+    with one_blas_thread():
+        om = _omega(m, n_factors, rotation)
+    return ReliabilityResult(
+        alpha=_alpha(m, level),
+        omega=om,
+        item_stats=_item_frame(m, x, w, floor, ceiling),
+        moments=m,
     )
 
 
