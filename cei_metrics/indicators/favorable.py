@@ -39,11 +39,6 @@ DENOMINATOR_RULE = (
 )
 
 
-def _rows(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
-    """``df[mask]``, without copying the table when every row is kept."""
-    return df if mask.all() else df[mask]
-
-
 def percent_favorable(
     survey: pd.DataFrame,
     instrument: Instrument | str = "family_engagement",
@@ -129,9 +124,13 @@ def percent_favorable(
     if weights is not None and isinstance(weights, str):
         check_columns(df, [weights], "survey", why="named by weights=")
     check_columns(df, [cluster], "survey", why="named by cluster=")
-    # carry only the columns used, so that selecting the rows copies little
+    # selecting rows carries only the columns used, in one take
     used = [*by, C.RESPONDENT_ID, C.WAVE, C.ITEM, C.VALUE, C.MISSING_REASON, weights, cluster]
-    df = df[[c for c in dict.fromkeys(used) if c is not None and c in df.columns]]
+    used = [c for c in dict.fromkeys(used) if c is not None and c in df.columns]
+
+    def _rows(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+        return df if mask.all() else df.loc[mask, used]
+
     if item is not None:
         if item not in inst.items:
             raise InstrumentError(
