@@ -456,14 +456,16 @@ def representation_index(
       variance and get the Wilson limits (counted in ``details["n_wilson_fallback"]``).
 
     Which to use: with census enrolment shares, Wilson is the better interval in
-    small cells; in 200,000 simulated cells per setting (tests/indicators), with
-    :math:`\pi = 0.3` and a true index of 1, Wilson covered 96.0% at n = 11 and 97.5%
-    at n = 20, the delta interval 90.3% and 95.1%, and was 31% and 16% wider; from a
-    few hundred participants the two agree. When the enrolment share comes from a
-    sample, only the delta method carries its uncertainty: with :math:`m = 100`
-    sampled families and n = 200 participants, Wilson-over-a-fixed-share covered
-    80.8%, the delta interval 95.3%. So the default stays Wilson; pass
-    ``ci_method="delta"`` with ``enrolment_n`` for sampled shares.
+    small cells. In simulations of 200,000 cells per setting with :math:`\pi = 0.3`
+    and a true index of 1, nominal 95% Wilson intervals covered 96.0% at n = 11 and
+    97.5% at n = 20, the delta intervals 90.3% and 95.1% while being 31% and 16%
+    wider; from a few hundred participants the two agree. When the enrolment share
+    comes from a sample, only the delta method carries its uncertainty: with a true
+    index of 0.7, :math:`m = 100` sampled families and n = 200 participants, Wilson
+    over a share taken as fixed covered 80.8%, the delta interval 95.3%
+    (tests/indicators/test_representation.py repeats the checks on 2,000 cells). So the
+    default stays Wilson; pass ``ci_method="delta"`` with ``enrolment_n`` for sampled
+    shares.
 
     Each family counts once per cell however many events it attended, so repeated
     attendance does not shrink the interval; families who come to the same events
