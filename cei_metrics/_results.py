@@ -26,10 +26,15 @@ class ResultMixin:
     def __str__(self) -> str:
         return self.summary()
 
+    #: rows shown in the notebook display (head and tail); ``to_frame()`` has them all
+    html_max_rows: int = 40
+
     def _repr_html_(self) -> str:
         lines = self.summary().splitlines() or [type(self).__name__]
         head = html.escape(lines[0])
         rest = "<br>".join(html.escape(x) for x in lines[1:])
-        table = self.to_frame().to_html(float_format=lambda v: f"{v:.4g}", border=0)
+        table = self.to_frame().to_html(
+            float_format=lambda v: f"{v:.4g}", border=0, max_rows=self.html_max_rows
+        )
         note = f"<p style='font-size:90%'>{rest}</p>" if rest else ""
         return f"<div><strong>{head}</strong>{note}{table}</div>"
