@@ -54,7 +54,9 @@ _DRAW_BLOCK = 256  # draws converted to float at a time: a block of weights stay
 
 
 def _draws(mult: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """``(2 * mult - 1) @ s`` for 0/1 ``mult`` (int8) without a full float copy of it."""
+    """``(2 * mult - 1) @ s`` for 0/1 ``mult`` (int8), computed as ``2 * (mult @ s) -
+    colsum(s)`` over blocks of draws: no full float copy of the weights and no pass to
+    turn bits into +-1."""
     if mult.dtype != np.int8:  # already the +-1 weights
         return mult @ s
     out = np.empty((mult.shape[0], s.shape[1]))
@@ -62,9 +64,10 @@ def _draws(mult: np.ndarray, s: np.ndarray) -> np.ndarray:
     for lo in range(0, mult.shape[0], _DRAW_BLOCK):
         blk = mult[lo : lo + _DRAW_BLOCK]
         b = buf[: len(blk)]
-        np.multiply(blk, 2.0, out=b)
-        b -= 1.0
+        b[...] = blk
         out[lo : lo + len(blk)] = b @ s
+    out *= 2.0
+    out -= s.sum(axis=0)
     return out
 
 

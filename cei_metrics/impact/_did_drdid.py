@@ -106,6 +106,8 @@ def reg_did_panel(dy, d, x, w):
 
 
 def _pscore(d, x, w):
+    """Propensity score (trimmed) and its asymptotic linear representation; ``w`` already
+    rescaled to mean one."""
     _, p, hess_inv = logit_irls(d, x, w)
     p = np.minimum(p, 1 - 1e-6)
     trim = np.ones_like(p, dtype=bool)
@@ -115,10 +117,11 @@ def _pscore(d, x, w):
     return p, trim, alr_ps
 
 
-def std_ipw_did_panel(dy, d, x, w):
-    """Normalized (Hajek) IPW DiD of Abadie (2005) with influence function."""
+def std_ipw_did_panel(dy, d, x, w, ps=None):
+    """Normalized (Hajek) IPW DiD of Abadie (2005) with influence function. ``ps``: the
+    result of :func:`_pscore` for the same ``d, x, w`` when already computed."""
     w = w / w.mean()
-    p, trim, alr_ps = _pscore(d, x, w)
+    p, trim, alr_ps = _pscore(d, x, w) if ps is None else ps
     w_t = trim * w * d
     w_c = trim * w * p * (1 - d) / (1 - p)
     eta_t = (w_t * dy).mean() / w_t.mean()
@@ -129,11 +132,12 @@ def std_ipw_did_panel(dy, d, x, w):
     return eta_t - eta_c, inf_t - inf_c
 
 
-def drdid_panel(dy, d, x, w):
+def drdid_panel(dy, d, x, w, ps=None):
     """Doubly robust DiD of Sant'Anna & Zhao (2020), logit propensity score by maximum
-    likelihood and linear outcome regression by OLS (R ``DRDID::drdid_panel``)."""
+    likelihood and linear outcome regression by OLS (R ``DRDID::drdid_panel``). ``ps``:
+    the result of :func:`_pscore` for the same ``d, x, w`` when already computed."""
     w = w / w.mean()
-    p, trim, alr_ps = _pscore(d, x, w)
+    p, trim, alr_ps = _pscore(d, x, w) if ps is None else ps
     fit, alr_ols = _wols(dy, d, x, w)
     w_t = trim * w * d
     w_c = trim * w * p * (1 - d) / (1 - p)
@@ -149,3 +153,4 @@ def drdid_panel(dy, d, x, w):
 
 
 ESTIMATORS = {"reg": reg_did_panel, "ipw": std_ipw_did_panel, "dr": drdid_panel}
+USES_PSCORE = frozenset({"ipw", "dr"})

@@ -32,7 +32,7 @@ from ._did_common import (
     time_to_int,
     years_note,
 )
-from ._did_drdid import ESTIMATORS
+from ._did_drdid import ESTIMATORS, USES_PSCORE, _pscore
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -262,6 +262,7 @@ def _estimate(p: _Panel, control: str, method: str, base_period: str, anticipati
     glist, cells = _cells(p, control, base_period, anticipation)
     rows, infs = [], []
     cache: dict = {}
+    ps_cache: dict = {}
     for gv, cur, base, ti, bi, treated, comp in cells:
         inf = np.zeros(n)
         sub = treated | comp
@@ -285,7 +286,20 @@ def _estimate(p: _Panel, control: str, method: str, base_period: str, anticipati
                 if key is not None:
                     cache[key] = xm
         try:
-            att, inf_c = est_fn(dy, dd, xm, p.w[idx])
+            wi = p.w[idx]
+            if method in USES_PSCORE and p.x is not None:
+                # the propensity score depends on the sample, the treated indicator and the
+                # covariates only: with time-invariant covariates it is the same for every
+                # period of a cohort, so it is fitted once and reused
+                pkey = (idx.tobytes(), dd.tobytes(), xm.tobytes())
+                ps = ps_cache.get(pkey)
+                if ps is None:
+                    ps = _pscore(dd, xm, wi / wi.mean())
+                    if len(ps_cache) < 64:
+                        ps_cache[pkey] = ps
+                att, inf_c = est_fn(dy, dd, xm, wi, ps=ps)
+            else:
+                att, inf_c = est_fn(dy, dd, xm, wi)
         except EstimationError as err:
             raise EstimationError(f"ATT(g={gv}, t={cur}): {err.message}", fix=err.fix) from None
         inf[idx] = (n / n1) * inf_c
