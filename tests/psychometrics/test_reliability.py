@@ -495,3 +495,21 @@ def test_infinite_values_are_found_in_the_pass():
         with pytest.raises(SchemaError, match="infinite") as err:
             fn(x)
         assert err.value.column == "b" and err.value.row == 3
+
+
+@pytest.mark.parametrize("codes", [(1, 5), (0, 100), (-3, 3)])
+def test_whole_codes_mixed_blocks_match_pandas(codes):
+    # whole codes within the float32-exact bound, codes beyond it (0-100 over 5,000-row
+    # blocks), and one block of non-whole answers: each block takes its own path
+    from cei_metrics.psychometrics._common import moments
+
+    rng = np.random.default_rng(9)
+    x = rng.integers(codes[0], codes[1] + 1, size=(30_000, 6)).astype(float)
+    x += rng.integers(-1, 2, size=(30_000, 1))
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[20_000:25_000] += 0.25  # one block of non-whole answers
+    ref = pd.DataFrame(x).cov().to_numpy()
+    m = moments(x, block=5_000)
+    np.testing.assert_allclose(m.cov, ref, rtol=1e-12)
+    np.testing.assert_allclose(m.mean, np.nanmean(x, axis=0), rtol=1e-13)
+    assert m.minimum == np.nanmin(x) and m.maximum == np.nanmax(x)
