@@ -69,7 +69,10 @@ def as_items(
                 f"{name} must be two-dimensional (respondents x items), got {items.ndim} dimension(s)",
                 fix="pass a DataFrame with one row per respondent and one column per item",
             )
-        items = pd.DataFrame(items, columns=[f"item_{j + 1}" for j in range(items.shape[1])])
+        cols = list(_names(items.shape[1]))
+        if items.dtype == np.float64:  # already the matrix wanted: no copy
+            return _check_matrix(items, cols, min_items, min_rows, name, check_finite)
+        items = pd.DataFrame(items, columns=cols)
     if not isinstance(items, pd.DataFrame):
         raise SchemaError(
             f"{name} must be a DataFrame, got {type(items).__name__}",
@@ -603,8 +606,11 @@ def moments(
         else:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(max_workers=workers) as pool:
+            pool = ThreadPoolExecutor(max_workers=workers)
+            try:
                 parts = list(pool.map(one, starts))
+            finally:  # on an error in one block, drop the blocks not started yet
+                pool.shutdown(wait=True, cancel_futures=True)
     acc = parts[0]
     for p in parts[1:]:
         acc.merge(p)

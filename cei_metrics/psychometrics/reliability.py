@@ -187,10 +187,10 @@ def cronbach_alpha(
     check_nan_policy(nan_policy)
     level = check_ci(ci)
     m, _, _ = _moments_of(items, nan_policy, weights, min_items=2, extremes=False)
-    return _alpha(m, level)
+    return _alpha(m, level, nan_policy)
 
 
-def _alpha(m: Moments, level: float) -> AlphaResult:
+def _alpha(m: Moments, level: float, nan_policy: str) -> AlphaResult:
     k = m.cov.shape[0]
     a = alpha_from_cov(m.cov)
     lo, hi = feldt_ci(a, m.n_eff, k, level)
@@ -201,7 +201,7 @@ def _alpha(m: Moments, level: float) -> AlphaResult:
         n_items=k,
         n_dropped=m.n_dropped,
         ci_level=level,
-        nan_policy=m.nan_policy,
+        nan_policy=nan_policy,
         weighted=m.weighted,
         n_eff=m.n_eff,
     )
@@ -292,6 +292,12 @@ def _item_frame(
 ) -> pd.DataFrame:
     import pandas as pd
 
+    if m.item_mean is None or (m.minimum is None and x is None and None in (floor, ceiling)):
+        raise CEIError(
+            "these moments hold no response codes (they were built from a covariance "
+            "matrix), so item statistics cannot be computed from them",
+            fix="pass the item frame, or moments(items) computed from it",
+        )
     lo = m.minimum if floor is None else floor
     hi = m.maximum if ceiling is None else ceiling
     wsum = m.item_weight
@@ -551,7 +557,7 @@ def reliability(
     with one_blas_thread():
         om = _omega(m, n_factors, rotation)
     return ReliabilityResult(
-        alpha=_alpha(m, level),
+        alpha=_alpha(m, level, nan_policy),
         omega=om,
         item_stats=_item_frame(m, x, w, floor, ceiling),
         moments=m,

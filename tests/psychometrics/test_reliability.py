@@ -465,8 +465,13 @@ def test_moments_from_a_covariance_matrix_give_the_same_alpha_and_interval():
     b = cronbach_alpha(Moments.from_cov(df.cov(), len(df)))
     assert b.alpha == pytest.approx(a.alpha, abs=1e-12)
     assert b.ci == pytest.approx(a.ci, abs=1e-12)
+    assert (
+        cronbach_alpha(Moments.from_cov(df.cov(), len(df)), nan_policy="listwise").alpha == b.alpha
+    )
     with pytest.raises(SchemaError, match="square"):
         Moments.from_cov(np.ones((2, 3)), 10)
+    with pytest.raises(CEIError, match="no response codes"):
+        item_stats(Moments.from_cov(df.cov(), len(df)))
 
 
 def test_precomputed_moments_refuse_conflicting_options():
