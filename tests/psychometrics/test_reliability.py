@@ -518,3 +518,24 @@ def test_whole_codes_mixed_blocks_match_pandas(codes):
     np.testing.assert_allclose(m.cov, ref, rtol=1e-12)
     np.testing.assert_allclose(m.mean, np.nanmean(x, axis=0), rtol=1e-13)
     assert m.minimum == np.nanmin(x) and m.maximum == np.nanmax(x)
+
+
+def test_reliability_recovers_planted_parallel_items():
+    # planted truth: x_j = T + e_j, var T = 1, var e_j = s2, k items, 10% cells missing
+    # completely at random: alpha = omega = k / (k + s2), and every corrected item-total
+    # correlation is (k-1) / sqrt((1 + s2) ((k-1)^2 + (k-1) s2))
+    from cei_metrics.psychometrics import reliability
+
+    k, s2, n = 6, 1.5, 200_000
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((n, 1)) + rng.standard_normal((n, k)) * np.sqrt(s2)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    res = reliability(pd.DataFrame(x))
+    truth = k / (k + s2)
+    # sampling error of alpha at n = 200,000 is about 0.001: 0.005 fails a wrong formula
+    assert res.alpha.alpha == pytest.approx(truth, abs=0.005)
+    assert res.omega.omega_total == pytest.approx(truth, abs=0.005)
+    r_drop = (k - 1) / np.sqrt((1 + s2) * ((k - 1) ** 2 + (k - 1) * s2))
+    np.testing.assert_allclose(res.item_stats["r_drop"], r_drop, atol=0.005)
+    np.testing.assert_allclose(res.item_stats["missing_share"], 0.1, atol=0.003)
+    np.testing.assert_allclose(res.item_stats["sd"], np.sqrt(1 + s2), atol=0.01)
