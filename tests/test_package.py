@@ -32,9 +32,15 @@ def test_import_is_light():
         "psychometrics.cfa",
         "psychometrics.dif",
         "psychometrics.scorecard",
+        "psychometrics.reliability",
+        "psychometrics.moments",
+        "indicators.compute_all",
+        "indicators.representation_index",
         "impact.effect_size",
         "impact.att_gt",
         "impact.synthetic_control",
+        "impact.interrupted_time_series",
+        "impact.multilevel",
         "viz.save",
     ],
 )
@@ -53,6 +59,8 @@ def test_public_function_survives_submodule_import():
         ("impact", "att_gt"),
         ("impact", "effect_size"),
         ("impact", "event_study"),
+        ("impact", "multilevel"),
+        ("psychometrics", "reliability"),
     ]:
         importlib.import_module(f"cei_metrics.{package}.{name}")
         obj = getattr(getattr(cm, package), name)
