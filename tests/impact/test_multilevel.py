@@ -4,6 +4,7 @@ and a simulation with known variance components (recovery and interval coverage)
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -13,10 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import cei_metrics.impact.multilevel as ml
 from cei_metrics.errors import CEIError, EstimationError, SchemaError
 from cei_metrics.impact.multilevel import MultilevelResult, multilevel
 from cei_metrics.schemas import C
+
+# the module itself (``cm.impact.multilevel`` is the public function of the same name)
+ml = importlib.import_module("cei_metrics.impact.multilevel")
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 sys.path.insert(0, str(REF))
