@@ -784,18 +784,25 @@ def retention(
     if k is not None:
         wanted = np.atleast_1d(np.asarray(k, dtype=np.int64))
         valid &= np.isin(ks, wanted)[None, :]
-    gi, ki = np.nonzero(valid)
-    part_a = keys.iloc[gi].reset_index(drop=True)
-    part_a[K.INDICATOR] = "retention"
-    part_a[K.MEASURE] = "at_least_k"
-    part_a[K.SESSION] = ks[ki]
-    part_a[K.N_SESSIONS] = nsess[gi]
-    part_a[K.ESTIMATE] = p[gi, ki]
-    part_a[K.STD_ERROR] = se[gi, ki]
-    part_a[K.CI_LOW] = lo[gi, ki]
-    part_a[K.CI_HIGH] = hi[gi, ki]
-    part_a[K.N] = n_part[gi]
-    part_a[K.COUNT] = atleast[gi, ki]
+
+    def rows(measure: str, valid, est, se, lo, hi, n, count) -> pd.DataFrame:
+        """One row per (group, session) cell where ``valid``: the group keys, then the
+        measure's estimate, interval, n and count."""
+        gi, si = np.nonzero(valid)
+        part = keys.iloc[gi].reset_index(drop=True)
+        part[K.INDICATOR] = "retention"
+        part[K.MEASURE] = measure
+        part[K.SESSION] = ks[si]
+        part[K.N_SESSIONS] = nsess[gi]
+        part[K.ESTIMATE] = est[gi, si]
+        part[K.STD_ERROR] = se[gi, si]
+        part[K.CI_LOW] = lo[gi, si]
+        part[K.CI_HIGH] = hi[gi, si]
+        part[K.N] = n[gi]
+        part[K.COUNT] = count[gi, si]
+        return part
+
+    part_a = rows("at_least_k", valid, p, se, lo, hi, n_part, atleast)
     # survival of first-session attendees
     coh = first == 1
     t = last[coh].astype(float)
@@ -821,18 +828,7 @@ def retention(
         .cumsum(axis=1)[:, ::-1][:, 1:]
     )
     valid = (ks[None, :] <= nsess[:, None]) & (n_coh[:, None] > 0)
-    gi, si = np.nonzero(valid)
-    part_s = keys.iloc[gi].reset_index(drop=True)
-    part_s[K.INDICATOR] = "retention"
-    part_s[K.MEASURE] = "survival"
-    part_s[K.SESSION] = ks[si]
-    part_s[K.N_SESSIONS] = nsess[gi]
-    part_s[K.ESTIMATE] = surv[gi, si]
-    part_s[K.STD_ERROR] = sse[gi, si]
-    part_s[K.CI_LOW] = slo[gi, si]
-    part_s[K.CI_HIGH] = shi[gi, si]
-    part_s[K.N] = n_coh[gi]
-    part_s[K.COUNT] = still[gi, si]
+    part_s = rows("survival", valid, surv, sse, slo, shi, n_coh, still)
     out = pd.concat([part_a, part_s], ignore_index=True)
     out[K.SUPPRESSED] = out[K.N].to_numpy() < min_cell
     return make_result(
