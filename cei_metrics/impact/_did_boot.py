@@ -57,8 +57,6 @@ def _draws(mult: np.ndarray, s: np.ndarray) -> np.ndarray:
     """``(2 * mult - 1) @ s`` for 0/1 ``mult`` (int8), computed as ``2 * (mult @ s) -
     colsum(s)`` over blocks of draws: no full float copy of the weights and no pass to
     turn bits into +-1."""
-    if mult.dtype != np.int8:  # already the +-1 weights
-        return mult @ s
     out = np.empty((mult.shape[0], s.shape[1]))
     buf = np.empty((min(_DRAW_BLOCK, mult.shape[0]), mult.shape[1]))
     for lo in range(0, mult.shape[0], _DRAW_BLOCK):

@@ -122,6 +122,16 @@ def _ci_frame(df: pd.DataFrame, key: str, kind: str, extra: Sequence[str] = ()) 
 # ------------------------------------------------------------------------ likert bars
 
 
+def _rows_top_down(df: pd.DataFrame, label_col: str, kind: str) -> pd.DataFrame:
+    """``label, estimate, ci_low, ci_high`` (+ ``n``) in input order, with ``y`` placing
+    the first row at the top (dot-and-interval figures)."""
+    d = _ci_frame(df, label_col, kind)
+    cols = [label_col, EST, LO, HI] + ([N] if N in d.columns else [])
+    out = d[cols].rename(columns={label_col: LABEL}).reset_index(drop=True)
+    out[Y] = (len(out) - 1 - out.index).astype(float)
+    return out
+
+
 def _likert_labels(
     instrument: Any, labels: Mapping[int, str] | None, language: str
 ) -> tuple[dict[int, str], int | None]:
@@ -446,11 +456,7 @@ def parity_dots_data(df: pd.DataFrame, *, label_col: str = LABEL) -> pd.DataFram
     ``estimate`` is a representation ratio (share among participants / share among
     families); 1 is parity. Rows keep their input order, first at the top.
     """
-    d = _ci_frame(df, label_col, "parity_dots")
-    cols = [label_col, EST, LO, HI] + ([N] if N in d.columns else [])
-    out = d[cols].rename(columns={label_col: LABEL}).reset_index(drop=True)
-    out[Y] = (len(out) - 1 - out.index).astype(float)
-    return out
+    return _rows_top_down(df, label_col, "parity_dots")
 
 
 def parity_dots(
@@ -1051,11 +1057,7 @@ def synth_gap(
 def forest_data(df: pd.DataFrame, *, label_col: str = LABEL) -> pd.DataFrame:
     """What :func:`forest` draws: ``label, estimate, ci_low, ci_high, y`` (+ ``n``),
     input order top to bottom."""
-    d = _ci_frame(df, label_col, "forest")
-    cols = [label_col, EST, LO, HI] + ([N] if N in d.columns else [])
-    out = d[cols].rename(columns={label_col: LABEL}).reset_index(drop=True)
-    out[Y] = (len(out) - 1 - out.index).astype(float)
-    return out
+    return _rows_top_down(df, label_col, "forest")
 
 
 def forest(
