@@ -12,8 +12,9 @@ where :math:`u_j` are the group's random intercept (and slopes, ``re_formula``) 
 :math:`v_{j\ell}` the random intercepts of the units nested in it (``nested``, e.g.
 schools within a district). What the wrapper adds: input checks with a fix, rows with a
 missing value in any model column dropped and counted, more than one optimizer tried
-before non-convergence is declared, boundary (singular) fits detected as R ``lme4``
-does and reported in words, variance components as SDs, variances and correlations, and
+before non-convergence is declared, boundary (singular) fits decided as R ``lme4``
+decides them (the optimum over lme4's bounded parameter space, whichever optimizer
+stopped, then ``isSingular``'s rule) and reported in words, variance components as SDs, variances and correlations, and
 intraclass correlations per level.
 """
 
@@ -45,6 +46,11 @@ DEFAULT_OPTIMIZERS: tuple[str, ...] = ("lbfgs", "bfgs", "cg", "powell")
 #: A relative random-effect scale (Cholesky diagonal of the covariance divided by the
 #: residual SD) below this counts as a boundary fit: the default of ``lme4::isSingular``.
 SINGULAR_TOL = 1e-4
+
+#: A fit with a relative random-effect scale held at zero (the edge of lme4's parameter
+#: space) is preferred when its criterion is within this relative tolerance of the best
+#: interior one: closer than that, the two cannot be told apart numerically.
+EDGE_RTOL = 1e-9
 
 #: Gradient tolerance of the BFGS refinement run after the first optimizer converges.
 REFINE_GTOL = 1e-8
@@ -88,7 +94,10 @@ class MultilevelResult(ResultMixin):
         covariance matrix that is singular (``lme4::isSingular``).
     message : what happened, in words (optimizers tried, boundary fits, warnings).
     fit : the statsmodels ``MixedLMResults`` (random-effect predictions, covariance of
-        the estimates, likelihood profiles).
+        the estimates, likelihood profiles). For a fit decided on the edge of the
+        parameter space the tables come from lme4's criterion there and ``fit`` is
+        statsmodels' own unbounded fit, the nearest it can reach; None when statsmodels
+        produced no fit and lme4's criterion did.
     """
 
     fixed: pd.DataFrame
@@ -314,6 +323,250 @@ def _cholesky_diag(a: np.ndarray) -> np.ndarray:
         if low[j, j] > 0:
             low[j + 1 :, j] = (a[j + 1 :, j] - low[j + 1 :, :j] @ low[j, :j]) / low[j, j]
     return np.diag(low).copy()
+
+
+def _psd_cholesky(a: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factor of a positive semidefinite matrix with a nonnegative
+    diagonal; a column below a zero pivot is zero (the rank-deficient direction)."""
+    k = a.shape[0]
+    low = np.zeros((k, k))
+    for j in range(k):
+        d = a[j, j] - low[j, :j] @ low[j, :j]
+        low[j, j] = np.sqrt(d) if d > 0 else 0.0
+        if low[j, j] > 0:
+            low[j + 1 :, j] = (a[j + 1 :, j] - low[j + 1 :, :j] @ low[j, :j]) / low[j, j]
+    return low
+
+
+def _theta(res) -> tuple[np.ndarray, np.ndarray]:
+    """lme4's ``theta`` of a statsmodels fit, in statsmodels' packed order: the lower
+    triangle (row by row) of the Cholesky factor of the random-effect covariance over
+    the residual variance, then each nested variance component's SD over the residual
+    SD; and the positions of the elements bounded below by zero (the diagonal)."""
+    k_re = int(res.k_re)
+    rows, cols = np.tril_indices(k_re)
+    low = _psd_cholesky(np.asarray(res.cov_re_unscaled, dtype=float).reshape(k_re, k_re))
+    vc = np.sqrt(np.clip(np.asarray(res.vcomp, dtype=float) / float(res.scale), 0, None))
+    theta = np.concatenate([low[rows, cols], vc[: int(res.k_vc)]])
+    diag = np.concatenate([np.flatnonzero(rows == cols), len(rows) + np.arange(int(res.k_vc))])
+    return theta, diag.astype(int)
+
+
+class _Deviance:
+    """lme4's profiled deviance of a statsmodels ``MixedLM`` model, as a function of
+    ``theta`` (:func:`_theta`), computed as lme4 computes it (Bates et al. 2015, eqs.
+    34 and 41): with :math:`\\Lambda_\\theta` the relative Cholesky factor of group
+    :math:`j`'s random effects,
+
+    .. math:: M_j = I + \\Lambda'Z_j'Z_j\\Lambda, \\qquad
+        d(\\theta) = \\sum_j \\log|M_j| + \\log|X'V^{-1}X|_{REML}
+        + \\nu\\left(1 + \\log\\frac{2\\pi r^2(\\theta)}{\\nu}\\right)
+
+    with :math:`V^{-1} = I - Z\\Lambda M^{-1}\\Lambda'Z'` (the residual variance
+    profiled out), :math:`r^2` the penalised residual sum of squares at the GLS
+    estimate and :math:`\\nu = n - p` (REML) or :math:`n` (ML). Unlike statsmodels'
+    criterion, which inverts the random-effect covariance, it is finite and exact on
+    the edge of the parameter space (a zero variance, a correlation of one), which is
+    where boundary fits are decided. The per-group cross-products are computed once.
+    """
+
+    def __init__(self, model, reml: bool) -> None:
+        self.k_re = int(model.k_re)
+        self.k_vc = int(model.k_vc)
+        self.reml = bool(reml)
+        self.p = int(model.k_fe)
+        self.n = int(sum(len(y) for y in model.endog_li))
+        self.rows, self.cols = np.tril_indices(self.k_re)
+        self.stats = []
+        for j in range(model.n_groups):
+            x = np.asarray(model.exog_li[j], dtype=float)
+            y = np.asarray(model.endog_li[j], dtype=float)
+            zs = [np.asarray(model.exog_re_li[j], dtype=float).reshape(len(y), self.k_re)]
+            owner = [np.arange(self.k_re)]  # which theta scales each column (-1: the L block)
+            for c in range(self.k_vc):
+                w = np.asarray(model.exog_vc.mats[c][j], dtype=float).reshape(len(y), -1)
+                zs.append(w)
+                owner.append(np.full(w.shape[1], c))
+            z = np.hstack(zs)
+            vc_of = np.concatenate(owner[1:]) if self.k_vc else np.zeros(0, int)
+            self.stats.append((z.T @ z, z.T @ x, z.T @ y, x.T @ x, x.T @ y, float(y @ y), vc_of))
+
+    def lam(self, theta: np.ndarray, vc_of: np.ndarray) -> np.ndarray:
+        """Relative Cholesky factor of one group's random effects."""
+        k = self.k_re
+        q = k + len(vc_of)
+        lam = np.zeros((q, q))
+        lam[self.rows, self.cols] = theta[: len(self.rows)]
+        if len(vc_of):
+            idx = np.arange(k, q)
+            lam[idx, idx] = theta[len(self.rows) + vc_of]
+        return lam
+
+    def solve(self, theta: np.ndarray):
+        """(deviance, beta, X'V^-1 X, sigma^2, penalised RSS) at ``theta``."""
+        p = self.p
+        xvx = np.zeros((p, p))
+        xvy = np.zeros(p)
+        yvy = 0.0
+        logdet = 0.0
+        for ztz, ztx, zty, xtx, xty, yty, vc_of in self.stats:
+            lam = self.lam(theta, vc_of)
+            m = lam.T @ ztz @ lam
+            m[np.diag_indices_from(m)] += 1.0
+            r = np.linalg.cholesky(m)
+            logdet += 2.0 * np.log(np.diag(r)).sum()
+            a = np.linalg.solve(r, lam.T @ ztx)
+            b = np.linalg.solve(r, lam.T @ zty)
+            xvx += xtx - a.T @ a
+            xvy += xty - a.T @ b
+            yvy += yty - b @ b
+        rx = np.linalg.cholesky(xvx)
+        beta = np.linalg.solve(xvx, xvy)
+        rss = max(yvy - beta @ xvy, 1e-300)
+        nu = self.n - p if self.reml else self.n
+        dev = logdet + nu * (1.0 + np.log(2.0 * np.pi * rss / nu))
+        if self.reml:
+            dev += 2.0 * np.log(np.diag(rx)).sum()
+        return dev, beta, xvx, rss / nu, rss
+
+    def __call__(self, theta: np.ndarray) -> float:
+        try:
+            return float(self.solve(np.asarray(theta, dtype=float))[0])
+        except np.linalg.LinAlgError:
+            return np.inf
+
+
+def _diag_positions(k_re: int, k_vc: int) -> np.ndarray:
+    """Positions in ``theta`` of the elements bounded below by zero."""
+    rows, cols = np.tril_indices(k_re)
+    return np.concatenate([np.flatnonzero(rows == cols), len(rows) + np.arange(k_vc)]).astype(int)
+
+
+def _bounded_optimum(model, res, reml: bool, force: bool = False):
+    """The optimum of the profiled (RE)ML criterion over lme4's parameter space, when
+    the statsmodels fit ``res`` is near its edge.
+
+    lme4 optimizes ``theta`` (:func:`_theta`) with its diagonal bounded below by zero
+    and, when it stops at that edge, checks that moving back inside does not improve the
+    fit (``lmerControl(restart_edge=TRUE)``). statsmodels optimizes the same parameters
+    without the bound and evaluates its criterion through the inverse of the random-
+    effect covariance, so near the edge a fit can stop short of it, or at the edge's
+    saddle point where the criterion falls inside. When any diagonal element of the fit
+    is below 0.05, the criterion of :class:`_Deviance` (exact on the edge) is minimised
+    with the bound (L-BFGS-B) from the fit and from a point inside, and each element
+    near the edge is also tried at zero with the others re-optimised: the edge wins when
+    it fits as well (:data:`EDGE_RTOL`).
+
+    With ``force`` (no statsmodels optimizer converged) it runs wherever the fit
+    stopped, as one more optimizer.
+
+    Returns ``(theta, deviance, crit, converged)`` when the bounded optimum is on the
+    edge or better than ``res``, else None.
+    """
+    from scipy.optimize import minimize
+
+    if res is None:  # lme4's start: identity relative covariance
+        k_re, k_vc = int(model.k_re), int(model.k_vc)
+        rows, cols = np.tril_indices(k_re)
+        theta0 = np.concatenate([(rows == cols).astype(float), np.ones(k_vc)])
+        diag = _diag_positions(k_re, k_vc)
+    elif not np.isfinite(res.llf):
+        return None
+    else:
+        theta0, diag = _theta(res)
+    if len(theta0) == 0 or not (force or np.any(theta0[diag] < 0.05)):
+        return None
+    crit = _Deviance(model, reml)
+    bounds = [(None, None)] * len(theta0)
+    for i in diag:
+        bounds[i] = (0.0, None)
+    theta0 = theta0.copy()
+    opts = {"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000}
+    f0 = crit(theta0) if res is not None else np.inf
+    starts = [theta0]
+    inside = theta0.copy()
+    inside[diag] = np.maximum(inside[diag], 0.5)  # half the residual SD: well inside
+    starts.append(inside)
+    best = None
+    with np.errstate(all="ignore"):
+        for x in starts:
+            out = minimize(crit, x, method="L-BFGS-B", bounds=bounds, options=opts)
+            if best is None or out.fun < best.fun:
+                best = out
+        # near the edge the criterion depends on an element only through its square, so
+        # its gradient vanishes there and a gradient method stops short; lme4's
+        # derivative-free bobyqa does not. Each element near the edge is also tried at
+        # zero, the others re-optimised: the edge wins when it fits as well.
+        for i in sorted((i for i in diag if best.x[i] < 0.05), key=lambda i: best.x[i]):
+            if best.x[i] == 0.0:
+                continue
+            x = np.asarray(best.x, dtype=float).copy()
+            x[i] = 0.0
+            held = list(bounds)
+            held[i] = (0.0, 0.0)
+            out = minimize(crit, x, method="L-BFGS-B", bounds=held, options=opts)
+            if out.fun <= best.fun + EDGE_RTOL * max(1.0, abs(best.fun)):
+                best = out
+    theta = np.asarray(best.x, dtype=float).copy()
+    theta[diag] = np.where(theta[diag] < SINGULAR_TOL * 1e-3, 0.0, theta[diag])
+    dev = crit(theta)
+    on_edge = bool(np.any(theta[diag] < SINGULAR_TOL))
+    better = not np.isfinite(f0) or dev < f0 - 1e-9 * max(1.0, abs(f0))
+    if not np.isfinite(dev) or (not on_edge and not better):
+        return None
+    # converged: the optimizer's own test, or a projected gradient that vanishes
+    step = 1e-6 * np.maximum(1.0, np.abs(theta))
+    grad = np.array([(crit(theta + e) - dev) / h for e, h in zip(np.diag(step), step)])
+    free = np.array([not (i in set(diag) and theta[i] == 0.0) for i in range(len(theta))])
+    kkt = np.all(np.abs(grad[free]) < 1e-3 * max(1.0, abs(dev))) and np.all(grad[~free] > -1e-3)
+    return theta, dev, crit, bool(best.success or kkt)
+
+
+def _packed_start(theta: np.ndarray, res) -> np.ndarray:
+    """statsmodels' packed start (fixed effects, then the Cholesky factor and variance
+    component SDs in its square-root parametrisation) for ``theta``."""
+    return np.concatenate([np.asarray(res.fe_params, dtype=float), theta])
+
+
+class _EdgeFit:
+    """A fit on the edge of lme4's parameter space, in the attributes of statsmodels'
+    ``MixedLMResults`` that :func:`multilevel` reads: computed from ``theta`` by
+    :class:`_Deviance` as lme4 computes them (fixed effects by GLS, their covariance
+    :math:`\\hat\\sigma^2 (X'\\tilde V^{-1} X)^{-1}`, variances
+    :math:`\\hat\\sigma^2\\Lambda\\Lambda'`), since statsmodels cannot evaluate the
+    model there. Wald z intervals and tests, as statsmodels reports them."""
+
+    def __init__(self, theta: np.ndarray, crit: _Deviance, model) -> None:
+        import pandas as pd
+
+        dev, beta, xvx, sigma2, _ = crit.solve(theta)
+        k = crit.k_re
+        low = np.zeros((k, k))
+        low[crit.rows, crit.cols] = theta[: len(crit.rows)]
+        self.k_fe, self.k_re, self.k_vc = crit.p, k, crit.k_vc
+        self.fe_params = beta
+        self.cov_params_fe = sigma2 * np.linalg.inv(xvx)
+        self.bse_fe = np.sqrt(np.diag(self.cov_params_fe))
+        z = beta / self.bse_fe
+        from scipy.stats import norm
+
+        self.pvalues = 2 * norm.sf(np.abs(z))
+        self.scale = float(sigma2)
+        self.cov_re_unscaled = low @ low.T
+        names = list(model.data.exog_re_names)
+        self.cov_re = pd.DataFrame(sigma2 * self.cov_re_unscaled, index=names, columns=names)
+        self.vcomp = sigma2 * theta[len(crit.rows) :] ** 2
+        self.llf = -0.5 * float(dev)
+        n_par = crit.p + len(theta) + 1
+        self.aic = float(dev) + 2 * n_par
+        self.bic = float(dev) + np.log(crit.n) * n_par
+        self.converged = True
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        from scipy.stats import norm
+
+        q = norm.ppf(1 - alpha / 2)
+        return np.column_stack([self.fe_params - q * self.bse_fe, self.fe_params + q * self.bse_fe])
 
 
 def _smallest_scale(res) -> float:
@@ -566,22 +819,57 @@ def multilevel(
             start = res.params_object
             if fallback is None or res.llf > fallback[1].llf:
                 fallback = (m, res, notes)
+    sm_fit = None
     if chosen is None and fallback is None:
-        raise EstimationError(
-            f"no optimizer produced a fit (tried {', '.join(methods)})",
-            fix="check for a constant outcome, collinear fixed effects or groups with "
-            "no variation; simplify re_formula",
-        )
-    ok = chosen is not None
-    opt, res, notes = chosen if ok else fallback
-    if ok:
-        # statsmodels stops L-BFGS at a loose tolerance that leaves the 4th digit of a
-        # variance on a flat likelihood uncertain; a BFGS step with a tight gradient
-        # tolerance from that point reaches the optimum lme4 reports (kept only if it
-        # converges and the likelihood is no worse)
-        ref, ref_notes = _fit_attempt(model, reml, "bfgs", res.params_object, gtol=REFINE_GTOL)
-        if _usable(ref) and ref.llf >= res.llf - 1e-9 * max(1.0, abs(res.llf)):
-            opt, res, notes = f"{opt}, refined by bfgs", ref, ref_notes
+        # statsmodels produced nothing: lme4's criterion from lme4's start is one more try
+        bounded = _bounded_optimum(model, None, reml, force=True)
+        if bounded is None or not bounded[3]:
+            raise EstimationError(
+                f"no optimizer produced a fit (tried {', '.join(methods)}, then bounded "
+                "L-BFGS-B on lme4's criterion)",
+                fix="check for a constant outcome, collinear fixed effects or groups with "
+                "no variation; simplify re_formula",
+            )
+        theta, _, crit, _ = bounded
+        ok, notes, res = True, [], _EdgeFit(theta, crit, model)
+        opt = "bounded L-BFGS-B (lme4's criterion)"
+        tried = list(methods)
+    else:
+        ok = chosen is not None
+        opt, res, notes = chosen if ok else fallback
+        if ok:
+            # statsmodels stops L-BFGS at a loose tolerance that leaves the 4th digit of a
+            # variance on a flat likelihood uncertain; a BFGS step with a tight gradient
+            # tolerance from that point reaches the optimum lme4 reports (kept only if it
+            # converges and the likelihood is no worse)
+            ref, ref_notes = _fit_attempt(model, reml, "bfgs", res.params_object, gtol=REFINE_GTOL)
+            if _usable(ref) and ref.llf >= res.llf - 1e-9 * max(1.0, abs(res.llf)):
+                opt, res, notes = f"{opt}, refined by bfgs", ref, ref_notes
+        # lme4's parameter space has a boundary (theta >= 0 on the diagonal) that
+        # statsmodels' unbounded optimizers do not: whichever optimizer stopped, the fit
+        # reported is the optimum over that bounded space, so a boundary fit is decided
+        # as lme4 decides it
+        sm_fit = res
+        bounded = _bounded_optimum(model, res, reml, force=not ok)
+        if bounded is not None and (ok or bounded[3]):
+            theta, _, crit, _ = bounded
+            diag = _diag_positions(int(model.k_re), int(model.k_vc))
+            was_ok = ok
+            ok, res = True, _EdgeFit(theta, crit, model)
+            notes = [t for t in notes if "Hessian" not in t]
+            if np.all(theta[diag] >= SINGULAR_TOL):
+                # a better optimum inside: statsmodels can reach it from there
+                start = _packed_start(theta, sm_fit)
+                inner, inner_notes = _fit_attempt(model, reml, "bfgs", start, gtol=REFINE_GTOL)
+                if _usable(inner) and -2 * inner.llf <= crit(theta) + 1e-7 * abs(crit(theta)):
+                    res, notes, sm_fit = inner, inner_notes, inner
+                    opt = f"{opt}, restarted inside the edge by bounded L-BFGS-B, then bfgs"
+                else:
+                    opt = f"{opt}, then bounded L-BFGS-B"
+            else:
+                opt = f"{opt}, then bounded L-BFGS-B (boundary fit)"
+            if not was_ok:
+                tried.append(opt.split(",")[0])
 
     # tables -------------------------------------------------------------------------------
     k_fe = int(res.k_fe)
@@ -692,5 +980,5 @@ def multilevel(
         re_formula=re_formula,
         nested=nested_t,
         ci=ci,
-        fit=res,
+        fit=sm_fit,
     )
