@@ -1,8 +1,9 @@
 # Two commands do everything on a fresh machine with python3 and make:
 #   make report   # demo data -> data/raw -> data/processed -> notebooks -> figures/ and reports/
 #   make test     # the whole test suite
-# Both install the exact versions in requirements/lock.txt. Refresh the lock with
-# `make lock`; `make test-latest` tests the newest versions pyproject.toml allows.
+# Both install the exact versions in requirements/lock.txt. After changing pyproject.toml
+# run `make lock` (keeps the other pins); `make lock UPGRADE=1` moves everything to the
+# newest allowed versions; `make test-latest` tests those without touching the lock.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -21,7 +22,7 @@ help:
 	@echo "make test-latest        run the test suite with the newest allowed versions"
 	@echo "make lint               ruff check and format check"
 	@echo "make bench              run the benchmarks"
-	@echo "make lock               re-resolve requirements/lock.txt and environment.yml"
+	@echo "make lock [UPGRADE=1]   re-resolve requirements/lock.txt (keeping pins unless UPGRADE) and environment.yml"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +65,7 @@ bench: $(STAMP)-bench
 
 lock: | $(VENV)/bin/python
 	$(PIP) "uv>=0.5"
-	$(VENV)/bin/uv pip compile $(LOCK_ARGS) --upgrade --quiet -o $(LOCK)
+	$(VENV)/bin/uv pip compile $(LOCK_ARGS) $(if $(UPGRADE),--upgrade,) --quiet -o $(LOCK)
 	$(PY) requirements/environment.py > environment.yml
 
 clean:

@@ -32,7 +32,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .io import ingest
 
-    report = ingest(args.raw, args.processed, strict=args.strict, progress=not args.quiet)
+    report = ingest(
+        args.raw,
+        args.processed,
+        strict=args.strict,
+        replace=args.replace,
+        progress=not args.quiet,
+        lock_timeout=args.wait,
+    )
     print(report.summary())
     return 0
 
@@ -81,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("processed", nargs="?", type=Path, default=Path("data/processed"))
     i.add_argument("--strict", action="store_true", help="stop at the first bad file")
     i.add_argument("--quiet", action="store_true", help="no progress bar")
+    i.add_argument(
+        "--replace",
+        action="store_true",
+        help="rebuild a table even when one of its files was rejected (by default the "
+        "previous version of that table is kept)",
+    )
+    i.add_argument(
+        "--wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait for another ingest into the same folder (default 60)",
+    )
     i.set_defaults(func=_cmd_ingest)
 
     r = sub.add_parser(

@@ -35,8 +35,16 @@ from ..errors import CEIError
 from ..schemas import TABLES, C, validate
 from ._text import find_column, read_delimited
 from .participation import PARTICIPANT, read_roster, read_signins
+from .snapshot import (
+    MANIFEST,
+    ProcessedLock,
+    _os_error,
+    previous_dir,
+    read_manifest,
+    recover,
+    write_snapshot,
+)
 from .survey import RESPONDENT, read_survey_export
-from .tables import atomic_write_parquet
 
 __all__ = ["IngestReport", "hash_ids", "ingest"]
 
@@ -166,6 +174,75 @@ def _readers(instrument: str) -> dict[str, tuple[str | None, Callable]]:
     }
 
 
+def _discover(raw_dir: Path, processed_dir: Path) -> tuple[list[Path], list[tuple], list[tuple]]:
+    """The raw files to read, with a row for every entry skipped or refused.
+
+    Hidden files and folders (names starting with ``.``) and office lock files (``~$``)
+    are skipped with a note; a link that leads outside the raw folder is refused (a raw
+    folder is read whole, and only it); a file that cannot be opened is refused with the
+    operating system's reason. An unreadable raw folder is an error, never "0 files".
+    """
+    raw_real = raw_dir.resolve()
+    rows: list[tuple] = []
+    rejections: list[tuple] = []
+    files: list[Path] = []
+
+    def refuse(p: Path, why: str) -> None:
+        rows.append((str(p), "", "", 0, 0, 0, False, "failed", why))
+        rejections.append((str(p), None, None, why))
+
+    def walk(folder: Path) -> None:
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as err:
+            if folder == raw_dir:
+                raise _os_error(err, folder, "read the raw data folder") from None
+            refuse(folder, f"folder cannot be read: {_os_error(err, folder, 'read').message}")
+            return
+        for p in entries:
+            if p.name.startswith((".", "~$")):
+                rows.append((str(p), "", "", 0, 0, 0, False, "skipped", "hidden or lock file"))
+                continue
+            if p.is_symlink():
+                target = p.resolve()
+                if not target.is_relative_to(raw_real):
+                    refuse(p, "a link to a file outside the raw folder: copy the file in instead")
+                    continue
+                if target.is_dir():
+                    rows.append((str(p), "", "", 0, 0, 0, False, "skipped", "link to a folder"))
+                    continue
+            if p.is_dir():
+                walk(p)
+            elif p.is_file():
+                if not os.access(p, os.R_OK):
+                    refuse(p, "the file cannot be read: permission denied")
+                    continue
+                files.append(p)
+            else:
+                rows.append((str(p), "", "", 0, 0, 0, False, "skipped", "not a regular file"))
+
+    walk(raw_dir)
+    return files, rows, rejections
+
+
+def _tables_fed_by(kind: str, table: str | None, path: Path) -> set[str]:
+    """The canonical tables a file that failed to read would have fed."""
+    if table is not None:
+        return {table}
+    try:  # a CDE file: its layout often tells, even when its rows do not read
+        from .cde import detect_cde_format
+
+        fmt = detect_cde_format(path)
+        if "priority3" in fmt:
+            return {"ratings"}
+        if fmt.startswith(("directory", "caaspp_entities", "caaspp_studentgroups")):
+            return set()  # reference lists feed no table
+        return {"outcomes"}
+    except Exception:  # detection is a best guess here
+        pass
+    return {"outcomes", "ratings"}
+
+
 def ingest(
     raw_dir: str | os.PathLike,
     processed_dir: str | os.PathLike,
@@ -173,7 +250,9 @@ def ingest(
     instrument: str = "family_engagement",
     salt: str | None = None,
     strict: bool = False,
+    replace: bool = False,
     progress: bool = False,
+    lock_timeout: float = 60.0,
 ) -> IngestReport:
     """Read, validate and scrub every raw file; write the canonical tables as parquet.
 
@@ -187,7 +266,15 @@ def ingest(
     salt : salt for hashing ids; by default the ``CEI_SALT`` environment variable, else a
         random salt created once and kept in ``processed_dir/.salt``.
     strict : raise the first reader error instead of reporting the file as failed.
+    replace : rebuild a table even when one of its files was rejected (by default the
+        previous version of that table is kept and the report says so).
     progress : show a progress bar.
+    lock_timeout : seconds to wait for another ingest into the same folder to finish.
+
+    The processed folder changes as one snapshot (:mod:`cei_metrics.io.snapshot`): every
+    table, the report and ``MANIFEST.json`` are built beside it and switched in at once;
+    the snapshot before is kept as ``<processed>.previous``. One ingest writes a folder
+    at a time.
 
     Returns
     -------
@@ -210,14 +297,54 @@ def ingest(
             file=processed_dir,
             fix="write processed data to its own folder so raw data is never touched",
         )
-    files = sorted(
-        p for p in raw_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))
-    )
+    if processed_dir.resolve().is_relative_to(raw_dir.resolve()):
+        raise CEIError(
+            "the processed folder is inside the raw folder, so an ingest would write into "
+            "raw data and read its own output next time",
+            file=processed_dir,
+            fix="choose a processed folder outside the raw folder (e.g. data/processed beside "
+            "data/raw)",
+        )
+    for parent in [processed_dir, *processed_dir.parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                raise CEIError(
+                    f"{parent} is a file, so the processed folder cannot be created under it",
+                    file=processed_dir,
+                    fix="choose a processed folder whose parents are folders",
+                )
+            break
+    with ProcessedLock(processed_dir, timeout=lock_timeout):
+        done = recover(processed_dir)
+        return _ingest_locked(
+            raw_dir,
+            processed_dir,
+            instrument=instrument,
+            salt=salt,
+            strict=strict,
+            replace=replace,
+            progress=progress,
+            notes=[done] if done else [],
+        )
+
+
+def _ingest_locked(
+    raw_dir: Path,
+    processed_dir: Path,
+    *,
+    instrument: str,
+    salt: str | None,
+    strict: bool,
+    replace: bool,
+    progress: bool,
+    notes: list[str],
+) -> IngestReport:
+    files, file_rows, rejections = _discover(raw_dir, processed_dir)
     readers = _readers(instrument)
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
-    file_rows, rejections, repairs, dropped = [], [], [], []
+    repairs, dropped = [], []
     any_synth = False
-    notes: list[str] = []
+    failed_tables: set[str] = set()
 
     iterator = files
     bar = None
@@ -235,11 +362,20 @@ def ingest(
         table, reader = readers[kind]
         try:
             df = reader(p)
+        except OSError as err:  # the file vanished or cannot be opened while reading
+            err = _os_error(err, p, "read the file")
+            if strict:
+                raise err from None
+            file_rows.append((str(p), kind, "", 0, 0, 0, False, "failed", str(err)))
+            rejections.append((str(p), None, None, err.message))
+            failed_tables.update(_tables_fed_by(kind, table, p))
+            continue
         except CEIError as err:
             if strict:
                 raise
             file_rows.append((str(p), kind, "", 0, 0, 0, False, "failed", str(err)))
             rejections.append((str(p), err.row, err.column, err.message))
+            failed_tables.update(_tables_fed_by(kind, table, p))
             continue
         if table is None:  # CDE file: outcomes, ratings or reference lists
             if C.RATING in df.columns:
@@ -300,18 +436,36 @@ def ingest(
     for t, df in built.items():
         built[t] = validate(df, t, file=f"{raw_dir} ({t} table)")
 
-    processed_dir.mkdir(parents=True, exist_ok=True)
-    for t, df in built.items():
-        atomic_write_parquet(df, processed_dir / f"{t}.parquet")
-    for t in TABLES:
-        if t not in built:
-            (processed_dir / f"{t}.parquet").unlink(missing_ok=True)
-    marker = processed_dir / "SYNTHETIC"
-    if any_synth:
-        marker.write_text("These tables were built from the synthetic cei_metrics demo world.\n")
-    else:
-        marker.unlink(missing_ok=True)
+    # a table whose source failed this time keeps its previous version (unless replace):
+    # a bad file never silently removes data that was there
+    keep: set[str] = set()
+    previous = read_manifest(processed_dir) if (processed_dir / MANIFEST).exists() else None
+    before = set(previous["tables"]) if previous else set()
+    for t in sorted(failed_tables):
+        if t not in before:
+            continue
+        if replace:
+            notes.append(
+                f"The {t} table was rebuilt without the file(s) that failed (--replace); "
+                "the previous snapshot keeps the old one."
+            )
+            continue
+        keep.add(t)
+        built.pop(t, None)
+        notes.append(
+            f"The {t} table was NOT updated: a file it is built from was rejected, so the "
+            f"previous {t} table is kept. Fix the file, or run with --replace to rebuild the "
+            "table without it."
+        )
+    for t in sorted(before - set(built) - keep):
+        notes.append(
+            f"The previous snapshot had a {t} table and no {t} file was read this time: the "
+            f"new snapshot has none (the previous one is kept in {previous_dir(processed_dir).name})."
+        )
 
+    counts = {t: len(df) for t, df in built.items()}
+    for t in keep:
+        counts[t] = int(previous["tables"][t]["rows"])
     report = IngestReport(
         files=pd.DataFrame(
             file_rows,
@@ -330,20 +484,31 @@ def ingest(
         rejections=pd.DataFrame(rejections, columns=_REP_COLS),
         repairs=pd.DataFrame(repairs, columns=_REP_COLS),
         pii_removed=pd.DataFrame(dropped, columns=["file", "column", "kind"]),
-        tables={t: len(df) for t, df in built.items()},
+        tables=dict(sorted(counts.items())),
         processed_dir=str(processed_dir),
         synthetic=any_synth,
         notes=tuple(notes),
     )
-    _write_report_json(report, processed_dir / "ingest_report.json")
+    sources = [Path(r[0]) for r in file_rows if r[7] == "read"]
+    write_snapshot(
+        processed_dir,
+        built,
+        report=_report_payload(report),
+        synthetic=any_synth,
+        sources=sources,
+        raw_dir=raw_dir,
+        keep=keep,
+        notes=notes,
+        carry=(".gitkeep", ".salt"),
+    )
     return report
 
 
-def _write_report_json(report: IngestReport, path: Path) -> None:
+def _report_payload(report: IngestReport) -> dict:
     def records(df: pd.DataFrame) -> list[dict]:
         return json.loads(df.to_json(orient="records"))
 
-    payload = {
+    return {
         "summary": report.summary(),
         "files": records(report.files),
         "rejections": records(report.rejections),
@@ -352,6 +517,3 @@ def _write_report_json(report: IngestReport, path: Path) -> None:
         "tables": report.tables,
         "synthetic": report.synthetic,
     }
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=1))
-    os.replace(tmp, path)

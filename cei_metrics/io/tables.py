@@ -45,27 +45,44 @@ def atomic_write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     return path
 
 
-def load_tables(data_dir: str | os.PathLike = "data/processed", *, seed: int = 2019) -> Tables:
+def load_tables(
+    data_dir: str | os.PathLike = "data/processed",
+    *,
+    seed: int = 2019,
+    verify_hashes: bool = True,
+) -> Tables:
     """Read the processed canonical tables from ``data_dir``.
 
     ``data_dir="demo"`` returns the demo world built in memory (no files needed).
-    A table whose parquet file is absent comes back empty.
+    A folder is read only when it matches its ``MANIFEST.json`` (every table listed
+    there, with the rows and SHA-256 recorded, and nothing else): a folder mixed by an
+    interrupted writer or changed by hand raises :class:`CEIError`. A table the snapshot
+    does not hold comes back empty. ``verify_hashes=False`` skips the SHA-256 check
+    (rows and file names are still checked).
     """
     if str(data_dir) == "demo":
         from ..datasets import load_demo
 
         d = load_demo(seed=seed)
         return Tables(d.survey, d.participation, d.outcomes, d.ratings, d.roster, True, "demo")
+    from .snapshot import recover, verify
+
     root = Path(data_dir)
+    recover(root)  # finish a switch an interrupted ingest left half done (rare platforms)
     if not root.is_dir():
         raise CEIError(
             f"processed data folder {root} does not exist",
             file=root,
             fix="run `cei-metrics ingest RAW_DIR PROCESSED_DIR` (or `make report`) first",
         )
+    manifest = verify(root, hashes=verify_hashes)
     frames = {}
     for t in TABLES:
-        p = root / f"{t}.parquet"
-        frames[t] = pd.read_parquet(p) if p.exists() else pd.DataFrame()
-    synthetic = (root / "SYNTHETIC").exists()
-    return Tables(**frames, synthetic=synthetic, source=str(root))
+        entry = manifest["tables"].get(t)
+        frames[t] = pd.read_parquet(root / entry["file"]) if entry else pd.DataFrame()
+    return Tables(
+        **frames,
+        synthetic=bool(manifest.get("synthetic")),
+        source=str(root),
+        extra={"manifest": manifest},
+    )
