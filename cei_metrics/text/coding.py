@@ -400,8 +400,8 @@ def read_qdpx(path: str | Path) -> QDPXProject:
 
     Parameters
     ----------
-    path : the ``.qdpx`` file (a bare ``project.qde`` XML file is read too, with its
-        texts inline).
+    path : the ``.qdpx`` file, or the ``project.qde`` of an unzipped project (its
+        ``sources/`` folder beside it).
 
     Returns
     -------
@@ -511,13 +511,16 @@ def read_qdpx(path: str | Path) -> QDPXProject:
             if ref.startswith("internal://"):
                 inner = "sources/" + ref[len("internal://") :]
                 key = inner.lower()
-                if zf is None or key not in texts_in_zip:
+                if zf is not None and key in texts_in_zip:
+                    raw = zf.read(texts_in_zip[key])
+                elif zf is None and (path.parent / inner).exists():  # an unzipped project
+                    raw = (path.parent / inner).read_bytes()
+                else:
                     raise CEIError(
-                        f"text source {sname!r}: {inner} is not in the .qdpx",
+                        f"text source {sname!r}: {inner} is not in the project",
                         file=file,
                         fix="export the project again with its sources included",
                     )
-                raw = zf.read(texts_in_zip[key])
             else:
                 local = Path(re.sub(r"^file://", "", ref))
                 local = local if local.is_absolute() else path.parent / PurePosixPath(ref)
