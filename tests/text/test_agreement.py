@@ -256,13 +256,13 @@ def _expand(table) -> tuple[np.ndarray, np.ndarray]:
 def test_cohen_matches_sas_example(ref):
     a, b = _expand(ref.SAS_TABLE)
     res = cohens_kappa(a, b, categories=[0, 1, 2])
-    k, ase, lo, hi, ase0, _z, _p1, p2 = ref.SAS_SIMPLE
+    k, ase, lo, hi, _ase0, _z, _p1, p2 = ref.SAS_SIMPLE
     assert res.estimate == pytest.approx(k, abs=5e-5)
     assert res.std_error == pytest.approx(ase, abs=5e-5)
     assert (res.ci_low, res.ci_high) == pytest.approx((lo, hi), abs=5e-5)
     assert res.p_val == pytest.approx(p2, abs=5e-5)
     w = cohens_kappa(a, b, weights="linear", categories=[0, 1, 2])
-    k, ase, lo, hi, ase0, _z, _p1, p2 = ref.SAS_WEIGHTED_LINEAR
+    k, ase, lo, hi, _ase0, _z, _p1, p2 = ref.SAS_WEIGHTED_LINEAR
     assert w.estimate == pytest.approx(k, abs=5e-5)
     assert w.std_error == pytest.approx(ase, abs=5e-5)
     assert (w.ci_low, w.ci_high) == pytest.approx((lo, hi), abs=5e-5)

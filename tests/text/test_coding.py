@@ -144,7 +144,7 @@ def test_fixture_follows_the_project_schema():
         _check_sequence(sel, ["Description", "Coding", "NoteRef"])
     for cod in root.iter(f"{Q}Coding"):
         assert GUID.match(cod.get("guid"))
-        assert [c.tag for c in cod][0] == f"{Q}CodeRef"
+        assert next(iter(cod)).tag == f"{Q}CodeRef"
         assert GUID.match(cod.find(f"{Q}CodeRef").get("targetGUID"))
     for attr in ("creatingUser", "creatingUserGUID"):
         for el in root.iter():
@@ -283,7 +283,7 @@ def test_qdpx_errors(tmp_path):
     z = tmp_path / "empty.qdpx"
     with zipfile.ZipFile(z, "w") as f:
         f.writestr("readme.txt", "x")
-    with pytest.raises(UnknownFormatError, match="no project.qde"):
+    with pytest.raises(UnknownFormatError, match=r"no project\.qde"):
         read_qdpx(z)
     xml = (QDPX_DIR / "family_comments" / "project.qde").read_text(encoding="utf-8")
 
