@@ -196,12 +196,14 @@ class CooccurrenceResult(ResultMixin):
         (units coded with both), ``n_a``, ``n_b`` (units with each), ``jaccard``
         (count / units with either), ``suppressed`` (count < min_cell).
     codes : the codes, in order.
+    code_counts : units coded with each code, in the order of ``codes``.
     n_units : units examined.
     min_cell : small-count threshold.
     """
 
     table: pd.DataFrame = field(repr=False)
     codes: tuple[str, ...]
+    code_counts: tuple[int, ...]
     n_units: int
     min_cell: int
 
@@ -224,10 +226,7 @@ class CooccurrenceResult(ResultMixin):
         m[ia, ib] = v
         m[ib, ia] = v
         if kind == T.COUNT:
-            diag = dict(zip(self.table[T.CODE_A], self.table[T.N_A])) | dict(
-                zip(self.table[T.CODE_B], self.table[T.N_B])
-            )
-            np.fill_diagonal(m, [diag.get(c, 0) for c in self.codes])
+            np.fill_diagonal(m, self.code_counts)
         else:
             np.fill_diagonal(m, 1.0)
         return pd.DataFrame(m, index=list(self.codes), columns=list(self.codes))
@@ -309,5 +308,9 @@ def code_cooccurrence(
     )
     table[T.SUPPRESSED] = table[T.COUNT].to_numpy() < min_cell
     return CooccurrenceResult(
-        table=table, codes=tuple(code_list), n_units=len(all_units), min_cell=min_cell
+        table=table,
+        codes=tuple(code_list),
+        code_counts=tuple(int(x) for x in n_code),
+        n_units=len(all_units),
+        min_cell=min_cell,
     )
