@@ -381,8 +381,13 @@ def _sample_codes(units: pd.DataFrame, key: tuple[str, ...], target: pd.Series) 
 # --- trimming ---------------------------------------------------------------------------
 
 
-def _trim(w: np.ndarray, lower: float, upper: float, max_rounds: int = 10_000):
-    """Trimmed weights and the mask of units trimmed at least once."""
+def _trim(w: np.ndarray, lower: float, upper: float, max_rounds: int = 1000):
+    """Trimmed weights and the mask of units trimmed at least once.
+
+    A weight counts as outside only beyond a bound by more than 1e-12 x the mean weight,
+    so that rounding cannot bounce units across a bound forever; the result is then
+    clipped to the bounds exactly.
+    """
     w = np.asarray(w, dtype=float).copy()
     n = len(w)
     total = w.sum()
@@ -391,15 +396,18 @@ def _trim(w: np.ndarray, lower: float, upper: float, max_rounds: int = 10_000):
             f"weights summing to {total:g} over {n} units cannot all lie in [{lower:g}, {upper:g}]",
             fix="widen the trimming bounds (the mean weight must lie between them)",
         )
+    eps = 1e-12 * abs(total) / max(n, 1)
     touched = np.zeros(n, dtype=bool)
     for _ in range(max_rounds):
-        outside = (w < lower) | (w > upper)
+        outside = (w < lower - eps) | (w > upper + eps)
         if not outside.any():
-            return w, touched
+            return np.clip(w, lower, upper), touched
         touched |= outside
         new = np.maximum(lower, np.minimum(w, upper))
         excess = float((w - new).sum())
         inside = ~outside
+        if not inside.any():  # every unit was trimmed: give the excess to those that can take it
+            inside = new < upper if excess > 0 else new > lower
         new[inside] = new[inside] + excess / inside.sum()
         w = new
     raise EstimationError(  # pragma: no cover - the excess shrinks geometrically
@@ -415,7 +423,8 @@ def trim_weights(
 
     Each round sets weights outside the bounds to the nearest bound and adds
     :math:`\sum_i (w_i - w_i^{trim}) / m` to each of the :math:`m` weights that were
-    inside, so the total is kept.
+    inside, so the total is kept. (When every weight was outside, which R does not
+    handle, the amount goes to the weights not at the bound it pushes towards.)
 
     Returns
     -------

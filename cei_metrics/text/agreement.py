@@ -336,7 +336,9 @@ def cohens_kappa(
             fix="report the percent agreement instead",
         )
     kappa = float(res.kappa)
-    se = float(np.sqrt(res.var_kappa)) if res.var_kappa >= 0 else float("nan")
+    var = float(res.var_kappa)
+    var = 0.0 if -1e-12 < var < 0 else var  # rounding below an exact 0 (one coder constant)
+    se = float(np.sqrt(var)) if var >= 0 else float("nan")
     se0 = float(np.sqrt(res.var_kappa0)) if res.var_kappa0 > 0 else float("nan")
     z = _z(ci)
     p_val = float(2 * norm.sf(abs(kappa / se0))) if np.isfinite(se0) and se0 > 0 else float("nan")
