@@ -335,3 +335,37 @@ def test_cohen_symmetric_in_coders(pairs, weights):
     assert ab.estimate == pytest.approx(ba.estimate, abs=1e-12)
     assert ab.std_error == pytest.approx(ba.std_error, abs=1e-10)
     assert -1 <= ab.estimate <= 1
+
+
+@pytest.mark.slow
+def test_live_r_reproduces_the_committed_kappa_values(tmp_path):
+    """Re-run text_kappa_psych.R (when R, psych and vcd are installed)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("Rscript") is None:
+        pytest.skip("Rscript is not installed; the committed values are tested above")
+    ok = subprocess.run(
+        [
+            "Rscript",
+            "-e",
+            "quit(status = !all(sapply(c('psych', 'vcd'), requireNamespace, quietly = TRUE)))",
+        ],
+        capture_output=True,
+    )
+    if ok.returncode != 0:
+        pytest.skip("R packages psych and vcd are not both installed")
+    ref_dir = Path(__file__).resolve().parents[1] / "reference"
+    shutil.copy(ref_dir / "text_kappa_psych.R", tmp_path)
+    subprocess.run(
+        ["Rscript", str(tmp_path / "text_kappa_psych.R")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    for name in ("text_kappa_psych.csv", "text_kappa_tables.csv"):
+        new = pd.read_csv(tmp_path / name, comment="#", skipinitialspace=True)
+        old = pd.read_csv(ref_dir / name, comment="#", skipinitialspace=True)
+        num = new.select_dtypes("number").columns
+        np.testing.assert_allclose(new[num].to_numpy(), old[num].to_numpy(), rtol=1e-12)
