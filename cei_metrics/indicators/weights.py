@@ -456,6 +456,19 @@ def design_effect(w: np.ndarray) -> tuple[float, float]:
               n_{eff} = \frac{n}{\text{deff}} = \frac{(\sum w_i)^2}{\sum w_i^2}
 
     (CV with the population standard deviation, divisor :math:`n`).
+
+    Returns
+    -------
+    (deff, n_effective)
+
+    References
+    ----------
+    Kish (1965) *Survey Sampling*, Wiley, section 11.7.
+
+    Examples
+    --------
+    >>> design_effect(np.array([1.0, 1.0, 2.0, 4.0]))
+    (1.375, 2.909090909090909)
     """
     w = np.asarray(w, dtype=float)
     s1, s2 = w.sum(), (w * w).sum()

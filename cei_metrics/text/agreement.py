@@ -278,8 +278,8 @@ def cohens_kappa(
     Examples
     --------
     >>> res = cohens_kappa([1, 2, 2, 3, 1, 2], [1, 2, 3, 3, 1, 1])
-    >>> round(res.estimate, 4)
-    0.5
+    >>> round(res.estimate, 2)
+    0.52
     """
     from scipy.stats import norm
     from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
@@ -337,7 +337,7 @@ def cohens_kappa(
         )
     kappa = float(res.kappa)
     var = float(res.var_kappa)
-    var = 0.0 if -1e-12 < var < 0 else var  # rounding below an exact 0 (one coder constant)
+    var = 0.0 if abs(var) < 1e-12 else var  # rounding around an exact 0 (one coder constant)
     se = float(np.sqrt(var)) if var >= 0 else float("nan")
     se0 = float(np.sqrt(res.var_kappa0)) if res.var_kappa0 > 0 else float("nan")
     z = _z(ci)

@@ -672,7 +672,7 @@ def suggest_codes(
     Examples
     --------
     >>> s = suggest_codes(["No hubo intérprete en la junta"])
-    >>> s.to_frame()["code"].tolist()
+    >>> s.by_segment()["code"].tolist()
     ['language_access']
     """
     import pandas as pd
