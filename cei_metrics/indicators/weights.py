@@ -212,11 +212,8 @@ def response_rate(
     --------
     >>> response_rate(demo.survey, invited, by=["district_id", "language"], wave=1)  # doctest: +SKIP
     """
-    import pandas as pd
 
     by_l = as_by(by)
-    if not by_l:
-        by_l = []
     resp = _respondents(survey, by_l, wave=wave, role=role, answered_only=answered_only)
     inv = _frame_counts(frame, by_l)
     codes, keys = group_codes(resp, by_l)
@@ -232,12 +229,7 @@ def response_rate(
                 column=by_l[0],
                 fix="add the cell to the frame, or check that ids and codes match (types too)",
             )
-        merged = merged[merged["_merge"] == "both"].drop(columns="_merge")
-        merged = pd.concat(
-            [merged, inv.merge(keys[by_l], on=by_l, how="left", indicator=True)
-             .query("_merge == 'left_only'").drop(columns="_merge")],
-            ignore_index=True,
-        )  # fmt: skip
+        merged = inv.merge(keys, on=by_l, how="left")
         merged["_count"] = merged["_count"].fillna(0)
         merged = merged.sort_values(by_l).reset_index(drop=True)
     else:
