@@ -33,6 +33,7 @@ _SUBMODULES = (
     "indicators",
     "psychometrics",
     "impact",
+    "text",
     "privacy",
     "viz",
     "report",
@@ -62,6 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover
         privacy,
         psychometrics,
         schemas,
+        text,
         viz,
     )
     from .datasets import DemoData

@@ -88,6 +88,13 @@ class C:
     PCT_SED = "pct_sed"
     PCT_SPANISH = "pct_spanish"  # share of families whose home language is Spanish
     SYNTHETIC = "synthetic"
+    # response rates: invited / enrolled families of a sampling frame
+    N_INVITED = "n_invited"  # count column of an aggregated frame (families per cell)
+    # free text and its coding (the text table, never one of the five canonical tables)
+    SEGMENT_ID = "segment_id"  # a coded passage: an answer, a comment, a selection
+    TEXT = "text"
+    CODE = "code"  # codebook id of a code applied to a segment
+    CODER = "coder"  # person who applied it
 
 
 SURVEY_COLUMNS = (

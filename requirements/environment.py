@@ -35,7 +35,7 @@ ENV = {
 PIP_ONLY = {"semopy", "csdid", "differences", "moderndid", "pysyncon", "uv"}
 #: conda-forge spells these differently
 CONDA_NAME = {"factor-analyzer": "factor_analyzer"}
-EXTRAS = ("notebooks", "anchors", "dev", "bench")
+EXTRAS = ("notebooks", "anchors", "text", "dev", "bench")
 
 
 def canon(name: str) -> str:

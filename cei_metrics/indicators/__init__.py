@@ -14,6 +14,9 @@ function                   indicator
 :func:`p3_ratings`         Priority 3 self-ratings: means, change, modal level
 :func:`equity_gap`         difference between groups on any indicator result
 :func:`compute_all`        every registered indicator for a set of tables
+:func:`response_rate`      respondents over invited (enrolled) families, Wilson interval
+:func:`representativeness` respondent shares against population shares per margin
+:func:`rake`               survey weights raked to population margins (as R survey::rake)
 =========================  ==============================================================
 
 Every indicator function returns an :class:`IndicatorResult`, a small frozen object
@@ -58,6 +61,13 @@ _TABLE = {
     "P3_CAVEAT": "p3",
     "equity_gap": "gaps",
     "compute_all": "compute",
+    "response_rate": "weights",
+    "representativeness": "weights",
+    "RepresentativenessResult": "weights",
+    "rake": "weights",
+    "RakeResult": "weights",
+    "trim_weights": "weights",
+    "design_effect": "weights",
 }
 __all__ = sorted(_TABLE)
 __getattr__ = lazy_getattr(__name__, _TABLE)

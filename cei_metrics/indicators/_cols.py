@@ -43,3 +43,15 @@ SECTION = C.SECTION
 OVERALL = "overall"
 
 STAT_COLUMNS = (ESTIMATE, STD_ERROR, CI_LOW, CI_HIGH, N, SUPPRESSED)
+
+# response rates, representativeness and raking (indicators.weights)
+MARGIN = "margin"
+MARGIN_LEVEL = "margin_level"  # a level of a margin (e.g. "es" of language)
+POPULATION_COUNT = "population_count"
+POPULATION_SHARE = "population_share"
+RESPONDENT_SHARE = "respondent_share"
+WEIGHTED_SHARE = "weighted_share"
+DIFFERENCE = "difference"
+RATIO = "ratio"
+TARGET = "target"
+INITIAL = "initial"

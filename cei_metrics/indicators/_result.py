@@ -19,6 +19,8 @@ __all__ = ["IndicatorResult", "IndicatorSet", "make_result"]
 #: Formulas of the estimates that are not registered indicators.
 _FORMULAS = {
     "equity_gap": "estimate_group - estimate_reference; se = sqrt(se_group^2 + se_reference^2)",
+    "response_rate": "respondents (answered at least one item) / invited or enrolled families",
+    "theme_share": "units coded with the theme / units in the group",
 }
 
 #: Columns of an indicator table that are statistics or counts, never group keys.

@@ -1,0 +1,50 @@
+"""The text and weights names of the public API, and lazy loading."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import cei_metrics as cm
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "text.cohens_kappa",
+        "text.fleiss_kappa",
+        "text.krippendorff_alpha",
+        "text.agreement_by_code",
+        "text.load_codebook",
+        "text.suggest_codes",
+        "text.read_coding",
+        "text.read_qdpx",
+        "text.theme_shares",
+        "text.code_cooccurrence",
+        "text.collapse_duplicates",
+        "text.explore_topics",
+        "text.scrub_text",
+        "indicators.response_rate",
+        "indicators.representativeness",
+        "indicators.rake",
+        "indicators.trim_weights",
+    ],
+)
+def test_public_names(path):
+    obj = cm
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    assert callable(obj)
+
+
+def test_text_is_a_submodule_and_loads_lazily():
+    assert "text" in dir(cm)
+    code = (
+        "import sys, cei_metrics, cei_metrics.text; "
+        "print(','.join(m for m in ('pandas', 'numpy', 'scipy', 'sklearn', 'krippendorff') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
