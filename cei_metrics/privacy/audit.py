@@ -403,6 +403,12 @@ def _walk(obj: Any, where: str = "") -> Iterable[tuple[str, Any]]:
         yield where, obj
 
 
+#: sidecar fields that count rows or cells of a file, not people
+_META_KEYS = frozenset(
+    {"data_rows", "suppressed_rows", "suppressed_cells", "complementary_rows", "threshold"}
+)
+
+
 def _audit_json_obj(obj: Any, file: str, threshold: int, out: list[dict]) -> None:
     import pandas as pd
 
@@ -415,7 +421,12 @@ def _audit_json_obj(obj: Any, file: str, threshold: int, out: list[dict]) -> Non
             _check_table(df, file, threshold, out, where=where or "records")
         elif isinstance(v, dict):
             for k, x in v.items():
-                if isinstance(x, (int, float)) and not isinstance(x, bool) and is_count_column(k):
+                if (
+                    isinstance(x, (int, float))
+                    and not isinstance(x, bool)
+                    and k not in _META_KEYS
+                    and is_count_column(k)
+                ):
                     if 1 <= x < threshold and float(x).is_integer():
                         out.append(
                             _f(file, 0, f"{where}.{k}".strip("."), f"count {x:g} below {threshold}")

@@ -270,7 +270,8 @@ def suppress(
                         f"total_rows mask has {is_total.size} entries for {n} rows",
                         fix="give one True/False per row",
                     )
-        key = counts[0] if n_col not in counts else n_col
+        part_cols = [p for p, _w in _pair_cols(out, parts) if p in counts]
+        key = part_cols[0] if part_cols else (counts[0] if n_col not in counts else n_col)
         size = pd.to_numeric(out[key], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         if by_cols:
             gid = out.groupby(by_cols, sort=False, dropna=False).ngroup().to_numpy()
@@ -298,8 +299,7 @@ def suppress(
     n_cells = 0
     for col in blank:
         s = out[col]
-        was = s.notna().to_numpy()
-        n_cells += int((was & flag).sum())
+        n_cells += int(flag.sum())
         if pd.api.types.is_integer_dtype(s) or (
             col in counts
             and pd.api.types.is_float_dtype(s)
@@ -349,6 +349,13 @@ def _complement(flag, size, gid, is_total, threshold):
         first = np.ones(order.size, dtype=bool)
         first[1:] = gid[order][1:] != gid[order][:-1]
         flag[order[first]] = True
+
+
+def _pair_cols(out, parts):
+    if parts is not None:
+        return list(parts.items())
+    low = {normalise(c): c for c in out.columns}
+    return [(low[p], low[w]) for p, w in PART_PAIRS if p in low and w in low]
 
 
 def _num(s):
