@@ -90,14 +90,21 @@ PART_PAIRS = (("numerator", "denominator"), ("count", "n"), ("numerador", "denom
 
 
 def count_columns(table: pd.DataFrame) -> list[str]:
-    """The columns of ``table`` that :func:`is_count_column` recognises."""
+    """The columns of ``table`` that :func:`is_count_column` recognises and that hold
+    counts (not booleans, not fractions between 0 and 1)."""
+    import numpy as np
     import pandas as pd
 
-    return [
-        c
-        for c in table.columns
-        if is_count_column(c) and c != FLAG and not pd.api.types.is_bool_dtype(table[c])
-    ]
+    out = []
+    for c in table.columns:
+        if not is_count_column(c) or c == FLAG or pd.api.types.is_bool_dtype(table[c]):
+            continue
+        v = pd.to_numeric(table[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        v = v[~np.isnan(v)]
+        if v.size and (v % 1 != 0).any() and ((v >= 0) & (v <= 1)).all():
+            continue  # a share under a count's name (e.g. the share of items answered)
+        out.append(c)
+    return out
 
 
 def _as_list(x: str | Sequence[str] | None) -> list[str]:

@@ -355,8 +355,8 @@ def _check_drawn(drawn: pd.DataFrame, table: pd.DataFrame, name: str) -> None:
 
     from ..privacy._rules import FLAG
 
-    if len(drawn) != len(table):
-        return  # a different frame (e.g. a summary of the drawn one); checked by the audit
+    if len(drawn) != len(table) or not set(drawn.columns) <= set(table.columns) | {FLAG}:
+        return  # a different frame (e.g. the input of the drawn one); the audit reads both
     common = [c for c in drawn.columns if c in table.columns]
     for c in common:
         a, b = drawn[c], table[c]
