@@ -76,7 +76,7 @@ def test_legacy_salt_gets_a_migration_message(cfg, tmp_path, monkeypatch):
     proc = tmp_path / "processed"
     proc.mkdir()
     (proc / ".salt").write_text("0123456789abcdef")
-    with pytest.raises(PrivacyError, match="delete the .salt file") as info:
+    with pytest.raises(PrivacyError, match=r"delete the \.salt file") as info:
         K.hash_key(processed_dir=proc)
     assert "older version" in str(info.value)
     (proc / ".salt").unlink()
