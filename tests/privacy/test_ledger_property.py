@@ -43,7 +43,7 @@ def worlds(draw):
 
 def _released_cells(frames):
     cells = {}
-    for name, (keys, fr) in frames.items():
+    for _name, (keys, fr) in frames.items():
         for _, r in fr.iterrows():
             if pd.notna(r["n"]):
                 dims = tuple(sorted((k, str(r[k])) for k in keys))
