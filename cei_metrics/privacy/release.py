@@ -313,6 +313,10 @@ def release(
             c: base if (c in pair_cols or c == n_col or len(counts) == 1) else f"{base}:{c}"
             for c in counts
         }
+        for c in wholes:  # a whole counted on the same keys as its part is another measure
+            parts_of = [p for p, w in _pairs(table, parts) if w == c and p in counts]
+            if any(cell_keys[p] == cell_keys[c] for p in parts_of):
+                meas[c] = f"{base}:{c}"
 
     flag = out[FLAG].to_numpy(dtype=bool).copy()
     true = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(dtype=float) for c in counts}
