@@ -5,7 +5,7 @@
     cei-metrics demo   [--raw data/raw] [--seed 2019]      write the demo world's raw files
     cei-metrics ingest [RAW] [PROCESSED]                    raw files -> validated parquet
     cei-metrics report [--demo | --data RAW] [...]          the whole pipeline
-    cei-metrics audit  [figures]                            privacy audit of exported files
+    cei-metrics audit  [figures reports]                    privacy audit of exported files
 
 Each sub-command has ``--help``. Errors about the user's input print the message of the
 :class:`~cei_metrics.errors.CEIError` (file, row, column and fix) and exit with status 2.
@@ -64,7 +64,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from .privacy import audit
 
-    result = audit(args.folder, threshold=args.threshold)
+    result = audit(*args.folders, threshold=args.threshold)
     print(result.summary())
     return 0 if result.ok else 1
 
@@ -119,8 +119,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--only", nargs="*", help="run only these notebooks (file names)")
     r.set_defaults(func=_cmd_report)
 
-    a = sub.add_parser("audit", help="fail if an exported file shows a small cell or PII")
-    a.add_argument("folder", nargs="?", type=Path, default=Path("figures"))
+    a = sub.add_parser(
+        "audit",
+        help="fail if any exported file (figures/, reports/, hidden files included) shows a "
+        "small cell or personal data",
+    )
+    a.add_argument(
+        "folders",
+        nargs="*",
+        type=Path,
+        default=[Path("figures"), Path("reports")],
+        help="folders or files to read (default: figures reports)",
+    )
     a.add_argument("--threshold", type=int, default=11)
     a.set_defaults(func=_cmd_audit)
     return p

@@ -8,7 +8,8 @@
    ``DATA_DIR``, ``FIGURES_DIR``, ``SEED`` and ``MIN_CELL``,
 4. writes each executed notebook as HTML to ``reports/`` and a ``reports/index.html``
    listing every figure in ``figures/`` with its caption and links to its files,
-5. audits ``figures/`` for small cells and personal data, and fails if any escaped,
+5. audits ``figures/`` and ``reports/`` (every file, hidden ones included) for small cells
+   and personal data, and fails on any finding,
 6. prints where everything is.
 """
 
@@ -163,6 +164,9 @@ def run_report(
             "no notebooks to run", file=notebooks_dir, fix="run from the repository root"
         )
     figures_dir.mkdir(parents=True, exist_ok=True)
+    from .privacy import LEDGER_FILE, Ledger
+
+    Ledger.start(figures_dir / LEDGER_FILE)  # one release ledger per report run
     params = {
         "DATA_DIR": str(processed_dir.resolve()),
         "FIGURES_DIR": str(figures_dir.resolve()),
@@ -180,19 +184,17 @@ def run_report(
     console.print(f"[4/4] reports: {len(pages)} notebook page(s) and {index}")
 
     if audit:
-        try:
-            from .privacy import audit as run_audit
-        except ImportError:  # pragma: no cover - privacy module is part of the package
-            run_audit = None
-        if run_audit is not None:
-            result = run_audit(figures_dir, threshold=min_cell)
-            console.print(result.summary())
-            if not result.ok:
-                raise PrivacyError(
-                    "the privacy audit of the exported figures failed",
-                    file=figures_dir,
-                    fix="see the findings above; suppress the cells before exporting",
-                )
+        from .privacy import audit as run_audit
+
+        result = run_audit(figures_dir, reports_dir, threshold=min_cell)
+        console.print(result.summary())
+        if not result.ok:
+            raise PrivacyError(
+                "the privacy audit of the exported figures and reports failed",
+                file=f"{figures_dir}, {reports_dir}",
+                fix="see the findings above; release tables through cm.privacy.release "
+                "(cm.viz.save does) and keep personal data out of notebook outputs",
+            )
     console.print(
         f"Done in {time.perf_counter() - t0:.0f} s.\n"
         f"  processed data: {processed_dir}\n  figures:        {figures_dir}\n"

@@ -32,7 +32,7 @@ ENV = {
     "platform_python_implementation": "CPython",
 }
 #: on PyPI only (not on conda-forge under this name)
-PIP_ONLY = {"semopy", "csdid", "differences", "moderndid", "pysyncon", "uv"}
+PIP_ONLY = {"semopy", "csdid", "differences", "moderndid", "pysyncon", "names", "uv"}
 #: conda-forge spells these differently
 CONDA_NAME = {"factor-analyzer": "factor_analyzer"}
 EXTRAS = ("notebooks", "anchors", "text", "dev", "bench")

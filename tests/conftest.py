@@ -20,6 +20,16 @@ SHARED = Path(os.environ.get("CEI_SHARED_DIR", ROOT.parent / "shared"))
 SHARED_CDE = SHARED / "data" / "cde"
 
 
+def pytest_configure(config):
+    """Tests never touch the user's configuration folder (hashing key, name list) nor read a
+    key or ledger from the environment: each test process gets its own temporary folder."""
+    import tempfile
+
+    os.environ["CEI_CONFIG_DIR"] = tempfile.mkdtemp(prefix="cei-config-")
+    for var in ("CEI_HASH_KEY", "CEI_SALT", "CEI_LEDGER"):
+        os.environ.pop(var, None)
+
+
 @pytest.fixture(scope="session")
 def shared_cde() -> Path:
     """Folder of real CDE files; skips the test when it is not beside the repository."""

@@ -19,7 +19,7 @@ def processed_demo(tmp_path_factory) -> Path:
 
     base = tmp_path_factory.mktemp("pipeline")
     write_demo_raw(base / "raw", seed=2019)
-    ingest(base / "raw", base / "processed", salt="test")
+    ingest(base / "raw", base / "processed")
     return base / "processed"
 
 

@@ -2,7 +2,8 @@
 
 :func:`ingest` reads every file in ``raw_dir`` with the reader that fits it, validates
 each canonical table against its schema, drops personally identifying and free-text
-columns, replaces respondent and participant ids by salted hashes, and writes one
+columns, replaces respondent and participant ids by keyed hashes (HMAC-SHA-256, the key
+kept outside ``processed_dir``), and writes one
 parquet file per table to ``processed_dir`` -- each written to a temporary file and
 renamed into place only after every table has been built and validated, so a failed run
 leaves the previous processed data as it was. ``raw_dir`` is only ever read.
@@ -20,10 +21,8 @@ Which reader reads which file:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,8 @@ from pathlib import Path
 import pandas as pd
 
 from .._results import ResultMixin
-from ..errors import CEIError
+from ..errors import CEIError, PrivacyError
+from ..privacy.keys import KEY_ENV, hash_ids, hash_key
 from ..schemas import TABLES, C, validate
 from ._text import find_column, read_delimited
 from .participation import PARTICIPANT, read_roster, read_signins
@@ -49,7 +49,6 @@ from .survey import RESPONDENT, read_survey_export
 __all__ = ["IngestReport", "hash_ids", "ingest"]
 
 _REP_COLS = ["file", "row", "column", "reason"]
-SALT_ENV = "CEI_SALT"
 
 
 @dataclass(frozen=True)
@@ -115,33 +114,6 @@ class IngestReport(ResultMixin):
             )
         lines.extend(self.notes)
         return "\n".join(lines)
-
-
-def _salt(processed_dir: Path, salt: str | None) -> str:
-    if salt:
-        return salt
-    if os.environ.get(SALT_ENV):
-        return os.environ[SALT_ENV]
-    p = processed_dir / ".salt"
-    if p.exists():
-        return p.read_text().strip()
-    value = secrets.token_hex(16)
-    processed_dir.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_text(value)
-    os.replace(tmp, p)
-    return value
-
-
-def hash_ids(ids: pd.Series, salt: str, *, length: int = 16) -> pd.Series:
-    """Replace ids by the first ``length`` hex digits of sha256(salt + ":" + id).
-
-    The same id and salt always give the same hash (so waves link up); without the salt
-    the hash cannot be reversed by trying likely ids. Missing ids stay missing.
-    """
-    uniq = pd.unique(ids.dropna())
-    table = {u: hashlib.sha256(f"{salt}:{u}".encode()).hexdigest()[:length] for u in uniq}
-    return ids.map(table)
 
 
 def _sniff_csv(path: Path) -> str:
@@ -248,6 +220,7 @@ def ingest(
     processed_dir: str | os.PathLike,
     *,
     instrument: str = "family_engagement",
+    key: bytes | str | None = None,
     salt: str | None = None,
     strict: bool = False,
     replace: bool = False,
@@ -263,8 +236,12 @@ def ingest(
         ``outcomes.parquet``, ``ratings.parquet``, ``roster.parquet`` and
         ``ingest_report.json``.
     instrument : the instrument of the survey exports.
-    salt : salt for hashing ids; by default the ``CEI_SALT`` environment variable, else a
-        random salt created once and kept in ``processed_dir/.salt``.
+    key : key of the keyed hash (HMAC-SHA-256) of respondent and participant ids, at
+        least 32 random bytes; by default ``CEI_HASH_KEY``, else the key file in the
+        user's configuration folder (created on first use). Never kept in
+        ``processed_dir``. See :func:`cei_metrics.privacy.hash_key`.
+    salt : no longer accepted (a salt kept beside the data let ids be reversed); raises
+        with the fix.
     strict : raise the first reader error instead of reporting the file as failed.
     replace : rebuild a table even when one of its files was rejected (by default the
         previous version of that table is kept and the report says so).
@@ -284,6 +261,12 @@ def ingest(
     ------
     SchemaError if a table built from the files breaks its schema (nothing is written).
     """
+    if salt is not None:
+        raise PrivacyError(
+            "ingest(salt=...) is no longer accepted: ids are keyed hashes now",
+            fix=f"pass key= (at least 32 random bytes), set {KEY_ENV}, or omit it to use the "
+            "key kept in your configuration folder",
+        )
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     if not raw_dir.is_dir():
         raise CEIError(
@@ -320,7 +303,7 @@ def ingest(
             raw_dir,
             processed_dir,
             instrument=instrument,
-            salt=salt,
+            id_key_arg=key,
             strict=strict,
             replace=replace,
             progress=progress,
@@ -333,7 +316,7 @@ def _ingest_locked(
     processed_dir: Path,
     *,
     instrument: str,
-    salt: str | None,
+    id_key_arg: bytes | str | None,
     strict: bool,
     replace: bool,
     progress: bool,
@@ -424,14 +407,13 @@ def _ingest_locked(
                 df = df[~dup]
         built[t] = df.reset_index(drop=True)
 
-    salt_value = (
-        _salt(processed_dir, salt) if ("survey" in built or "participation" in built) else ""
-    )
+    if "survey" in built or "participation" in built:
+        id_key = hash_key(id_key_arg, processed_dir=processed_dir)
     if "survey" in built:
-        built["survey"][C.RESPONDENT_ID] = hash_ids(built["survey"][C.RESPONDENT_ID], salt_value)
+        built["survey"][C.RESPONDENT_ID] = hash_ids(built["survey"][C.RESPONDENT_ID], id_key)
     if "participation" in built:
         built["participation"][C.PARTICIPANT_ID] = hash_ids(
-            built["participation"][C.PARTICIPANT_ID], salt_value
+            built["participation"][C.PARTICIPANT_ID], id_key
         )
     for t, df in built.items():
         built[t] = validate(df, t, file=f"{raw_dir} ({t} table)")
@@ -499,7 +481,7 @@ def _ingest_locked(
         raw_dir=raw_dir,
         keep=keep,
         notes=notes,
-        carry=(".gitkeep", ".salt"),
+        carry=(".gitkeep",),
     )
     return report
 

@@ -28,18 +28,22 @@ def coverage_heatmap_data(
 
     Returns
     -------
-    DataFrame ``row, col, value, suppressed, r, c`` (``value`` NaN where suppressed).
+    DataFrame ``row, col, n, suppressed, r, c``: the released cells
+    (:func:`cei_metrics.privacy.release`, complementary within each column, so a
+    column total minus the drawn cells never gives back a suppressed one; ``n`` blank
+    where suppressed).
     """
+    from ._released import released
+
     kind = "coverage_heatmap"
     d = numeric(require(df, [row, col, value], kind=kind), [value], kind=kind)
     g = d.groupby([row, col], sort=False)[value].sum(min_count=1).reset_index()
-    g.columns = ["row", "col", "value"]
-    g["suppressed"] = g["value"] < min_cell
-    g.loc[g["suppressed"], "value"] = float("nan")
+    g.columns = ["row", "col", "n"]
     rows, cols = ordered_levels(g["row"]), ordered_levels(g["col"])
     g["r"] = g["row"].map({v: i for i, v in enumerate(rows)}).astype(int)
     g["c"] = g["col"].map({v: i for i, v in enumerate(cols)}).astype(int)
-    return g.sort_values(["r", "c"]).reset_index(drop=True)
+    g = g.sort_values(["r", "c"]).reset_index(drop=True)
+    return released(g, kind=kind, min_cell=min_cell, keys=["row", "col", "r", "c"], by="col")
 
 
 def coverage_heatmap(
@@ -59,10 +63,13 @@ def coverage_heatmap(
     """
     import numpy as np
 
+    from ..privacy._rules import SUPPRESSED_LABEL
+    from ._released import attach
+
     d = coverage_heatmap_data(df, row=row, col=col, value=value, min_cell=min_cell)
     nr, nc = int(d["r"].max()) + 1, int(d["c"].max()) + 1
     grid = np.full((nr, nc), np.nan)
-    grid[d["r"].to_numpy(), d["c"].to_numpy()] = d["value"].to_numpy()
+    grid[d["r"].to_numpy(), d["c"].to_numpy()] = d["n"].to_numpy(dtype=float, na_value=np.nan)
     rows = d.drop_duplicates("r").sort_values("r")["row"].tolist()
     cols = d.drop_duplicates("c").sort_values("c")["col"].tolist()
     with themed():
@@ -79,4 +86,26 @@ def coverage_heatmap(
         cb = fig.colorbar(mesh, ax=ax, shrink=0.8)
         cb.set_label(value_label)
         ax.set_title(title or f"{value_label.capitalize()} by {row} and {col}")
+        sup = d[d["suppressed"]]
+        if len(sup):
+            ax.scatter(
+                sup["c"] + 0.5,
+                sup["r"] + 0.5,
+                s=6,
+                facecolors="none",
+                edgecolors="#999999",
+                linewidths=0.5,
+                gid="coverage-suppressed",
+            )
+            ax.text(
+                1.0,
+                -0.06,
+                f"empty circles: {SUPPRESSED_LABEL}",
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=7,
+                color="#666666",
+            )
+    attach(fig, d)
     return fig, ax

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._results import ResultMixin
-from ..errors import CEIError, SchemaError
-from ..privacy import MIN_CELL
+from ..errors import CEIError, PrivacyError, SchemaError
+from ..privacy._rules import MIN_CELL
 from ._theme import themed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -166,6 +166,9 @@ def save(
     n_col: str | None = None,
     by: str | Sequence[str] | None = None,
     suppress: bool = True,
+    measure: str | Mapping[str, str] | None = None,
+    keys: Sequence[str] | None = None,
+    cells: Mapping[str, Sequence[str]] | None = None,
 ) -> SavedFigure:
     """Write a figure as PNG (300 dpi), SVG and PDF, with its data (CSV) and a JSON sidecar.
 
@@ -176,8 +179,12 @@ def save(
     caption : one or two sentences a report writer can print under the figure.
     alt_text : a description of what the figure shows, for screen readers.
     data : the frame behind the figure (a ``*_data()`` frame or a result with
-        ``to_frame()``). It passes through :func:`cei_metrics.privacy.suppress` with
-        ``threshold=min_cell`` before it is written, unless ``suppress=False``.
+        ``to_frame()``). It passes through :func:`cei_metrics.privacy.release` (with
+        ``threshold=min_cell``, the run's ledger) before it is written, and through the
+        one CSV writer (:func:`cei_metrics.privacy.to_csv_bytes`, formula injection
+        neutralised). When the figure was drawn by a ``cm.viz`` function, it was drawn
+        from released data, and that data must equal what is written here (else
+        :class:`PrivacyError`): the image shows exactly what the CSV shows.
     out_dir : folder to write into (created when absent).
     width, height : figure size in inches (default: the figure's own). The PNG is then
         exactly ``width*300 x height*300`` pixels.
@@ -188,8 +195,12 @@ def save(
     min_cell : small-cell threshold (default :data:`~cei_metrics.privacy.MIN_CELL` = 11).
     n_col : column holding each row's number of people (default ``"n"`` when present).
     by : grouping columns for complementary suppression (rows that sum to a total).
-    suppress : set False only for data that describes no people (e.g. verdicts); the
-        sidecar then records that no suppression was applied.
+    suppress : set False only for data that describes no people (e.g. verdicts; it
+        must hold no count column); the sidecar then records that no suppression was
+        applied.
+    measure, keys, cells : how the data's counts link to other released tables of the
+        run (see :func:`cei_metrics.privacy.release`), e.g.
+        ``measure="survey respondents", keys=["district_id", "wave"]``.
 
     Returns
     -------
@@ -208,7 +219,6 @@ def save(
     ...             data=cm.viz.forest_data(effects), width=cm.viz.FULL_WIDTH, height=4)
     """
     from .. import __version__
-    from ..privacy import suppress as _suppress
 
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise CEIError(
@@ -248,6 +258,8 @@ def save(
     paths = {fmt: out / f"{name}.{fmt}" for fmt in (*FORMATS, "csv", "json")}
 
     if suppress:
+        from ..privacy.release import Ledger, release
+
         col = n_col if n_col is not None else ("n" if "n" in frame.columns else None)
         if n_col is not None and n_col not in frame.columns:
             raise SchemaError(
@@ -255,24 +267,51 @@ def save(
                 column=n_col,
                 fix=f"the data has {list(frame.columns)}",
             )
-        table = _suppress(frame, n_col=col, threshold=min_cell, by=by)
-        info = dict(table.attrs.get("suppression", {}))
+        drawn = getattr(fig, "_cei_released", None)
+        led = Ledger.current(out)
+        table = release(
+            frame,
+            name=name,
+            measure=measure,
+            keys=keys,
+            cells=cells,
+            n_col=col,
+            by=by,
+            min_cell=min_cell,
+            ledger=led,
+        )
+        if drawn is not None:
+            _check_drawn(drawn, table, name)
+        info = dict(table.attrs.get("release", {}))
         sup = {
             "applied": True,
             "threshold": int(min_cell),
             "n_col": col,
             "by": [by] if isinstance(by, str) else list(by or []),
-            "complementary": bool(by),
+            "complementary": True,
+            "ledger": Path(info["ledger"]).name if info.get("ledger") else None,
+            "measure": info.get("measure", []),
             "suppressed_rows": int(info.get("suppressed_rows", 0)),
-            "suppressed_cells": int(info.get("suppressed_cells", 0)),
+            "suppressed_cells": int(table.attrs.get("suppression", {}).get("suppressed_cells", 0)),
             "count_cols": info.get("count_cols", []),
         }
     else:
+        from ..privacy._rules import is_count_column
+
+        counting = [c for c in frame.columns if is_count_column(c)]
+        if counting:
+            raise PrivacyError(
+                f"suppress=False for data that counts people (columns {counting})",
+                fix="only data that describes no people (verdicts, district self-ratings) "
+                "may skip the release step; drop the count columns or keep suppress=True",
+            )
         table = frame
         sup = {"applied": False, "threshold": None, "suppressed_rows": 0, "suppressed_cells": 0}
+    from ..privacy.csv_writer import to_csv_bytes
+
     table = table.copy()
     table.attrs = {}
-    csv_bytes = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    csv_bytes = to_csv_bytes(table)
     digest = hashlib.sha256(csv_bytes).hexdigest()
 
     with themed():
@@ -306,3 +345,39 @@ def save(
     return SavedFigure(
         name=name, paths=paths, sidecar=sidecar, n_suppressed=int(sup["suppressed_cells"])
     )
+
+
+def _check_drawn(drawn: pd.DataFrame, table: pd.DataFrame, name: str) -> None:
+    """The figure must have been drawn from what is released: same suppressed rows, same
+    values in the columns both frames have."""
+    import numpy as np
+    import pandas as pd
+
+    from ..privacy._rules import FLAG
+
+    if len(drawn) != len(table) or not set(drawn.columns) <= set(table.columns) | {FLAG}:
+        return  # a different frame (e.g. the input of the drawn one); the audit reads both
+    common = [c for c in drawn.columns if c in table.columns]
+    for c in common:
+        a, b = drawn[c], table[c]
+        if pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b):
+            x = pd.to_numeric(a, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            y = pd.to_numeric(b, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            shown_not_released = ~np.isnan(x) & np.isnan(y)
+            if shown_not_released.any():
+                i = int(np.flatnonzero(shown_not_released)[0])
+                raise PrivacyError(
+                    f"figure {name!r} draws a value that its released data blanks",
+                    row=i + 1,
+                    column=str(c),
+                    fix="draw the figure with a cm.viz function (they draw released data) "
+                    "and pass the same options (min_cell) to it and to save()",
+                )
+    if FLAG in drawn.columns and FLAG in table.columns:
+        if (table[FLAG].to_numpy(dtype=bool) & ~drawn[FLAG].to_numpy(dtype=bool)).any():
+            raise PrivacyError(
+                f"figure {name!r} was drawn with cells that its released data suppresses",
+                fix="the run's ledger suppressed more cells than the figure shows; draw "
+                "the figure from cm.privacy.release(...) of the same data, or save it "
+                "under the same name it was drawn with",
+            )

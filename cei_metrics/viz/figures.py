@@ -13,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SchemaError
+from ..privacy._rules import MIN_CELL
 from ..schemas import P3_LEVELS, C
+from ._released import attach, flag, mark_suppressed, released
 from ._theme import (
     BLACK,
     BLUE,
@@ -104,13 +106,15 @@ def _ci_err(d: pd.DataFrame):
             column=EST,
             fix="check that ci_low <= estimate <= ci_high (columns swapped?)",
         )
-    return np.vstack([np.clip(lo, 0, None), np.clip(hi, 0, None)])
+    return np.nan_to_num(np.vstack([np.clip(lo, 0, None), np.clip(hi, 0, None)]))
 
 
 def _ci_frame(df: pd.DataFrame, key: str, kind: str, extra: Sequence[str] = ()) -> pd.DataFrame:
     df = require(_frame(df, kind), [key, EST, LO, HI, *extra], kind=kind)
     out = numeric(df, [EST, LO, HI], kind=kind)
-    if out[[EST, LO, HI]].isna().all(axis=None):
+    if out[[EST, LO, HI]].isna().all(axis=None) and not (
+        N in out.columns and (out[N].fillna(MIN_CELL) < MIN_CELL).any()
+    ):
         raise SchemaError(
             f"{kind}: every estimate is missing",
             column=EST,
@@ -122,14 +126,23 @@ def _ci_frame(df: pd.DataFrame, key: str, kind: str, extra: Sequence[str] = ()) 
 # ------------------------------------------------------------------------ likert bars
 
 
-def _rows_top_down(df: pd.DataFrame, label_col: str, kind: str) -> pd.DataFrame:
-    """``label, estimate, ci_low, ci_high`` (+ ``n``) in input order, with ``y`` placing
-    the first row at the top (dot-and-interval figures)."""
+#: columns a dot-and-interval figure keeps from its input so that release can check the
+#: counts they hide (a ratio's numerator count, the group's share of the row's n)
+HIDDEN_COUNTS = (COUNT, "group_share")
+
+
+def _rows_top_down(
+    df: pd.DataFrame, label_col: str, kind: str, min_cell: int = MIN_CELL
+) -> pd.DataFrame:
+    """``label, estimate, ci_low, ci_high`` (+ ``n`` and the counts behind the estimate) in
+    input order, with ``y`` placing the first row at the top (dot-and-interval figures);
+    released (rows resting on fewer than ``min_cell`` people blanked)."""
     d = _ci_frame(df, label_col, kind)
-    cols = [label_col, EST, LO, HI] + ([N] if N in d.columns else [])
+    extra = [c for c in (N, *HIDDEN_COUNTS) if c in d.columns]
+    cols = [label_col, EST, LO, HI, *extra]
     out = d[cols].rename(columns={label_col: LABEL}).reset_index(drop=True)
     out[Y] = (len(out) - 1 - out.index).astype(float)
-    return out
+    return released(out, kind=kind, min_cell=min_cell, keys=[LABEL, Y])
 
 
 def _likert_labels(
@@ -159,6 +172,7 @@ def likert_bars_data(
     labels: Mapping[int, str] | None = None,
     language: str = "en",
     points: int | None = None,
+    min_cell: int = MIN_CELL,
 ) -> pd.DataFrame:
     r"""What :func:`likert_bars` draws: each response's share and the left edge of its bar.
 
@@ -175,12 +189,17 @@ def likert_bars_data(
     labels : ``{code: label}``, overriding the instrument's.
     points : number of response codes (default: the instrument's, else the largest code).
 
+    min_cell : with counts, the frame is released
+        (:func:`cei_metrics.privacy.release`, complementary within each item): a
+        suppressed category has ``share`` and ``left`` blank and ``suppressed`` True, and
+        the bars of the other categories are laid out from released shares only, so no
+        bar's position or width gives back a suppressed count.
+
     Returns
     -------
     DataFrame ``item, response, label, share, left, y`` and, when counts were given,
-    ``count`` (the cell) and ``n`` (the item total); one row per item x code, codes
-    absent from the data at share 0. Export it with ``by="item"`` so that complementary
-    suppression covers each item's categories.
+    ``count`` (the cell), ``n`` (the item total) and ``suppressed``; one row per item x
+    code, codes absent from the data at share 0. Export it with ``by="item"``.
     """
     import numpy as np
     import pandas as pd
@@ -246,7 +265,35 @@ def likert_bars_data(
     if use_count:
         out[COUNT] = wide.to_numpy().ravel()
         out[N] = np.repeat(tot, k)
+        out = released(
+            out,
+            kind=kind,
+            min_cell=min_cell,
+            keys=[item_col, RESPONSE, LABEL, Y],
+            n_col=N,
+            by=item_col,
+            cells={N: [item_col]},
+            parts={COUNT: N},
+            share_cols=[SHARE],
+        )
+        out[LEFT] = _likert_left(out[SHARE].to_numpy(dtype=float), len(items), k)
     return out
+
+
+def _likert_left(share, n_items: int, k: int):
+    """Left edges of the bars from released shares (a blank share takes no room)."""
+    import numpy as np
+
+    p = np.nan_to_num(share.reshape(n_items, k))
+    if k % 2:
+        m = (k + 1) // 2
+        neg = p[:, : m - 1].sum(axis=1) + p[:, m - 1] / 2
+    else:
+        neg = p[:, : k // 2].sum(axis=1)
+    left = -neg[:, None] + np.hstack([np.zeros((n_items, 1)), np.cumsum(p, axis=1)[:, :-1]])
+    left = left.ravel()
+    left[np.isnan(share)] = np.nan
+    return left
 
 
 def _likert_colors(k: int) -> list:
@@ -275,18 +322,22 @@ def likert_bars(
     points: int | None = None,
     item_labels: Mapping[str, str] | None = None,
     title: str | None = None,
+    min_cell: int = MIN_CELL,
 ) -> tuple[Figure, Axes]:
     """Diverging stacked bars of Likert items, the neutral response centred on zero.
 
     One horizontal bar per item; one colour per response code (colour-blind-safe
     vermillion-grey-blue); the x axis reads the share of respondents on each side.
     Draws exactly :func:`likert_bars_data`. Parameters as there, plus ``ax``,
-    ``item_labels`` (``{item: text}`` for the y axis) and ``title``.
+    ``item_labels`` (``{item: text}`` for the y axis) and ``title``. A suppressed
+    category is not drawn; an empty marker labelled "n<11" at the end of its item's bar
+    says a category was suppressed.
 
     Examples
     --------
     >>> fig, ax = cm.viz.likert_bars(tab, instrument="family_engagement")
     """
+    import numpy as np
     from matplotlib.ticker import FuncFormatter
 
     d = likert_bars_data(
@@ -299,14 +350,16 @@ def likert_bars(
         labels=labels,
         language=language,
         points=points,
+        min_cell=min_cell,
     )
     codes = list(dict.fromkeys(d[RESPONSE].tolist()))
     colors = _likert_colors(len(codes))
     items = list(dict.fromkeys(d[item_col].tolist()))
     with themed():
         fig, ax = new_axes(ax, FULL_WIDTH, max(2.0, 0.35 * len(items) + 1.4))
+        shown = d[d[SHARE].notna()]
         for code, col in zip(codes, colors):
-            s = d[d[RESPONSE] == code]
+            s = shown[shown[RESPONSE] == code]
             ax.barh(
                 s[Y],
                 s[SHARE],
@@ -315,16 +368,22 @@ def likert_bars(
                 color=col,
                 edgecolor="white",
                 linewidth=0.5,
-                label=s[LABEL].iloc[0],
+                label=d.loc[d[RESPONSE] == code, LABEL].iloc[0],
                 gid=f"likert-{code}",
             )
+        sup = d[flag(d)]
+        if len(sup):
+            ends = (shown[LEFT] + shown[SHARE]).groupby(shown[item_col]).max()
+            items_sup = sup.drop_duplicates(item_col)
+            xs = [float(ends.get(i, 0.0)) + 0.015 for i in items_sup[item_col]]
+            mark_suppressed(ax, xs, items_sup[Y].tolist(), gid="likert-suppressed")
         ax.axvline(0, color=BLACK, linewidth=0.8)
         ax.set_yticks(range(len(items))[::-1], [(item_labels or {}).get(i, i) for i in items])
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):.0%}"))
         ax.set_xlabel("Share of respondents (disagree left, agree right)")
-        lo = min(-0.05, float(d[LEFT].min()))
-        hi = max(0.05, float((d[LEFT] + d[SHARE]).max()))
-        ax.set_xlim(lo - 0.02, hi + 0.02)
+        lo = min(-0.05, float(np.nan_to_num(shown[LEFT].min())))
+        hi = max(0.05, float(np.nan_to_num((shown[LEFT] + shown[SHARE]).max())))
+        ax.set_xlim(lo - 0.02, hi + (0.12 if len(sup) else 0.02))
         ax.legend(
             loc="upper center",
             bbox_to_anchor=(0.5, -0.18),
@@ -333,6 +392,7 @@ def likert_bars(
         )
         if title:
             ax.set_title(title)
+    attach(fig, d)
     return fig, ax
 
 
@@ -340,7 +400,7 @@ def likert_bars(
 
 
 def scale_trends_data(
-    df: pd.DataFrame, *, label_col: str = LABEL, time_col: str = C.YEAR
+    df: pd.DataFrame, *, label_col: str = LABEL, time_col: str = C.YEAR, min_cell: int = MIN_CELL
 ) -> pd.DataFrame:
     """What :func:`scale_trends` draws: one row per label x time.
 
@@ -351,8 +411,9 @@ def scale_trends_data(
 
     Returns
     -------
-    DataFrame ``label, time, x, estimate, ci_low, ci_high`` (plus ``n``) sorted by label
-    and time, ``x`` the time's position on the shared axis.
+    DataFrame ``label, time, x, estimate, ci_low, ci_high`` (plus ``n`` and
+    ``suppressed``) sorted by label and time, ``x`` the time's position on the shared
+    axis; released: a point resting on fewer than ``min_cell`` people is blank.
     """
     kind = "scale_trends"
     d = _ci_frame(df, label_col, kind, extra=[time_col])
@@ -363,7 +424,8 @@ def scale_trends_data(
     out.insert(2, X, out[TIME].map(pos).astype(float))
     labels = list(dict.fromkeys(out[LABEL].tolist()))
     out["_o"] = out[LABEL].map({v: i for i, v in enumerate(labels)})
-    return out.sort_values(["_o", X]).drop(columns="_o").reset_index(drop=True)
+    out = out.sort_values(["_o", X]).drop(columns="_o").reset_index(drop=True)
+    return released(out, kind=kind, min_cell=min_cell, keys=[LABEL, TIME, X])
 
 
 def scale_trends(
@@ -375,17 +437,19 @@ def scale_trends(
     ncols: int = 3,
     ylabel: str = "Scale score",
     title: str | None = None,
+    min_cell: int = MIN_CELL,
 ) -> tuple[Figure, Any]:
     """Scale-score trends with confidence intervals, one small panel per district.
 
     With ``ax=None`` a grid of panels (shared axes) is made and ``(fig, axes)`` returned,
     ``axes`` a 2-D array; with one ``ax`` every label is drawn on it in its own colour.
     Draws exactly :func:`scale_trends_data` (a line with markers through the estimates,
-    error bars from ``ci_low`` to ``ci_high``).
+    error bars from ``ci_low`` to ``ci_high``); a suppressed point is an empty marker
+    labelled "n<11" on the panel's lower edge.
     """
     import numpy as np
 
-    d = scale_trends_data(df, label_col=label_col, time_col=time_col)
+    d = scale_trends_data(df, label_col=label_col, time_col=time_col, min_cell=min_cell)
     labels = list(dict.fromkeys(d[LABEL].tolist()))
     times = list(dict.fromkeys(d.sort_values(X)[TIME].tolist()))
     with themed():
@@ -430,6 +494,10 @@ def scale_trends(
                 label=str(lab),
                 gid=f"trend-{i}",
             )
+            sup = s[flag(s)]
+            if len(sup):
+                low = float(np.nanmin(d[LO])) if d[LO].notna().any() else 0.0
+                mark_suppressed(a, sup[X].tolist(), [low] * len(sup), gid=f"trend-{i}-suppressed")
             if not overlay:
                 a.set_title(str(lab), fontsize=9)
             a.set_xticks(range(len(times)), [str(t) for t in times])
@@ -444,19 +512,25 @@ def scale_trends(
             fig.supylabel(ylabel, fontsize=9)
         if title:
             fig.suptitle(title)
+    attach(fig, d)
     return fig, ret
 
 
 # ----------------------------------------------------------------------- parity dots
 
 
-def parity_dots_data(df: pd.DataFrame, *, label_col: str = LABEL) -> pd.DataFrame:
+def parity_dots_data(
+    df: pd.DataFrame, *, label_col: str = LABEL, min_cell: int = MIN_CELL
+) -> pd.DataFrame:
     """What :func:`parity_dots` draws: ``label, estimate, ci_low, ci_high, y`` (+ ``n``).
 
     ``estimate`` is a representation ratio (share among participants / share among
-    families); 1 is parity. Rows keep their input order, first at the top.
+    families); 1 is parity. Rows keep their input order, first at the top. Pass the
+    indicator's whole frame: its ``count`` (group members among the ``n``) and
+    ``group_share`` are kept so that release can blank a ratio that hides a small count
+    (estimate x enrolment share x n).
     """
-    return _rows_top_down(df, label_col, "parity_dots")
+    return _rows_top_down(df, label_col, "parity_dots", min_cell)
 
 
 def parity_dots(
@@ -468,17 +542,20 @@ def parity_dots(
     log: bool | None = None,
     xlabel: str = "Representation ratio (1 = parity)",
     title: str | None = None,
+    min_cell: int = MIN_CELL,
 ) -> tuple[Figure, Axes]:
     """Representation-parity dot plot: ratio and CI per group, a reference line at parity.
 
     ``log=None`` uses a log x axis when every bound is positive (ratios of 0.5 and 2 sit
     equally far from parity). Draws exactly :func:`parity_dots_data`.
     """
-    d = parity_dots_data(df, label_col=label_col)
+    d = parity_dots_data(df, label_col=label_col, min_cell=min_cell)
     with themed():
         fig, ax = new_axes(ax, FULL_WIDTH, max(2.0, 0.32 * len(d) + 1.2))
         ax.axvline(reference, color=GREY, linestyle="--", linewidth=1, label="parity")
         ax.errorbar(d[EST], d[Y], xerr=_ci_err(d), fmt="o", color=BLUE, capsize=2.5, gid="parity")
+        sup = d[flag(d)]
+        mark_suppressed(ax, [reference] * len(sup), sup[Y].tolist(), gid="parity-suppressed")
         ax.set_yticks(d[Y], d[LABEL].astype(str))
         use_log = log if log is not None else bool((d[[LO, EST, HI]].dropna() > 0).all(axis=None))
         if use_log:
@@ -490,6 +567,7 @@ def parity_dots(
         ax.grid(axis="x")
         if title:
             ax.set_title(title)
+    attach(fig, d)
     return fig, ax
 
 
@@ -502,11 +580,15 @@ def retention_curve_data(
     session_col: str = SESSION,
     share_col: str = SHARE,
     group_col: str | None = None,
+    min_cell: int = MIN_CELL,
 ) -> pd.DataFrame:
-    """What :func:`retention_curve` draws: ``group, session, share`` (+ ``n``).
+    """What :func:`retention_curve` draws: ``group, session, share`` (+ ``n``, ``count``,
+    ``suppressed``).
 
     ``share`` is a proportion in [0, 1]: the share still attending at session k, or
     attending at least k of n convenings. ``group`` is "All" without ``group_col``.
+    Released: a point whose ``share x n`` (people still attending) or ``n - share x n``
+    (people who left) is between 1 and ``min_cell - 1`` is blank.
     """
     kind = "retention_curve"
     need = [session_col, share_col] + ([group_col] if group_col else [])
@@ -531,9 +613,12 @@ def retention_curve_data(
     )
     if N in d.columns:
         out[N] = d[N].to_numpy()
+    if COUNT in d.columns:
+        out[COUNT] = d[COUNT].to_numpy()
     groups = list(dict.fromkeys(out[GROUP].tolist()))
     out["_o"] = out[GROUP].map({g: i for i, g in enumerate(groups)})
-    return out.sort_values(["_o", SESSION]).drop(columns="_o").reset_index(drop=True)
+    out = out.sort_values(["_o", SESSION]).drop(columns="_o").reset_index(drop=True)
+    return released(out, kind=kind, min_cell=min_cell, keys=[GROUP, SESSION], share_cols=[SHARE])
 
 
 def retention_curve(
@@ -546,17 +631,25 @@ def retention_curve(
     xlabel: str = "Convening (k)",
     ylabel: str = "Share attending",
     title: str | None = None,
+    min_cell: int = MIN_CELL,
 ) -> tuple[Figure, Axes]:
-    """Retention across sessions: one line per group. Draws :func:`retention_curve_data`."""
+    """Retention across sessions: one line per group. Draws :func:`retention_curve_data`;
+    a suppressed point is an empty marker labelled "n<11" on the x axis."""
     from matplotlib.ticker import PercentFormatter
 
-    d = retention_curve_data(df, session_col=session_col, share_col=share_col, group_col=group_col)
+    d = retention_curve_data(
+        df, session_col=session_col, share_col=share_col, group_col=group_col, min_cell=min_cell
+    )
     groups = list(dict.fromkeys(d[GROUP].tolist()))
     with themed():
         fig, ax = new_axes(ax, FULL_WIDTH, FULL_HEIGHT * 0.8)
         for i, g in enumerate(groups):
             s = d[d[GROUP] == g]
             ax.plot(s[SESSION], s[SHARE], marker="o", label=str(g), gid=f"retention-{i}")
+            sup = s[flag(s)]
+            mark_suppressed(
+                ax, sup[SESSION].tolist(), [0.02] * len(sup), gid=f"retention-{i}-suppressed"
+            )
         ax.set_ylim(0, 1.02)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xticks(sorted(d[SESSION].unique()))
@@ -567,6 +660,7 @@ def retention_curve(
             ax.legend()
         if title:
             ax.set_title(title)
+    attach(fig, d)
     return fig, ax
 
 
@@ -925,6 +1019,7 @@ def event_study(
         ax.legend(loc="best")
         if title:
             ax.set_title(title)
+    attach(fig, d)
     return fig, ax
 
 
@@ -1054,10 +1149,12 @@ def synth_gap(
 # --------------------------------------------------------------------------- forest
 
 
-def forest_data(df: pd.DataFrame, *, label_col: str = LABEL) -> pd.DataFrame:
+def forest_data(
+    df: pd.DataFrame, *, label_col: str = LABEL, min_cell: int = MIN_CELL
+) -> pd.DataFrame:
     """What :func:`forest` draws: ``label, estimate, ci_low, ci_high, y`` (+ ``n``),
     input order top to bottom."""
-    return _rows_top_down(df, label_col, "forest")
+    return _rows_top_down(df, label_col, "forest", min_cell)
 
 
 def forest(
@@ -1068,17 +1165,21 @@ def forest(
     null: float = 0.0,
     xlabel: str = "Effect (95% CI)",
     title: str | None = None,
+    min_cell: int = MIN_CELL,
 ) -> tuple[Figure, Axes]:
     """Forest plot of effects by district or group with a line at the null value.
     Draws exactly :func:`forest_data`."""
-    d = forest_data(df, label_col=label_col)
+    d = forest_data(df, label_col=label_col, min_cell=min_cell)
     with themed():
         fig, ax = new_axes(ax, FULL_WIDTH, max(2.0, 0.32 * len(d) + 1.2))
         ax.axvline(null, color=GREY, linestyle="--", linewidth=1)
         ax.errorbar(d[EST], d[Y], xerr=_ci_err(d), fmt="s", color=BLUE, capsize=2.5, gid="forest")
+        sup = d[flag(d)]
+        mark_suppressed(ax, [null] * len(sup), sup[Y].tolist(), gid="forest-suppressed")
         ax.set_yticks(d[Y], d[LABEL].astype(str))
         ax.set_xlabel(xlabel)
         ax.grid(axis="x")
         if title:
             ax.set_title(title)
+    attach(fig, d)
     return fig, ax

@@ -4,6 +4,7 @@ test_ingest_demo.py)."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import shutil
 from pathlib import Path
@@ -17,6 +18,8 @@ from cei_metrics.io.participation import read_roster, read_signins
 from cei_metrics.schemas import C
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
+
+TEST_KEY = bytes(range(32))  # keyed hashing needs 32 bytes; tests use a fixed one
 
 
 def test_signins_drop_pii_reject_bad_rows():
@@ -66,7 +69,7 @@ def test_ingest_fixture_folder(tmp_path):
     raw = _raw_dir(tmp_path)
     before = _digest(raw)
     out = tmp_path / "processed"
-    rep = ingest(raw, out, salt="test-salt")
+    rep = ingest(raw, out, key=TEST_KEY)
     assert _digest(raw) == before  # raw never modified
     assert rep.tables == {"survey": 12, "participation": 3, "roster": 2}
     assert rep.synthetic and (out / "SYNTHETIC").exists()
@@ -78,7 +81,7 @@ def test_ingest_fixture_folder(tmp_path):
     survey = pd.read_parquet(out / "survey.parquet")
     assert not survey[C.RESPONDENT_ID].isin(["R1", "R2", "R3", "R4"]).any()
     assert survey[C.RESPONDENT_ID].str.fullmatch(r"[0-9a-f]{16}").all()
-    expected = hashlib.sha256(b"test-salt:R1").hexdigest()[:16]
+    expected = hmac.new(TEST_KEY, b"R1", hashlib.sha256).hexdigest()[:16]
     assert expected in set(survey[C.RESPONDENT_ID])
     part = pd.read_parquet(out / "participation.parquet")
     forbidden = {"Email", "Phone", "First Name", "Last Name", "Event Name", "Comments"}
@@ -97,7 +100,7 @@ def test_ingest_is_repeatable_and_hash_stable(tmp_path):
     out = tmp_path / "processed"
     ingest(raw, out)
     a = pd.read_parquet(out / "survey.parquet")
-    ingest(raw, out)  # salt kept in processed/.salt
+    ingest(raw, out)  # the key is kept in the configuration folder, not in processed/
     b = pd.read_parquet(out / "survey.parquet")
     pd.testing.assert_frame_equal(a, b)
 
@@ -105,14 +108,14 @@ def test_ingest_is_repeatable_and_hash_stable(tmp_path):
 def test_failed_validation_writes_nothing(tmp_path, monkeypatch):
     raw = _raw_dir(tmp_path)
     out = tmp_path / "processed"
-    ingest(raw, out, salt="s")
+    ingest(raw, out, key=TEST_KEY)
     before = _digest(out)
     (raw / "synthetic_districts.csv").write_text(
         "district_id,name,county,cohort,district_type,enrollment,n_families,pct_el,pct_sed,pct_spanish\n"
         "1234567,A,C,2019-20,castle,1,1,1,1,1\n"
     )
     with pytest.raises(cm.SchemaError) as info:
-        ingest(raw, out, salt="s")
+        ingest(raw, out, key=TEST_KEY)
     assert info.value.column == C.DISTRICT_TYPE and "roster" in str(info.value)
     assert _digest(out) == before  # nothing half-written, nothing replaced
 
@@ -120,11 +123,11 @@ def test_failed_validation_writes_nothing(tmp_path, monkeypatch):
 def test_bad_file_reported_not_fatal_unless_strict(tmp_path):
     raw = _raw_dir(tmp_path)
     (raw / "synthetic_broken_wave2.csv").write_text("Response ID,District Code,trust_1\n")
-    rep = ingest(raw, tmp_path / "p", salt="s")
+    rep = ingest(raw, tmp_path / "p", key=TEST_KEY)
     row = rep.files[rep.files["file"].str.endswith("synthetic_broken_wave2.csv")].iloc[0]
     assert row["status"] == "failed" and "school year" in row["note"]
     with pytest.raises(cm.CEIError):
-        ingest(raw, tmp_path / "p2", salt="s", strict=True)
+        ingest(raw, tmp_path / "p2", key=TEST_KEY, strict=True)
 
 
 def test_ingest_refuses_same_folder(tmp_path):
@@ -133,7 +136,7 @@ def test_ingest_refuses_same_folder(tmp_path):
         ingest(raw, raw)
 
 
-def test_hash_ids_deterministic_and_salted():
+def test_hash_ids_deterministic_and_keyed():
     s = pd.Series(["a", "b", "a", None])
-    h1, h2 = hash_ids(s, "x"), hash_ids(s, "y")
+    h1, h2 = hash_ids(s, TEST_KEY), hash_ids(s, bytes(range(1, 33)))
     assert h1.iat[0] == h1.iat[2] and h1.iat[0] != h2.iat[0] and pd.isna(h1.iat[3])

@@ -12,12 +12,14 @@ from cei_metrics.datasets import write_demo_raw
 from cei_metrics.io.ingest import hash_ids, ingest
 from cei_metrics.schemas import C
 
+RT_KEY = bytes(range(100, 132))
+
 
 @pytest.fixture(scope="module")
 def roundtrip(tmp_path_factory, demo):
     base = tmp_path_factory.mktemp("demo_ingest")
     write_demo_raw(base / "raw", seed=2019)
-    report = ingest(base / "raw", base / "processed", salt="rt")
+    report = ingest(base / "raw", base / "processed", key=RT_KEY)
     return demo, report, cm.io.load_tables(base / "processed")
 
 
@@ -31,7 +33,7 @@ def test_every_table_comes_back_whole(roundtrip):
 
 def test_survey_values_and_reasons_identical(roundtrip):
     demo, _, tabs = roundtrip
-    d = demo.survey.assign(**{C.RESPONDENT_ID: hash_ids(demo.survey[C.RESPONDENT_ID], "rt")})
+    d = demo.survey.assign(**{C.RESPONDENT_ID: hash_ids(demo.survey[C.RESPONDENT_ID], RT_KEY)})
     key = [C.RESPONDENT_ID, C.WAVE, C.ITEM]
     m = d.merge(tabs.survey, on=key, suffixes=("_d", "_i"), validate="one_to_one")
     assert len(m) == len(d)
@@ -58,7 +60,7 @@ def test_ratings_and_participation_identical(roundtrip):
     m = demo.ratings.merge(tabs.ratings, on=key, suffixes=("_d", "_i"), validate="one_to_one")
     np.testing.assert_array_equal(m["rating_d"], m["rating_i"])
     p = demo.participation.assign(
-        **{C.PARTICIPANT_ID: hash_ids(demo.participation[C.PARTICIPANT_ID], "rt")}
+        **{C.PARTICIPANT_ID: hash_ids(demo.participation[C.PARTICIPANT_ID], RT_KEY)}
     )
     m = p.merge(tabs.participation, on=[C.EVENT_ID, C.PARTICIPANT_ID], suffixes=("_d", "_i"))
     assert len(m) == len(p)

@@ -205,7 +205,6 @@ def _child(raw: Path, out: Path, env: dict | None = None) -> subprocess.Popen:
 @pytest.mark.slow
 def test_killed_ingest_leaves_exactly_the_old_or_the_new_snapshot(tmp_path, monkeypatch):
     # a fixed key, so the same raw files give byte-identical tables in every run
-    monkeypatch.setenv("CEI_SALT", "fault-injection-test-key-0123456789abcdef")
     monkeypatch.setenv("CEI_HASH_KEY", "fault-injection-test-key-0123456789abcdef")
     raw_old = _raw(tmp_path, "raw_old")
     raw_new = _raw(tmp_path, "raw_new")

@@ -51,7 +51,7 @@ def test_png_has_the_requested_pixel_size(tmp_path, width, height):
     assert res.paths["pdf"].read_bytes()[:4] == b"%PDF"
     assert b"<svg" in res.paths["svg"].read_bytes()[:2000]
     # no temporary files left behind
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".ledger.parquet") == sorted(
         f"fx.{f}" for f in ("png", "svg", "pdf", "csv", "json")
     )
 
@@ -130,14 +130,21 @@ def test_complementary_groups_in_export(tmp_path):
     res = V.save(fig, "lik", caption="c", alt_text="a", data=d, out_dir=tmp_path, by="item")
     back = pd.read_csv(res.paths["csv"])
     assert back["suppressed"].sum() == 2  # 3 and its complement 12
+    assert back.loc[back["suppressed"], "response"].tolist() == [1, 5]
     assert res.sidecar["suppression"]["by"] == ["item"]
     assert cm.privacy.audit(tmp_path).ok
 
 
-def test_unsuppressed_export_is_flagged_by_the_audit(tmp_path):
+def test_unsuppressed_export_is_refused_and_flagged_by_the_audit(tmp_path):
     tab = effects()
     fig, _ax = V.forest(tab)
-    V.save(fig, "raw", caption="c", alt_text="a", data=tab, out_dir=tmp_path, suppress=False)
+    with pytest.raises(cm.PrivacyError, match="counts people"):
+        V.save(fig, "raw", caption="c", alt_text="a", data=tab, out_dir=tmp_path, suppress=False)
+    # a file written around the release path is caught by the audit
+    tab.to_csv(tmp_path / "raw.csv", index=False)
+    (tmp_path / "raw.json").write_text(
+        json.dumps({"data_columns": list(tab.columns), "suppression": {"applied": False}})
+    )
     res = cm.privacy.audit(tmp_path)
     assert not res.ok
     assert {"n", "suppression"} <= set(res.findings["column"])
