@@ -79,6 +79,26 @@ class C:
     TOOL = "tool"
     RATING = "rating"
     SECTION = "section"
+    # reference frames read from CDE files (enrollment, unduplicated pupils, assistance)
+    PCT_OF_TOTAL = "pct_of_total"  # a student group's share of the unit's enrollment, %
+    N_EL = "n_el"  # English learners
+    N_FRPM = "n_frpm"  # unduplicated free or reduced-price meal eligible
+    N_FOSTER = "n_foster"
+    N_HOMELESS = "n_homeless"
+    N_MIGRANT = "n_migrant"
+    UPC = "upc"  # CALPADS unduplicated pupil count (FRPM, EL or foster, each pupil once)
+    PCT_UPC = "pct_upc"
+    PCT_FRPM = "pct_frpm"
+    ASSISTANCE = "assistance"  # LCFF assistance status as CDE writes it
+    DA = "da"  # True when the status is Differentiated Assistance
+    N_GROUPS = "n_groups"  # student groups that met the criteria
+    GROUPS_MET = "groups_met"  # their codes, comma-separated
+    GRADE = "grade"
+    # text table (public narratives; never one of the five canonical tables)
+    LEA_NAME = "lea_name"
+    PROMPT = "prompt"  # the official wording of the question the text answers
+    TEXT = "text"
+    FIELD = "field"  # the source file's column the text came from
     # roster
     COUNTY = "county"
     COHORT = "cohort"  # first PLLN school year "2019-20", or NA when never in the network
@@ -142,6 +162,10 @@ OUTCOMES_OPTIONAL = (
 RATINGS_COLUMNS = (C.CDS, C.DISTRICT_ID, C.LEA_TYPE, C.YEAR, C.TOOL, C.ITEM, C.RATING)
 RATINGS_OPTIONAL = (C.SECTION,)
 
+#: The text table of public LEA narratives (:func:`cei_metrics.io.read_p3_narratives`):
+#: free text, kept apart from the five canonical tables.
+NARRATIVE_COLUMNS = (C.CDS, C.LEA_NAME, C.YEAR, C.SECTION, C.PROMPT, C.TEXT)
+
 ROSTER_COLUMNS = (
     C.DISTRICT_ID,
     C.NAME,
@@ -191,6 +215,8 @@ INDICATORS = (
     "elpi",  # % of English learners making progress (ELPI)
     "college_career",  # % prepared (CCI)
     "local_indicator",  # local indicator Met (1) / Not Met (0)
+    "ela_pct_met",  # CAASPP Smarter Balanced ELA: % standard met or exceeded
+    "math_pct_met",
 )
 LOWER_IS_BETTER = frozenset({"chronic_absenteeism", "suspension"})
 

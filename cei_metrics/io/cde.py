@@ -31,12 +31,21 @@ format                         file                                             
 ``localind_performance``       ``LocalIndPerf{YYYY}.txt`` (Met / Not Met)       outcomes
 ``localind_priority6_2019``    Priority 6 pipe file 2019                        outcomes
 ``localind_priority6``         Priority 6 xlsx 2023, 2024                       outcomes
-``localind_priority3``         Priority 3 xlsx (2023, 2024) or tab text         ratings
+``localind_priority3``         ``Pr3{YYYY}.txt`` 2019 on (pipe or tab), xlsx    ratings
 ``directory_pubdistricts``     ``pubdistricts.txt``                             directory
 ``caaspp_entities_2023``       ``sb_ca2023entities_csv.txt``                    entities
 ``caaspp_entities``            ``sb_ca{YYYY}entities_csv.txt`` (2024 on)        entities
 ``caaspp_studentgroups``       ``StudentGroups.txt``                            groups
+``caaspp_research``            ``sb_ca{YYYY}_all_csv_v{N}.txt``                 outcomes
+``assistance_status``          ``assistancestatus{YY}.xlsx`` (and charter file) assistance
+``upc``                        ``cupc{YYYY}-k12.xlsx`` (LEA sheet)              upc
+``dashboard_census_enrollment`` ``censusenrollratesdownload{YYYY}.txt``         enrollment
+``dataquest_census_enrollment`` ``cdenroll{YYYY}.txt``                          enrollment
 =============================  ===============================================  ==========
+
+The last five are read by :mod:`cei_metrics.io._cde_more` (assistance, upc and enrollment
+frames are described in each reader's docstring). The public narratives of the Priority 3
+files are read by :func:`cei_metrics.io.read_p3_narratives` into a separate text table.
 
 Return shapes
 -------------
@@ -61,12 +70,14 @@ matched to the full name), ``rating`` (1-5 float; CDE's 0 and blank become NaN),
 Decision-Making"), then ``name``. Every LEA of the file is kept (2,262 in 2024);
 ``include_charters=False`` drops the charter LEAs.
 
-**directory** (``pubdistricts``): ``district_id`` (7-digit CD code), ``name``,
+**directory** (``pubdistricts``): ``cds`` (the CD code + ``0000000``), ``district_id``
+(7-digit CD code), ``lea_type`` (from DOC: 00 county office, 02/03 charter, 31 state,
+otherwise district), ``name``,
 ``county``, ``district_type`` (DOC 52 elementary, 54 unified, 56 high, otherwise NA),
 ``status`` (StatusType), ``doc`` and ``doc_type`` (CDE's code and label), ``latitude``,
 ``longitude``; CDE's ``No Data`` becomes NA.
 
-**entities** (CAASPP): ``cds``, ``level`` (Type ID 4 state, 5 county, 6 district,
+**entities** (CAASPP): ``cds``, ``lea_type`` (9/10 charter), ``level`` (Type ID 4 state, 5 county, 6 district,
 7/9/10 school), ``name`` (the most specific name), ``county``, ``district``, ``school``,
 ``type_id``, ``year`` and ``zip``. **groups** (CAASPP): ``group_code`` (zero-padded
 Demographic ID), ``group_id`` (its number), ``group`` (Demographic Name) and ``category``
@@ -134,6 +145,7 @@ import pandas as pd
 
 from ..errors import CEIError, SchemaError, UnknownFormatError
 from ..schemas import INDICATORS, OUTCOMES_COLUMNS, STUDENT_GROUPS, C, school_year
+from . import _cde_more as more
 from ._cde_read import RawTable, norm_key, read_raw, to_number
 from .lea import lea_type, lea_type_from_doc
 
@@ -181,6 +193,7 @@ _RTYPE = {"X": "state", "C": "county", "D": "district", "S": "school"}
 _AGG = {"T": "state", "C": "county", "D": "district", "S": "school"}
 _TYPE_ID = {"4": "state", "5": "county", "6": "district", "7": "school", "9": "school"}
 _TYPE_ID["10"] = "school"
+_TYPE_ID.update({f"0{k}": v for k, v in list(_TYPE_ID.items()) if len(k) == 1})  # "04" = "4"
 _DOC_TYPE = {"52": "elementary", "54": "unified", "56": "high"}
 # Indicator codes of the Dashboard ``indicator`` column (2023 on) and file-name stems.
 _DASH_CODES = {
@@ -913,6 +926,18 @@ def _five_year(raw: RawTable) -> bool:
 
 
 _FORMATS: tuple[_Format, ...] = (
+    _Format("caaspp_research", "caaspp", "CAASPP Smarter Balanced research file",
+            more.is_caaspp_research, more.read_caaspp_research),
+    _Format("assistance_status", "assistance", "LCFF assistance status (Differentiated "
+            "Assistance)", more.is_assistance, more.read_assistance),
+    _Format("upc", "upc", "CALPADS unduplicated pupil count (UPC)", more.is_upc,
+            more.read_upc),
+    _Format("dashboard_census_enrollment", "enrollment", "Dashboard Census Day enrollment",
+            more.is_dashboard_enrollment, more.read_dashboard_enrollment),
+    _Format("dataquest_census_enrollment", "enrollment", "DataQuest Census Day enrollment",
+            lambda r: _dq(r) and (r.has("totalenr") or r.has("enrtotal")
+                                  or r.has("totalenrollment")),
+            more.read_census_enrollment),
     _Format("caaspp_entities_2023", "caaspp", "CAASPP entities, 2023 column order",
             lambda r: r.has("countycode", "districtcode", "schoolcode", "typeid", "testyear")
             and r.header.index(r.col("typeid")) > r.header.index(r.col("testyear")),
@@ -1006,9 +1031,7 @@ def _detect(raw: RawTable) -> _Format:
         if f.test(raw):
             return f
     hint = ""
-    if raw.has("totalenr") or raw.has("enrtotal"):
-        hint = " It looks like a Census Day enrollment file, which is not an outcome this reader supports."
-    elif raw.has("cdscode") and raw.has("prioritynumber"):
+    if raw.has("cdscode") and raw.has("prioritynumber"):
         hint = " It looks like a local-indicator file of a priority or year layout not supported."
     elif _dash(raw):
         missing = [k for k in ("studentgroup", "currdenom", "currstatus") if not raw.has(k)]
