@@ -6,6 +6,7 @@
 - :func:`read_p3_narratives` reads the public narratives of the Priority 3 (and
   Priority 6) local-indicator files into a text table.
 - :func:`lea_type` says what kind of LEA a CDS code belongs to.
+- :func:`fetch_cde` downloads public CDE files by family and year (``cei-metrics fetch-cde``).
 - :func:`read_survey_export` reads a survey tool's wide export with text labels.
 - :func:`read_signins` reads event sign-in sheets.
 - :func:`ingest` validates raw files, scrubs PII and free text, hashes ids, writes parquet.
@@ -23,6 +24,8 @@ _TABLE = {
     "read_p3_narratives": "narratives",
     "lea_type": "lea",
     "lea_type_from_doc": "lea",
+    "fetch_cde": "fetch",
+    "FetchResult": "fetch",
     "read_survey_export": "survey",
     "read_signins": "participation",
     "read_roster": "participation",
