@@ -33,6 +33,7 @@ _SUBMODULES = (
     "indicators",
     "psychometrics",
     "impact",
+    "compare",
     "privacy",
     "viz",
     "report",
@@ -54,6 +55,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import (  # noqa: F401
+        compare,
         datasets,
         impact,
         indicators,
