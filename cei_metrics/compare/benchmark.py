@@ -212,9 +212,19 @@ def benchmark(
         else:
             pos = "within the peer range"
         rows.append(
-            (t, (names or {}).get(t, ""), x, med, q25, q75, int(pv.size),
-             np.nan if state_value is None else float(state_value),
-             percentile_rank(dist_v, x), n_pool, pos)  # fmt: skip
+            (
+                t,
+                (names or {}).get(t, ""),
+                x,
+                med,
+                q25,
+                q75,
+                int(pv.size),
+                np.nan if state_value is None else float(state_value),
+                percentile_rank(dist_v, x),
+                n_pool,
+                pos,
+            )
         )
     table = pd.DataFrame(rows, columns=[TERM, C.NAME, EST, PEER_MEDIAN, PEER_Q25, PEER_Q75,
                                         N_PEERS, STATE, PERCENTILE, N, POSITION])  # fmt: skip

@@ -354,7 +354,7 @@ def find_peers(
         ok[i] = False
         for col in exact:
             if col in feats.columns:
-                ok &= (feats[col].to_numpy(dtype=object) == feats[col].iloc[i])
+                ok &= feats[col].to_numpy(dtype=object) == feats[col].iloc[i]
         ok &= ~np.isin(codes, list(ex))
         enough = share >= min_weight_share - 1e-12
         dropped += int((ok & ~enough).sum())

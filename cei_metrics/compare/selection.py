@@ -158,7 +158,6 @@ def narrative_practices(
     --------
     >>> prac = cm.compare.narrative_practices(cm.io.read_p3_narratives("Pr32024.txt"))  # doctest: +SKIP
     """
-    import pandas as pd
 
     spec = dict(PRACTICES if practices is None else practices)
     for col in (C.CDS, C.YEAR, C.TEXT):
