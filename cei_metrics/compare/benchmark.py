@@ -80,11 +80,12 @@ class BenchmarkResult(ResultMixin):
 
         return peer_benchmark_data(self)
 
-    def plot(self, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
-        """Dot (the LEA) in band (the peers' interquartile range), peer median, state."""
+    def plot(self, *, ax: Axes | None = None, **kw) -> tuple[Figure, Axes]:
+        """Dot (the LEA) in band (the peers' interquartile range), peer median, state;
+        options as :func:`cei_metrics.viz.peer_benchmark`."""
         from ..viz.compare import peer_benchmark
 
-        return peer_benchmark(self, ax=ax)
+        return peer_benchmark(self, ax=ax, **kw)
 
 
 def _values(values, value_col: str) -> pd.Series:

@@ -28,7 +28,6 @@ gets no index. LEAs are ranked within their type (1 = most need, most ready).
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -357,10 +356,16 @@ def _index(z: pd.DataFrame, weights: Mapping[str, float], directions: Mapping[st
 
 
 def _rank_within(values: np.ndarray, types: np.ndarray) -> np.ndarray:
-    import pandas as pd
+    """Rank 1 = largest value, within each type; ties share the lowest rank; NaN stays NaN
+    (pandas ``groupby(types).rank(ascending=False, method="min")``)."""
+    from scipy.stats import rankdata
 
-    s = pd.Series(values)
-    return s.groupby(types).rank(ascending=False, method="min").to_numpy()
+    out = np.full(len(values), np.nan)
+    for t in np.unique(types.astype(str)):
+        m = (types.astype(str) == t) & ~np.isnan(values)
+        if m.any():
+            out[m] = rankdata(-values[m], method="min")
+    return out
 
 
 @dataclass(frozen=True)
@@ -618,9 +623,16 @@ def rank_stability(
         cols = list(w)
         base_rank = t[rank_col].to_numpy(dtype=float)
         draws = np.empty((n_draws, len(t)))
+        zz = z[cols].to_numpy(dtype=float) * np.array([d.get(c, 1) for c in cols])
+        avail = ~np.isnan(zz)
+        zz0 = np.where(avail, zz, 0.0)
+        n_avail = avail.sum(axis=1)
+        w0 = np.array([w[c] for c in cols], dtype=float)
         for b in range(n_draws):
-            wb = {c: w[c] * float(np.exp(spread * rng.standard_normal())) for c in cols}
-            idx, _ = _index(z, wb, d, result.min_components)
+            wb = w0 * np.exp(spread * rng.standard_normal(len(cols)))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                idx = np.where(n_avail >= result.min_components, (zz0 @ wb) / (avail @ wb),
+                               np.nan)  # fmt: skip
             draws[b] = _rank_within(idx, types)
         for lt in sorted(set(types)):
             m = (types == lt) & ~np.isnan(base_rank)
@@ -640,9 +652,10 @@ def rank_stability(
             rows.append((f"{axis}: {lt}", axis, lt, float(np.nanmean(taus)),
                          float(np.nanpercentile(taus, 5)), float(np.nanpercentile(taus, 95)),
                          float(overlap.mean()), float(np.percentile(overlap, 5)), k, nm))  # fmt: skip
-        with warnings.catch_warnings():  # LEAs without an index: all-NaN columns
-            warnings.simplefilter("ignore", RuntimeWarning)
-            q = np.nanpercentile(draws, [5, 50, 95], axis=0)
+        q = np.full((3, len(t)), np.nan)
+        has = ~np.isnan(base_rank)  # an LEA has an index in every draw or in none
+        if has.any():
+            q[:, has] = np.percentile(draws[:, has], [5, 50, 95], axis=0)
         rank_rows.append(pd.DataFrame({C.CDS: t[C.CDS].to_numpy(), AXIS: axis,
                                        "rank": base_rank, "rank_p05": q[0],
                                        "rank_p50": q[1], "rank_p95": q[2]}))  # fmt: skip

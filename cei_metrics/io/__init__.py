@@ -25,6 +25,8 @@ _TABLE = {
     "lea_type": "lea",
     "lea_type_from_doc": "lea",
     "fetch_cde": "fetch",
+    "read_cde_folder": "cde_folder",
+    "CDEFolder": "cde_folder",
     "FetchResult": "fetch",
     "read_survey_export": "survey",
     "read_signins": "participation",

@@ -83,11 +83,14 @@ def peer_benchmark(
     ax: Axes | None = None,
     xlabel: str | None = None,
     title: str | None = None,
+    state_label: str = "state",
 ) -> tuple[Figure, Axes]:
     """Dot in band: each LEA's value (dot) over its peers' interquartile range (band),
     the peers' median (tick) and the state value (dashed line).
 
-    Draws exactly :func:`peer_benchmark_data`. ``xlabel`` defaults to the result's label.
+    Draws exactly :func:`peer_benchmark_data`. ``xlabel`` defaults to the result's label;
+    ``state_label`` names the reference line (e.g. "mean of all districts" where the state
+    publishes no value).
 
     Examples
     --------
@@ -106,14 +109,14 @@ def peer_benchmark(
         states = d[STATE].dropna().unique()
         if len(states) == 1:
             ax.axvline(states[0], color=GREY, linestyle="--", linewidth=1,
-                       label="state", gid="state-line")  # fmt: skip
+                       label=state_label, gid="state-line")  # fmt: skip
         elif len(states) > 1:
-            ax.scatter(d[STATE], d[Y], marker="x", color=GREY, label="state", gid="state-line")
+            ax.scatter(d[STATE], d[Y], marker="x", color=GREY, label=state_label, gid="state-line")
         ax.set_yticks(d[Y], d[LABEL])
         ax.set_xlabel(label)
         ax.grid(axis="x", color=LIGHT_GREY)
         ax.set_ylim(-0.7, len(d) - 0.3)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
         if title:
             ax.set_title(title)
     return fig, ax
@@ -168,8 +171,8 @@ def need_readiness(
     with themed():
         fig, ax = new_axes(ax, FULL_WIDTH, FULL_HEIGHT + 0.5)
         base = d[~d[HIGHLIGHT]]
-        ax.scatter(base["need"], base["readiness"], s=9, color=GREY, alpha=0.55,
-                   linewidths=0, label=f"LEAs ({lea_type or 'all types'})", gid="leas")  # fmt: skip
+        ax.scatter(base["need"], base["readiness"], s=9, color=GREY, alpha=0.55, linewidths=0,
+                   label=f"LEAs ({lea_type or 'all types'})", gid="leas", rasterized=True)  # fmt: skip
         hi = d[d[HIGHLIGHT]]
         if len(hi):
             ax.scatter(hi["need"], hi["readiness"], s=46, color=VERMILLION, edgecolor=BLACK,

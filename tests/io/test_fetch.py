@@ -227,3 +227,19 @@ def test_every_family_has_a_page_and_urls():
         urls = fam.urls(2024 if fam.yearly else None)
         assert urls and all(u.startswith("https://") for u in urls)
     assert not FAMILIES["localind-p6"].verified
+
+
+def test_fetched_folder_is_read_by_family(server, tmp_path):
+    from cei_metrics.io import read_cde_folder
+
+    dest = tmp_path / "d"
+    fetch_cde(["dashboard-grad", "localind-p3", "da-status", "upc"], "2019:2025", dest,
+              base_url=server.url)  # fmt: skip
+    (dest / "notes.txt").write_text("not a CDE file\n")
+    got = read_cde_folder(dest)
+    kinds = got.files.set_index("file")["kind"].rename(lambda p: Path(p).name).to_dict()
+    assert kinds["graddownload2019.txt"] == "outcomes" and kinds["Pr32025.txt"] == "ratings"
+    assert kinds["assistancestatus23.xlsx"] == "assistance" and kinds["cupc2324-k12.xlsx"] == "upc"
+    assert got.files.set_index("file")["error"].rename(lambda p: Path(p).name)["notes.txt"]
+    assert set(got.outcomes["indicator"]) == {"graduation", "local_indicator"}
+    assert got.narratives is not None and got.enrollment is None
