@@ -95,6 +95,18 @@ def test_priority3_real_keeps_every_lea(shared_cde, name, n_lea, n_charter, n_co
     validate(df, "ratings", file=name)
 
 
+def test_priority3_2024_fixture_keeps_charters_and_county_offices():
+    """The committed cut of the 2024 file: every LEA kept, whatever its type."""
+    df = read_cde(FIX / P3_2024)
+    types = df.drop_duplicates(C.CDS).set_index(C.CDS)[C.LEA_TYPE].to_dict()
+    assert len(types) == 6 and len(df) == 72
+    assert types[ENVISION] == "charter"  # under Alameda COE's district code
+    assert types["07773540000000"] == "charter"  # SBE - John Henry High: own district code
+    assert types[ALAMEDA_COE] == "county office" and types[AUHSD] == "district"
+    assert df.loc[df[C.CDS] == ENVISION, C.DISTRICT_ID].unique().tolist() == ["0110017"]
+    assert len(read_cde(FIX / P3_2024, include_charters=False)) == 4 * 12
+
+
 @pytest.mark.shared
 def test_priority3_real_types_agree_with_directory(shared_cde):
     """Districts and county offices of the 2024 file that are in the 2021 directory get
@@ -164,8 +176,8 @@ def _check_narratives(df, n_leas, year):
 
 def test_narratives_fixture_2024():
     df = read_p3_narratives(FIX / P3_2024)
-    _check_narratives(df, 3, "2023-24")
-    assert len(df) == 27 and df.attrs["blank"] == 9  # one LEA wrote nothing
+    _check_narratives(df, 5, "2023-24")
+    assert len(df) == 45 and df.attrs["blank"] == 9  # one LEA wrote nothing
     a = df[df[C.CDS] == AUHSD]
     assert a[C.LEA_NAME].unique().tolist() == ["Anaheim Union High"]
     assert a[C.PROMPT].tolist() == list(P3_PROMPTS.values())  # tool order 1a..3c
@@ -337,3 +349,18 @@ def test_new_frames_are_reference_data_for_ingest(tmp_path):
         df = read_cde(FIX / name)
         assert C.RATING not in df.columns and C.INDICATOR not in df.columns
         assert isinstance(df, pd.DataFrame)
+
+
+def test_p3_indicator_by_district_uses_the_districts_own_rows():
+    """Alameda COE (0110017) shares its district code with the charter Envision Academy;
+    grouped by district_id the indicator uses the COE's own ratings, grouped by cds both."""
+    import cei_metrics as cm
+
+    df = read_cde(FIX / P3_2023)
+    by_d = cm.indicators.p3_ratings(df, by=[C.DISTRICT_ID]).to_frame()
+    coe = df[df[C.CDS] == ALAMEDA_COE][C.RATING]
+    got = by_d[(by_d[C.DISTRICT_ID] == "0110017") & (by_d["section"] == "overall")]
+    assert got["estimate"].item() == pytest.approx(coe.mean())
+    assert got["n"].item() == coe.notna().sum()
+    by_c = cm.indicators.p3_ratings(df, by=[C.CDS]).to_frame()
+    assert {ALAMEDA_COE, ENVISION} <= set(by_c[C.CDS])
