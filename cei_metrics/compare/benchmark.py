@@ -23,7 +23,7 @@ __all__ = ["BenchmarkResult", "benchmark", "percentile_rank"]
 
 STATE_CDS = "00000000000000"
 TERM, EST, N = "term", "estimate", "n"
-PEER_MEDIAN, PEER_Q25, PEER_Q75, N_PEERS = "peer_median", "peer_q25", "peer_q75", "n_peers"
+PEER_MEDIAN, PEER_Q25, PEER_Q75, N_PEERS = "peer_median", "peer_q25", "peer_q75", "peers_used"
 STATE, PERCENTILE, POSITION = "state", "percentile", "position"
 
 
@@ -48,7 +48,7 @@ class BenchmarkResult(ResultMixin):
     percentile.
 
     ``table`` (``to_frame()``): ``term`` (the LEA's code), ``name``, ``estimate`` (its
-    value), ``peer_median``, ``peer_q25``, ``peer_q75``, ``n_peers`` (peers with a value),
+    value), ``peer_median``, ``peer_q25``, ``peer_q75``, ``peers_used`` (peers with a value; named so that it is not read as a count of people),
     ``state`` (the statewide value), ``percentile`` (the LEA's percentile rank among all
     LEAs with a value, ties half), ``n`` (those LEAs), ``position`` ("below the peer
     range", "within", "above").

@@ -201,7 +201,8 @@ def need_components(
       own rows), for ``year`` (default: the latest with rows): the all-students value of
       each of ``indicators`` (``elpi`` from its English-learner row), and ``red_groups``,
       the number of student-group x indicator cells the Dashboard colours Red (1) that
-      year (NaN when the file carries no colours);
+      year, among the cells it colours (NaN for an LEA without a coloured cell: files
+      without colours, suppressed groups);
     - from ``upc`` (:func:`cei_metrics.io.read_cde` of the UPC file): ``pct_el`` and
       ``pct_upc``; else from ``enrollment`` (Census Day): ``pct_el`` (EL / all students);
     - from ``assistance``: ``da`` (1 if in Differentiated Assistance, else 0).
@@ -232,7 +233,7 @@ def need_components(
             if len(v):
                 parts.append(v[C.VALUE].rename(ind))
         if C.COLOR in o.columns and o[C.COLOR].notna().any():
-            colored = o[o[C.COLOR].notna() | o[C.STATUS_LEVEL].notna()]
+            colored = o[o[C.COLOR].notna()]  # an LEA with no coloured cell has no count
             red = (colored[C.COLOR] == 1).groupby(colored[C.CDS]).sum().astype(float)
             parts.append(red.rename(RED_GROUPS))
         if C.LEA_TYPE in o.columns:

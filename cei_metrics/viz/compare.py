@@ -56,7 +56,7 @@ def peer_benchmark_data(bench: Any, *, label_col: str | None = None) -> pd.DataF
 
     Columns ``label`` (the LEA's name, else its code), ``estimate`` (its value),
     ``peer_q25``, ``peer_median``, ``peer_q75`` (the band and its middle), ``state``,
-    ``percentile``, ``n_peers`` and ``y`` (vertical position).
+    ``percentile``, ``peers_used`` and ``y`` (vertical position).
     """
     d = require(_table(bench, "peer_benchmark"), ["term", EST, Q25, MED, Q75],
                 kind="peer_benchmark")  # fmt: skip
@@ -70,7 +70,7 @@ def peer_benchmark_data(bench: Any, *, label_col: str | None = None) -> pd.DataF
         lab = d[label_col].astype(str)
     out = d[[EST, Q25, MED, Q75]].copy()
     out.insert(0, LABEL, lab.to_numpy())
-    for c in (STATE, "percentile", "n_peers"):
+    for c in (STATE, "percentile", "peers_used"):
         out[c] = d[c].to_numpy(dtype=float) if c in d.columns else float("nan")
     out = out.reset_index(drop=True)
     out[Y] = (len(out) - 1 - out.index).astype(float)

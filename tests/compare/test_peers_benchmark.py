@@ -78,7 +78,7 @@ def test_benchmark_matches_r_quantiles_and_percentile(ref, feats):
         ref["peer_quartiles"], abs=1e-12)  # fmt: skip
     assert b["percentile"] == pytest.approx(ref["percentile"], abs=1e-12)
     assert b["percentile"] == pytest.approx(percentileofscore(vals, vals[t], kind="mean"))
-    assert b["n_peers"] == 5 and b["n"] == len(vals)
+    assert b["peers_used"] == 5 and b["n"] == len(vals)
 
 
 def test_kendall_tau_reference(ref, feats):
@@ -206,7 +206,7 @@ def test_benchmark_state_row_positions_and_errors():
     b = benchmark(vals, "01000010000000", peers, label="rate")
     r = b.table.iloc[0]
     assert r["state"] == 85.0 and r["n"] == 3  # state and county rows are not LEAs
-    assert r["n_peers"] == 2 and b.n_dropped == 1  # 04 has no value
+    assert r["peers_used"] == 2 and b.n_dropped == 1  # 04 has no value
     assert r["peer_median"] == 75.0 and r["position"] == "above the peer range"
     assert r["percentile"] == pytest.approx(100 * 2.5 / 3)
     with pytest.raises(SchemaError, match="more than one value"):
