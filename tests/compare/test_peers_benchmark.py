@@ -238,3 +238,10 @@ def test_benchmark_on_shipped_extract_and_figure():
     dots = next(c for c in ax.collections if c.get_gid() == "lea-value")
     assert dots.get_offsets()[0][0] == pytest.approx(88.8)
     assert b.plot_data().equals(data)
+
+
+@pytest.mark.parametrize("package", ["compare", "datasets"])
+def test_every_listed_public_name_resolves(package):
+    mod = getattr(cm, package)
+    for name in mod.__all__:
+        assert getattr(mod, name) is not None, f"cm.{package}.{name}"
