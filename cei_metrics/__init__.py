@@ -34,6 +34,7 @@ _SUBMODULES = (
     "psychometrics",
     "impact",
     "text",
+    "compare",
     "privacy",
     "viz",
     "report",
@@ -55,6 +56,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import (  # noqa: F401
+        compare,
         datasets,
         impact,
         indicators,

@@ -6,6 +6,7 @@
     cei-metrics ingest [RAW] [PROCESSED]                    raw files -> validated parquet
     cei-metrics report [--demo | --data RAW] [...]          the whole pipeline
     cei-metrics audit  [figures reports]                    privacy audit of exported files
+    cei-metrics fetch-cde FAMILY... --years Y... --dest DIR  download public CDE files
 
 Each sub-command has ``--help``. Errors about the user's input print the message of the
 :class:`~cei_metrics.errors.CEIError` (file, row, column and fix) and exit with status 2.
@@ -67,6 +68,21 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     result = audit(*args.folders, threshold=args.threshold)
     print(result.summary())
     return 0 if result.ok else 1
+
+
+def _cmd_fetch_cde(args: argparse.Namespace) -> int:
+    from .io.fetch import fetch_cde
+
+    res = fetch_cde(
+        args.families,
+        args.years,
+        args.dest,
+        refresh=args.refresh,
+        base_url=args.base_url,
+        progress=args.progress,
+    )
+    print(res.summary())
+    return 0 if res.ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,6 +149,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--threshold", type=int, default=11)
     a.set_defaults(func=_cmd_audit)
+
+    from .io.fetch import ENV_BASE, FAMILIES
+
+    f = sub.add_parser(
+        "fetch-cde",
+        help="download public CDE files by family and year (verified, cached)",
+        description="Download public CDE files into DEST with their SHA-256 hashes recorded "
+        "on first download (DEST/cde_registry.txt). Families: "
+        + ", ".join(sorted(FAMILIES))
+        + f". The base address is {ENV_BASE} when set.",
+    )
+    f.add_argument("families", nargs="+", help="file families, or 'all'")
+    f.add_argument("--years", nargs="*", default=[],
+                   help='school years "2018-19", end years "2019" or ranges "2017:2019"')  # fmt: skip
+    f.add_argument("--dest", type=Path, default=Path("data/raw/cde"), help="folder to fill")
+    f.add_argument("--refresh", action="store_true",
+                   help="accept files whose content changed since their hash was recorded")  # fmt: skip
+    f.add_argument("--base-url", default=None, help=f"override {ENV_BASE}")
+    f.add_argument("--progress", action="store_true", help="show progress bars")
+    f.set_defaults(func=_cmd_fetch_cde)
     return p
 
 

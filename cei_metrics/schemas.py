@@ -41,7 +41,8 @@ class C:
     PARTICIPANT_ID = "participant_id"
     DISTRICT_ID = "district_id"  # 7-digit CDS county+district code, as text
     SCHOOL_ID = "school_id"  # 14-digit CDS code, as text ("" or NA when not a school)
-    CDS = "cds"  # 14-digit CDS code of an outcomes row
+    CDS = "cds"  # 14-digit CDS code of an outcomes or ratings row (the LEA's own code)
+    LEA_TYPE = "lea_type"  # state / county / county office / district / charter (LEA_TYPES)
     EVENT_ID = "event_id"
     # time
     WAVE = "wave"  # survey wave, 1..n
@@ -78,6 +79,26 @@ class C:
     TOOL = "tool"
     RATING = "rating"
     SECTION = "section"
+    # reference frames read from CDE files (enrollment, unduplicated pupils, assistance)
+    PCT_OF_TOTAL = "pct_of_total"  # a student group's share of the unit's enrollment, %
+    N_EL = "n_el"  # English learners
+    N_FRPM = "n_frpm"  # unduplicated free or reduced-price meal eligible
+    N_FOSTER = "n_foster"
+    N_HOMELESS = "n_homeless"
+    N_MIGRANT = "n_migrant"
+    UPC = "upc"  # CALPADS unduplicated pupil count (FRPM, EL or foster, each pupil once)
+    PCT_UPC = "pct_upc"
+    PCT_FRPM = "pct_frpm"
+    ASSISTANCE = "assistance"  # LCFF assistance status as CDE writes it
+    DA = "da"  # True when the status is Differentiated Assistance
+    N_GROUPS = "n_groups"  # student groups that met the criteria
+    GROUPS_MET = "groups_met"  # their codes, comma-separated
+    GRADE = "grade"
+    # text table (public narratives; never one of the five canonical tables)
+    LEA_NAME = "lea_name"
+    PROMPT = "prompt"  # the official wording of the question the text answers
+    TEXT = "text"
+    FIELD = "field"  # the source file's column the text came from
     # roster
     COUNTY = "county"
     COHORT = "cohort"  # first PLLN school year "2019-20", or NA when never in the network
@@ -125,6 +146,7 @@ PARTICIPATION_OPTIONAL = (C.EL_FAMILY, C.SED_FAMILY, C.SCHOOL_ID, C.HOME_LANGUAG
 
 OUTCOMES_COLUMNS = (
     C.CDS,
+    C.LEA_TYPE,
     C.LEVEL,
     C.YEAR,
     C.GROUP,
@@ -144,8 +166,12 @@ OUTCOMES_OPTIONAL = (
     C.SOURCE,
 )
 
-RATINGS_COLUMNS = (C.DISTRICT_ID, C.YEAR, C.TOOL, C.ITEM, C.RATING)
+RATINGS_COLUMNS = (C.CDS, C.DISTRICT_ID, C.LEA_TYPE, C.YEAR, C.TOOL, C.ITEM, C.RATING)
 RATINGS_OPTIONAL = (C.SECTION,)
+
+#: The text table of public LEA narratives (:func:`cei_metrics.io.read_p3_narratives`):
+#: free text, kept apart from the five canonical tables.
+NARRATIVE_COLUMNS = (C.CDS, C.LEA_NAME, C.YEAR, C.SECTION, C.PROMPT, C.TEXT)
 
 ROSTER_COLUMNS = (
     C.DISTRICT_ID,
@@ -179,6 +205,12 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
 # Controlled vocabularies -------------------------------------------------------------
 
 LEVELS = ("state", "county", "district", "school")
+#: Types of local educational agency (LEA) a row belongs to. ``district``, ``charter`` and
+#: ``county office`` are LEAs; ``state`` marks the statewide row and the LEAs the state
+#: itself operates (the State Special Schools, CDE's DOC 31); ``county`` marks a county
+#: aggregate row (DataQuest and CAASPP files), which is no LEA. The rules that assign them
+#: are in :func:`cei_metrics.io.lea_type`.
+LEA_TYPES = ("state", "county", "county office", "district", "charter")
 MISSING_REASONS = ("", "dont_know", "no_response", "out_of_range", "not_asked")
 INDICATORS = (
     "chronic_absenteeism",  # % of eligible students chronically absent (lower is better)
@@ -190,6 +222,8 @@ INDICATORS = (
     "elpi",  # % of English learners making progress (ELPI)
     "college_career",  # % prepared (CCI)
     "local_indicator",  # local indicator Met (1) / Not Met (0)
+    "ela_pct_met",  # CAASPP Smarter Balanced ELA: % standard met or exceeded
+    "math_pct_met",
 )
 LOWER_IS_BETTER = frozenset({"chronic_absenteeism", "suspension"})
 
@@ -337,6 +371,7 @@ def schema(table: TableName) -> pa.DataFrameSchema:
     elif table == "outcomes":
         cols = {
             C.CDS: opt(C.CDS, str, cds14),
+            C.LEA_TYPE: opt(C.LEA_TYPE, str, pa.Check.isin(LEA_TYPES)),
             C.LEVEL: opt(C.LEVEL, str, pa.Check.isin(LEVELS)),
             C.YEAR: opt(C.YEAR, str, syear),
             C.GROUP: opt(C.GROUP, str),
@@ -349,14 +384,18 @@ def schema(table: TableName) -> pa.DataFrameSchema:
         unique = None
     elif table == "ratings":
         cols = {
+            C.CDS: opt(C.CDS, str, cds14),
             C.DISTRICT_ID: opt(C.DISTRICT_ID, str, cds7),
+            C.LEA_TYPE: opt(C.LEA_TYPE, str, pa.Check.isin(LEA_TYPES)),
             C.YEAR: opt(C.YEAR, str, syear),
             C.TOOL: opt(C.TOOL, str),
             C.ITEM: opt(C.ITEM, str),
             C.RATING: opt(C.RATING, float, pa.Check.in_range(1, 5), nullable=True),
             C.SECTION: opt(C.SECTION, str),
         }
-        unique = [C.DISTRICT_ID, C.YEAR, C.TOOL, C.ITEM]
+        # one row per LEA (its 14-digit code: charters share their authoriser's 7-digit
+        # district code), year, tool and item
+        unique = [C.CDS, C.YEAR, C.TOOL, C.ITEM]
     elif table == "roster":
         cols = {
             C.DISTRICT_ID: opt(C.DISTRICT_ID, str, cds7, unique=True),

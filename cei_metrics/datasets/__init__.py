@@ -4,7 +4,10 @@
   also available as ``cm.load_demo``;
 - :func:`write_demo_raw` writes it as raw files in the formats evaluators receive;
 - :func:`plln_roster` and :func:`plln_convenings` give the real inaugural PLLN cohort as a
-  reference table, never mixed into synthetic numbers.
+  reference table, never mixed into synthetic numbers;
+- ``public_*`` functions give shipped extracts of real public CDE files for every LEA
+  (Priority 3 ratings, Met status and narrative practices 2022-23 and 2023-24, the district
+  directory, Dashboard graduation and EL progress 2016-17 to 2018-19).
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ _TABLE = {
     "PLLN_CD_CODES": "plln",
     "write_demo_raw": "raw",
     "synthetic_header": "raw",
+    "public_p3_ratings": "public",
+    "public_p3_met": "public",
+    "public_p3_practices": "public",
+    "public_p3_narratives": "public",
+    "public_directory": "public",
+    "public_dashboard": "public",
+    "PUBLIC_EXTRACTS": "public",
 }
 __all__ = sorted(_TABLE)
 __getattr__ = lazy_getattr(__name__, _TABLE)

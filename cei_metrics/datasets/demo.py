@@ -675,6 +675,8 @@ def _outcomes(rng: np.random.Generator, R: dict) -> tuple[pd.DataFrame, dict]:
             pd.DataFrame(
                 {
                     C.CDS: unit_cds[keep_u][u_idx],
+                    # every demo school belongs to a district; the state row is "state"
+                    C.LEA_TYPE: np.where(unit_level[keep_u][u_idx] == "state", "state", "district"),
                     C.LEVEL: unit_level[keep_u][u_idx],
                     C.YEAR: yrs[t_idx],
                     C.GROUP: np.array([g[0] for g in GROUPS])[g_idx],
@@ -689,7 +691,7 @@ def _outcomes(rng: np.random.Generator, R: dict) -> tuple[pd.DataFrame, dict]:
             )
         )
     outcomes = pd.concat(frames, ignore_index=True)
-    for col in (C.CDS, C.LEVEL, C.YEAR, C.GROUP, C.GROUP_CODE, C.INDICATOR, C.NAME):
+    for col in (C.CDS, C.LEA_TYPE, C.LEVEL, C.YEAR, C.GROUP, C.GROUP_CODE, C.INDICATOR, C.NAME):
         outcomes[col] = outcomes[col].astype("str")
     return outcomes, S
 
@@ -1022,7 +1024,9 @@ def _ratings(rng: np.random.Generator, R: dict) -> pd.DataFrame:
     d_i, y_i, i_i = (a.ravel() for a in np.indices((nd, ny, ni)))
     df = pd.DataFrame(
         {
+            C.CDS: np.char.add(R["id"][d_i].astype(str), SCHOOL_ZERO),
             C.DISTRICT_ID: R["id"][d_i],
+            C.LEA_TYPE: "district",
             C.YEAR: np.array([school_year(y) for y in years])[y_i],
             C.TOOL: "priority3_self_reflection",
             C.SECTION: sections[i_i],
@@ -1030,7 +1034,7 @@ def _ratings(rng: np.random.Generator, R: dict) -> pd.DataFrame:
             C.RATING: rating.ravel(),
         }
     )
-    for col in (C.DISTRICT_ID, C.YEAR, C.TOOL, C.SECTION, C.ITEM):
+    for col in (C.CDS, C.DISTRICT_ID, C.LEA_TYPE, C.YEAR, C.TOOL, C.SECTION, C.ITEM):
         df[col] = df[col].astype("str")
     return df
 

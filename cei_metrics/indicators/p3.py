@@ -55,7 +55,10 @@ def p3_ratings(
     Parameters
     ----------
     ratings : canonical ratings table (district x year x tool item).
-    by : grouping columns besides ``year`` (default ``district_id``).
+    by : grouping columns besides ``year`` (default ``district_id``). Grouped by
+        ``district_id``, only each district's own LEA rows count (``cds`` = district code
+        + ``0000000``), not the charters that share its district code; group by ``cds``
+        to summarise every LEA.
     instrument : the rating tool's instrument (default the shipped Priority 3 tool);
         rows of other tools are ignored when a ``tool`` column is present.
     min_items : share of a section's items needed (default the instrument's).
@@ -80,6 +83,11 @@ def p3_ratings(
     share = inst.min_items if min_items is None else float(min_items)
     check_columns(ratings, [C.YEAR, C.ITEM, C.RATING, *by], "ratings")
     df = ratings
+    if C.DISTRICT_ID in by and C.CDS not in by and C.CDS in df.columns:
+        # charters and other LEAs share their authoriser's district code: a district's
+        # ratings are those of its own code (group by cds to see every LEA)
+        own = df[C.CDS].astype(str) == df[C.DISTRICT_ID].astype(str) + "0000000"
+        df = df[own.to_numpy(dtype=bool)]
     if C.TOOL in df.columns and df[C.TOOL].nunique() > 1:
         df = df[(df[C.TOOL] == inst.name).to_numpy(dtype=bool, na_value=False)]
     known = df[C.ITEM].isin(list(inst.item_ids)).to_numpy(dtype=bool)

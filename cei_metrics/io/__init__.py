@@ -1,7 +1,12 @@
 """Readers of real formats into the canonical tables, and ingest of raw to processed.
 
 - :func:`read_cde` reads California Department of Education files (Dashboard downloads,
-  DataQuest research files, the district directory, local-indicator files).
+  DataQuest research files, the district directory, local-indicator files, assistance
+  status, Census Day enrollment, unduplicated pupil counts, CAASPP research files).
+- :func:`read_p3_narratives` reads the public narratives of the Priority 3 (and
+  Priority 6) local-indicator files into a text table.
+- :func:`lea_type` says what kind of LEA a CDS code belongs to.
+- :func:`fetch_cde` downloads public CDE files by family and year (``cei-metrics fetch-cde``).
 - :func:`read_survey_export` reads a survey tool's wide export with text labels.
 - :func:`read_signins` reads event sign-in sheets.
 - :func:`ingest` validates raw files, scrubs PII and free text, hashes ids, writes parquet.
@@ -15,6 +20,14 @@ from .._lazy import lazy_getattr
 _TABLE = {
     "read_cde": "cde",
     "detect_cde_format": "cde",
+    "CDE_FORMATS": "cde",
+    "read_p3_narratives": "narratives",
+    "lea_type": "lea",
+    "lea_type_from_doc": "lea",
+    "fetch_cde": "fetch",
+    "read_cde_folder": "cde_folder",
+    "CDEFolder": "cde_folder",
+    "FetchResult": "fetch",
     "read_survey_export": "survey",
     "read_signins": "participation",
     "read_roster": "participation",

@@ -316,22 +316,14 @@ def _read_xlsx(p: Path, data: bytes) -> RawTable:
             fix="open it in Excel and save it again as .xlsx, or download it again",
         ) from None
     try:
-        sheet = None
-        rows: list[tuple] = []
-        for ws in wb.worksheets:
-            it = ws.iter_rows(values_only=True)
-            first = next(it, None)
-            if first and any(v is not None for v in first):
-                sheet = ws.title
-                rows = [first, *it]
-                break
+        sheet, rows, titles = _pick_sheet(wb)
     finally:
         wb.close()
     if sheet is None:
         raise SchemaError(
             "every sheet of the workbook is empty", file=p, fix="download the file again"
         )
-    header = [_cell_text(v).strip() for v in rows[0]]
+    header = [" ".join(_cell_text(v).split()) for v in rows[0]]
     while header and not header[-1]:
         header.pop()
     n = len(header)
@@ -342,7 +334,49 @@ def _read_xlsx(p: Path, data: bytes) -> RawTable:
         if cells
         else pd.DataFrame({h: pd.Series([], dtype=str) for h in header})
     )
-    return RawTable(df, p, "xlsx", "xlsx", [], sheet)
+    return RawTable(df, p, "xlsx", "xlsx", titles, sheet)
+
+
+#: Folded header names that mark a row of a workbook as the header of a CDE data table.
+_CODE_KEYS = frozenset({"cds", "cdscode", "cdcode", "countycode"})
+_HEADER_SCAN = 30
+
+
+def _pick_sheet(wb) -> tuple[str | None, list[tuple], list[str]]:
+    """The sheet and rows of the data table of a workbook, and the title lines above it.
+
+    CDE's own workbooks put title rows above the header (the assistance-status files have
+    five, the UPC files one) and spread notes, code lists and data over several sheets.
+    The header is the first row, among a sheet's first 30, with a code column (``CDS``,
+    ``cdsCode``, ``CD Code`` or ``County Code``); the first sheet that has one is read.
+    Without any, the first non-empty row of the first non-empty sheet is the header (the
+    format check then says what is wrong).
+    """
+    fallback: tuple[str | None, list[tuple], list[str]] = (None, [], [])
+    for ws in wb.worksheets:
+        it = ws.iter_rows(values_only=True)
+        head: list[tuple] = []
+        for _ in range(_HEADER_SCAN):
+            r = next(it, None)
+            if r is None:
+                break
+            head.append(r)
+        nonempty = [r for r in head if r and any(v is not None and str(v).strip() for v in r)]
+        if not nonempty:
+            continue
+        for i, r in enumerate(head):
+            keys = {norm_key(_cell_text(v)) for v in r if v is not None}
+            if keys & _CODE_KEYS:
+                titles = [
+                    " ".join(_cell_text(v) for v in t if v is not None).strip()
+                    for t in head[:i]
+                    if t and any(v is not None for v in t)
+                ]
+                return ws.title, [*head[i:], *it], titles
+        if fallback[0] is None:
+            first = head.index(nonempty[0])
+            fallback = (ws.title, [*head[first:], *it], [])
+    return fallback
 
 
 def to_number(raw: RawTable, key: str, *, allow_star: bool = True) -> tuple[np.ndarray, np.ndarray]:

@@ -31,17 +31,27 @@ format                         file                                             
 ``localind_performance``       ``LocalIndPerf{YYYY}.txt`` (Met / Not Met)       outcomes
 ``localind_priority6_2019``    Priority 6 pipe file 2019                        outcomes
 ``localind_priority6``         Priority 6 xlsx 2023, 2024                       outcomes
-``localind_priority3``         Priority 3 xlsx (2023, 2024) or tab text         ratings
+``localind_priority3``         ``Pr3{YYYY}.txt`` 2019 on (pipe or tab), xlsx    ratings
 ``directory_pubdistricts``     ``pubdistricts.txt``                             directory
 ``caaspp_entities_2023``       ``sb_ca2023entities_csv.txt``                    entities
 ``caaspp_entities``            ``sb_ca{YYYY}entities_csv.txt`` (2024 on)        entities
 ``caaspp_studentgroups``       ``StudentGroups.txt``                            groups
+``caaspp_research``            ``sb_ca{YYYY}_all_csv_v{N}.txt``                 outcomes
+``assistance_status``          ``assistancestatus{YY}.xlsx`` (and charter file) assistance
+``upc``                        ``cupc{YYYY}-k12.xlsx`` (LEA sheet)              upc
+``dashboard_census_enrollment`` ``censusenrollratesdownload{YYYY}.txt``         enrollment
+``dataquest_census_enrollment`` ``cdenroll{YYYY}.txt``                          enrollment
 =============================  ===============================================  ==========
+
+The last five are read by :mod:`cei_metrics.io._cde_more` (assistance, upc and enrollment
+frames are described in each reader's docstring). The public narratives of the Priority 3
+files are read by :func:`cei_metrics.io.read_p3_narratives` into a separate text table.
 
 Return shapes
 -------------
 **outcomes** (see :data:`cei_metrics.schemas.OUTCOMES_COLUMNS`): ``cds`` (14-digit text),
-``level`` (state/county/district/school), ``year`` ("2018-19"), ``group`` (readable name
+``lea_type`` (the kind of LEA the row belongs to: state, county, county office, district,
+charter; rules in :mod:`cei_metrics.io.lea`), ``level`` (state/county/district/school), ``year`` ("2018-19"), ``group`` (readable name
 from :data:`~cei_metrics.schemas.STUDENT_GROUPS`; a code CDE adds later is kept as
 written and listed in ``df.attrs["unknown_groups"]``), ``indicator`` (one of
 :data:`~cei_metrics.schemas.INDICATORS`), ``numerator``, ``denominator``, ``value``
@@ -49,22 +59,25 @@ written and listed in ``df.attrs["unknown_groups"]``), ``indicator`` (one of
 ``change``, ``change_level``, ``color`` (CDE numbering 1 Red .. 5 Blue; CDE's 0 "none"
 becomes NaN, as do status and change levels of 0) and ``source`` (file name).
 
-**ratings** (Priority 3): ``district_id`` (7 digits), ``year``, ``tool``
-(``"priority3_self_reflection"``), ``item`` (CDE's column name as spelled in the
-instrument YAML, e.g. ``CollaborationtInput``; the xlsx files cut names to 30 characters,
-``DevelopStaffCapacityRelationsh``, and are matched to the full name), ``rating`` (1-5
-float; CDE's 0 and blank become NaN), ``section`` (the label of the item's scale in the
-instrument YAML, e.g. "Seeking Input for Decision-Making"), then ``name`` and ``cds``. By default only
-district-level LEAs (school code ``0000000``: districts and county offices) are kept, so
-that ``district_id`` is a key; ``include_charters=True`` keeps charter LEAs too (then
-``cds`` is the key).
+**ratings** (Priority 3): ``cds`` (the LEA's 14-digit code, the key), ``district_id``
+(its first 7 digits, for joins; charters share it with their authoriser), ``lea_type``
+(district, charter, county office, or state for the State Special Schools), ``year``,
+``tool`` (``"priority3_self_reflection"``), ``item`` (CDE's column name as spelled in the
+instrument YAML, e.g. ``CollaborationtInput``; the files cut names to 30 or 20 characters,
+``DevelopStaffCapacityRelationsh``, and the 2019-2021 files use other names; all are
+matched to the full name), ``rating`` (1-5 float; CDE's 0 and blank become NaN),
+``section`` (the label of the item's scale in the instrument YAML, e.g. "Seeking Input for
+Decision-Making"), then ``name``. Every LEA of the file is kept (2,262 in 2024);
+``include_charters=False`` drops the charter LEAs.
 
-**directory** (``pubdistricts``): ``district_id`` (7-digit CD code), ``name``,
+**directory** (``pubdistricts``): ``cds`` (the CD code + ``0000000``), ``district_id``
+(7-digit CD code), ``lea_type`` (from DOC: 00 county office, 02/03 charter, 31 state,
+otherwise district), ``name``,
 ``county``, ``district_type`` (DOC 52 elementary, 54 unified, 56 high, otherwise NA),
 ``status`` (StatusType), ``doc`` and ``doc_type`` (CDE's code and label), ``latitude``,
 ``longitude``; CDE's ``No Data`` becomes NA.
 
-**entities** (CAASPP): ``cds``, ``level`` (Type ID 4 state, 5 county, 6 district,
+**entities** (CAASPP): ``cds``, ``lea_type`` (9/10 charter), ``level`` (Type ID 4 state, 5 county, 6 district,
 7/9/10 school), ``name`` (the most specific name), ``county``, ``district``, ``school``,
 ``type_id``, ``year`` and ``zip``. **groups** (CAASPP): ``group_code`` (zero-padded
 Demographic ID), ``group_id`` (its number), ``group`` (Demographic Name) and ``category``
@@ -132,7 +145,9 @@ import pandas as pd
 
 from ..errors import CEIError, SchemaError, UnknownFormatError
 from ..schemas import INDICATORS, OUTCOMES_COLUMNS, STUDENT_GROUPS, C, school_year
+from . import _cde_more as more
 from ._cde_read import RawTable, norm_key, read_raw, to_number
+from .lea import lea_type, lea_type_from_doc
 
 __all__ = ["CDE_FORMATS", "detect_cde_format", "read_cde"]
 
@@ -178,6 +193,7 @@ _RTYPE = {"X": "state", "C": "county", "D": "district", "S": "school"}
 _AGG = {"T": "state", "C": "county", "D": "district", "S": "school"}
 _TYPE_ID = {"4": "state", "5": "county", "6": "district", "7": "school", "9": "school"}
 _TYPE_ID["10"] = "school"
+_TYPE_ID.update({f"0{k}": v for k, v in list(_TYPE_ID.items()) if len(k) == 1})  # "04" = "4"
 _DOC_TYPE = {"52": "elementary", "54": "unified", "56": "high"}
 # Indicator codes of the Dashboard ``indicator`` column (2023 on) and file-name stems.
 _DASH_CODES = {
@@ -350,7 +366,7 @@ def _text_col(x, n: int) -> pd.Series:
 
 
 def _outcomes(raw: RawTable, *, cds, level, year, group_code, indicator, numerator,
-              denominator, value, suppressed, name, status_level=None, change=None,
+              denominator, value, suppressed, name, lea, status_level=None, change=None,
               change_level=None, color=None, unknown: set[str] | None = None,
               group=None) -> pd.DataFrame:  # fmt: skip
     n = len(raw.frame)
@@ -368,6 +384,7 @@ def _outcomes(raw: RawTable, *, cds, level, year, group_code, indicator, numerat
 
     cols = {
         C.CDS: _text_col(cds, n),
+        C.LEA_TYPE: _text_col(lea, n),
         C.LEVEL: _text_col(level, n),
         C.YEAR: _text_col(year, n),
         C.GROUP: _text_col(groups, n),
@@ -504,6 +521,12 @@ def _read_dashboard(raw: RawTable, fmt: str, *, kind: str | None, **_) -> pd.Dat
     df = _outcomes(
         raw,
         cds=cds,
+        lea=lea_type(
+            cds,
+            level=level,
+            charter=raw.text("charterflag") if raw.has("charterflag") else None,
+            coe=raw.text("coeflag") if raw.has("coeflag") else None,
+        ),
         level=level,
         year=year,
         group_code=group,
@@ -569,6 +592,7 @@ def _read_dataquest(raw: RawTable, fmt: str, *, kind: str | None, **_) -> pd.Dat
     df = _outcomes(
         raw,
         cds=cds,
+        lea=lea_type(cds, level=level, charter=raw.text(charter_key) if charter_key else None),
         level=level,
         year=year,
         group_code=raw.text("reportingcategory"),
@@ -632,9 +656,11 @@ def _read_localind_perf(raw: RawTable, fmt: str, *, kind: str | None, year: str 
     cds = _cds(raw, "cds")
     y = _file_year(raw, year)
     val = _met_values(raw, "performance")
+    name = _name(raw, ("leaname",), "")
     return _outcomes(
         raw,
         cds=cds,
+        lea=lea_type(cds, name=name, lea_file=True),
         level=_lea_level(cds),
         year=np.full(len(cds), y, dtype=object),
         group_code="P" + raw.text("localindicator").str.extract(r"(\d+)\s*$")[0].fillna(""),
@@ -643,7 +669,7 @@ def _read_localind_perf(raw: RawTable, fmt: str, *, kind: str | None, year: str 
         denominator=np.full(len(cds), np.nan),
         value=val,
         suppressed=np.zeros(len(cds), bool),
-        name=_name(raw, ("leaname",), ""),
+        name=name,
         group=raw.text("localindicator").to_numpy(dtype=object),
     )
 
@@ -651,11 +677,13 @@ def _read_localind_perf(raw: RawTable, fmt: str, *, kind: str | None, year: str 
 def _priority_outcomes(raw: RawTable, status_key: str) -> pd.DataFrame:
     cds = _cds(raw, "cdscode")
     year = _map_years(raw, "year", _report_year, 'the year column must be 4 digits, e.g. "2023"')
-    pn = raw.text("prioritynumber")
+    pn = raw.text("prioritynumber" if raw.has("prioritynumber") else "priorityid")
     labels = pn.map(lambda x: PRIORITY_LABELS.get(x, f"Priority Area {x}"))
+    name = _name(raw, ("lea",), "")
     df = _outcomes(
         raw,
         cds=cds,
+        lea=lea_type(cds, name=name, lea_file=True),
         level=_lea_level(cds),
         year=year,
         group_code="",
@@ -664,7 +692,7 @@ def _priority_outcomes(raw: RawTable, status_key: str) -> pd.DataFrame:
         denominator=np.full(len(cds), np.nan),
         value=_met_values(raw, status_key),
         suppressed=np.zeros(len(cds), bool),
-        name=_name(raw, ("lea",), ""),
+        name=name,
     )
     df[C.GROUP] = labels.to_numpy(dtype=object).astype(str)
     df[C.GROUP_CODE] = ("P" + pn).to_numpy(dtype=object).astype(str)
@@ -679,19 +707,54 @@ def _read_priority6(raw: RawTable, fmt: str, *, kind: str | None, **_) -> pd.Dat
     return _priority_outcomes(raw, key)
 
 
+#: Rating columns of the 2019-2021 Priority 3 files (pipe-delimited, adopted 2018 tool)
+#: -> the item ids of the current tool. CDE's 2019 record layout
+#: (https://www.cde.ca.gov/ta/ac/cm/localindpriority32019.asp) describes ``buildingRelationship``,
+#: ``environmentRelationship`` and ``staffSupportRelationship`` with the wording of
+#: DevelopStaffCapacityRelationship, EnvironmentRelationship and StaffSupportRelationship;
+#: the other nine are matched by their place in the same order and their names.
+P3_OLD_ITEMS = {
+    "buildingrelationship": "DevelopStaffCapacityRelationship",
+    "environmentrelationship": "EnvironmentRelationship",
+    "staffsupportrelationship": "StaffSupportRelationship",
+    "opportunityrelationship": "OpportunityRelationship",
+    "professionallearningpartnership": "ProfessionalLearningPartnership",
+    "resourcepartnership": "ResourcesPartnership",
+    "implementationpartnership": "PoliciesProgramsPartnership",
+    "legalrightspartnership": "LegalRightsPartnership",
+    "effectiveengagementgroupdecision": "SupportStaffCapacityInput",
+    "effectiveengagementdecision": "SupportFamilyCapacityInput",
+    "strategydecision": "StrategiesInput",
+    "familyengagementdecision": "CollaborationtInput",
+}
+
+
 def _p3_columns(raw: RawTable) -> dict[str, str]:
-    """Instrument item id -> column as written; the xlsx files cut names at 30 characters."""
+    """Instrument item id -> column as written.
+
+    CDE spells the columns differently by year: in full (``DevelopStaffCapacityRelationship``),
+    cut at 30 characters in the 2023 and 2024 files (``DevelopStaffCapacityRelationsh``) or at
+    20 in 2025 (``DevelopStaffCapacity``), with a trailing ``s`` in 2022
+    (``DevelopStaffCapacityRelationships``), or with the 2019-2021 names of
+    :data:`P3_OLD_ITEMS`. A column matches an item when one folded name starts with the other
+    and the shorter has at least 20 characters.
+    """
     from ..instruments import load_instrument
 
     inst = load_instrument(P3_TOOL)
     keys = raw.keys
     out: dict[str, str] = {}
     missing = []
+    old = {v: k for k, v in P3_OLD_ITEMS.items()}
     for item in inst.item_ids:
         full = norm_key(item)
-        hit = keys.get(full)
+        hit = keys.get(full) or keys.get(old[item])
         if hit is None:
-            cands = [v for k, v in keys.items() if len(k) >= 20 and full.startswith(k)]
+            cands = [
+                v
+                for k, v in keys.items()
+                if min(len(k), len(full)) >= 20 and (full.startswith(k) or k.startswith(full))
+            ]
             hit = cands[0] if len(cands) == 1 else None
         if hit is None:
             missing.append(item)
@@ -707,10 +770,14 @@ def _p3_columns(raw: RawTable) -> dict[str, str]:
     return out
 
 
+def _p3_status_key(raw: RawTable) -> str:
+    return "countyperformance" if raw.has("countyperformance") else "performance"
+
+
 def _read_priority3(raw: RawTable, fmt: str, *, kind: str | None,
-                    include_charters: bool = False, **_) -> pd.DataFrame:  # fmt: skip
+                    include_charters: bool = True, **_) -> pd.DataFrame:  # fmt: skip
     if kind == LOCAL:
-        return _priority_outcomes(raw, "countyperformance")
+        return _priority_outcomes(raw, _p3_status_key(raw))
     if kind not in (None, RATINGS):
         raise UnknownFormatError(
             f"kind={kind!r} does not fit a Priority 3 file",
@@ -723,7 +790,9 @@ def _read_priority3(raw: RawTable, fmt: str, *, kind: str | None,
     cols = _p3_columns(raw)
     cds = _cds(raw, "cdscode")
     year = _map_years(raw, "year", _report_year, 'the year column must be 4 digits, e.g. "2023"')
-    keep = np.ones(len(cds), bool) if include_charters else cds.str.endswith("0000000").to_numpy()
+    name_all = raw.text("lea") if raw.has("lea") else pd.Series("", index=cds.index, dtype=str)
+    lea_all = lea_type(cds, name=name_all, lea_file=True)
+    keep = np.ones(len(cds), bool) if include_charters else lea_all != "charter"
     ratings = []
     for col in cols.values():
         key = norm_key(col)
@@ -743,11 +812,13 @@ def _read_priority3(raw: RawTable, fmt: str, *, kind: str | None,
     items = list(cols)
     k, n = len(items), int(keep.sum())
     mat = np.column_stack(ratings)[keep]  # rows x items
-    name = raw.text("lea").to_numpy(dtype=object)[keep] if raw.has("lea") else np.full(n, "")
+    name = name_all.to_numpy(dtype=object)[keep]
     cds_k = cds.to_numpy(dtype=object)[keep]
     df = pd.DataFrame(
         {
+            C.CDS: np.repeat(cds_k, k),
             C.DISTRICT_ID: np.repeat(np.array([c[:7] for c in cds_k], dtype=object), k),
+            C.LEA_TYPE: np.repeat(lea_all[keep], k),
             C.YEAR: np.repeat(year[keep], k),
             C.TOOL: P3_TOOL,
             C.ITEM: np.tile(np.array(items, dtype=object), n),
@@ -756,10 +827,9 @@ def _read_priority3(raw: RawTable, fmt: str, *, kind: str | None,
                 np.array([inst.scale_labels[inst.scale_of(i)] for i in items], dtype=object), n
             ),
             C.NAME: np.repeat(name, k),
-            C.CDS: np.repeat(cds_k, k),
         }
     )
-    for c in (C.DISTRICT_ID, C.YEAR, C.TOOL, C.ITEM, C.SECTION, C.NAME, C.CDS):
+    for c in (C.CDS, C.DISTRICT_ID, C.LEA_TYPE, C.YEAR, C.TOOL, C.ITEM, C.SECTION, C.NAME):
         df[c] = df[c].astype(str)
     df.attrs["rows_dropped"] = int((~keep).sum())
     return df
@@ -777,9 +847,12 @@ def _read_directory(raw: RawTable, fmt: str, *, kind: str | None, **_) -> pd.Dat
     doc = raw.text("doc").str.zfill(2)
     lat, _ = to_number(raw, "latitude") if raw.has("latitude") else (None, None)
     lon, _ = to_number(raw, "longitude") if raw.has("longitude") else (None, None)
+    d7 = _cds(raw, "cdcode", 7)
     df = pd.DataFrame(
         {
-            C.DISTRICT_ID: _cds(raw, "cdcode", 7),
+            C.CDS: d7 + "0000000",
+            C.DISTRICT_ID: d7,
+            C.LEA_TYPE: lea_type_from_doc(doc),
             C.NAME: _na_text(raw.text("district")),
             C.COUNTY: _na_text(raw.text("county")),
             C.DISTRICT_TYPE: doc.map(_DOC_TYPE).astype(str),
@@ -801,9 +874,12 @@ def _read_entities(raw: RawTable, fmt: str, *, kind: str | None, **_) -> pd.Data
     name = school.fillna(district).fillna(county)
     name = name.where(level != "state", county)
     year = _map_years(raw, "testyear", _report_year, 'Test Year must be 4 digits, e.g. "2024"')
+    cds = _cds_parts(raw, "countycode", "districtcode", "schoolcode")
+    tid = raw.text("typeid").str.lstrip("0")
     return pd.DataFrame(
         {
-            C.CDS: _cds_parts(raw, "countycode", "districtcode", "schoolcode"),
+            C.CDS: cds,
+            C.LEA_TYPE: lea_type(cds, level=level, charter=tid.isin(["9", "10"])),
             C.LEVEL: pd.Series(level, dtype=str),
             C.NAME: name,
             C.COUNTY: county,
@@ -850,6 +926,18 @@ def _five_year(raw: RawTable) -> bool:
 
 
 _FORMATS: tuple[_Format, ...] = (
+    _Format("caaspp_research", "caaspp", "CAASPP Smarter Balanced research file",
+            more.is_caaspp_research, more.read_caaspp_research),
+    _Format("assistance_status", "assistance", "LCFF assistance status (Differentiated "
+            "Assistance)", more.is_assistance, more.read_assistance),
+    _Format("upc", "upc", "CALPADS unduplicated pupil count (UPC)", more.is_upc,
+            more.read_upc),
+    _Format("dashboard_census_enrollment", "enrollment", "Dashboard Census Day enrollment",
+            more.is_dashboard_enrollment, more.read_dashboard_enrollment),
+    _Format("dataquest_census_enrollment", "enrollment", "DataQuest Census Day enrollment",
+            lambda r: _dq(r) and (r.has("totalenr") or r.has("enrtotal")
+                                  or r.has("totalenrollment")),
+            more.read_census_enrollment),
     _Format("caaspp_entities_2023", "caaspp", "CAASPP entities, 2023 column order",
             lambda r: r.has("countycode", "districtcode", "schoolcode", "typeid", "testyear")
             and r.header.index(r.col("typeid")) > r.header.index(r.col("testyear")),
@@ -866,11 +954,12 @@ _FORMATS: tuple[_Format, ...] = (
             lambda r: r.has("cds", "leaname", "localindicator", "performance"),
             _read_localind_perf),
     _Format("localind_priority3", "local_indicator", "Priority 3 self-reflection ratings",
-            lambda r: r.has("cdscode", "prioritynumber", "environmentrelationship",
-                            "strategiesinput"),
+            lambda r: r.has("cdscode", "environmentrelationship")
+            and (r.has("prioritynumber") or r.has("priorityid")),
             _read_priority3),
     _Format("localind_priority6_2019", "local_indicator", "Priority 6 pipe file (2019)",
-            lambda r: r.has("cdscode", "prioritynumber", "performance", "year"),
+            lambda r: r.has("cdscode", "performance", "year", "summary")
+            and (r.has("prioritynumber") or r.has("priorityid")),
             _read_priority6),
     _Format("localind_priority6", "local_indicator", "Priority 6 xlsx (2023 on)",
             lambda r: r.has("cdscode", "prioritynumber", "countyperformance", "year")
@@ -942,9 +1031,7 @@ def _detect(raw: RawTable) -> _Format:
         if f.test(raw):
             return f
     hint = ""
-    if raw.has("totalenr") or raw.has("enrtotal"):
-        hint = " It looks like a Census Day enrollment file, which is not an outcome this reader supports."
-    elif raw.has("cdscode") and raw.has("prioritynumber"):
+    if raw.has("cdscode") and raw.has("prioritynumber"):
         hint = " It looks like a local-indicator file of a priority or year layout not supported."
     elif _dash(raw):
         missing = [k for k in ("studentgroup", "currdenom", "currstatus") if not raw.has(k)]
@@ -1002,7 +1089,7 @@ def read_cde(
     *,
     kind: str | None = None,
     year: str | None = None,
-    include_charters: bool = False,
+    include_charters: bool = True,
 ) -> pd.DataFrame:
     """Read a CDE download into a canonical table.
 
@@ -1017,8 +1104,8 @@ def read_cde(
         its ratings. None (default) takes what the header says.
     year : school year ``"YYYY-YY"`` for files without a year column (LocalIndPerf);
         default: from the four digits of the file name, Dashboard rule (2018 -> "2017-18").
-    include_charters : Priority 3 ratings only: keep charter-school LEAs (school code not
-        ``0000000``) as well as districts and county offices.
+    include_charters : Priority 3 ratings only: False drops the charter LEAs (default
+        True: every LEA of the file is kept, keyed by its 14-digit ``cds``).
 
     Returns
     -------

@@ -17,6 +17,8 @@ function                     what it draws
 :func:`synth_gap`            synthetic-control gap over placebo gaps
 :func:`forest`               effects by district or group with CIs
 :func:`dashboard_grid`       California School Dashboard status x change grid
+:func:`peer_benchmark`       an LEA's value in its peers' interquartile band, with the state
+:func:`need_readiness`       need by readiness of every LEA of a type (selection criteria)
 ===========================  ===============================================================
 
 The library draws on Agg-backed figures and never calls ``plt.show()``.
@@ -51,6 +53,11 @@ _TABLE = {
     "DashboardGrid": "dashboard",
     "DASHBOARD_GRIDS": "dashboard",
     "DASHBOARD_COLORS": "dashboard",
+    # comparisons
+    "peer_benchmark": "compare",
+    "peer_benchmark_data": "compare",
+    "need_readiness": "compare",
+    "need_readiness_data": "compare",
 }
 for _name in (
     "likert_bars",

@@ -16,7 +16,15 @@ import pytest
 
 from cei_metrics.errors import UnknownFormatError
 from cei_metrics.io import detect_cde_format, read_cde
-from cei_metrics.schemas import INDICATORS, LEVELS, OUTCOMES_COLUMNS, C, validate
+from cei_metrics.schemas import (
+    INDICATORS,
+    LEA_TYPES,
+    LEVELS,
+    OUTCOMES_COLUMNS,
+    RATINGS_COLUMNS,
+    C,
+    validate,
+)
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "cde"
 
@@ -160,8 +168,16 @@ def chk_p3(year, auhsd_sum):
     def chk(df):
         assert (df[C.YEAR] == year).all()
         assert (df[C.TOOL] == "priority3_self_reflection").all()
-        a = df[df[C.DISTRICT_ID] == "3066431"]
+        a = df[df[C.CDS] == AUHSD]
         assert len(a) == 12 and a[C.RATING].sum() == auhsd_sum
+        assert (a[C.DISTRICT_ID] == "3066431").all() and (a[C.LEA_TYPE] == "district").all()
+        assert list(df.columns[:7]) == list(RATINGS_COLUMNS)
+        # one row per LEA x item: the 14-digit code is the key, not the district code
+        assert not df.duplicated([C.CDS, C.ITEM]).any()
+        coe = df[df[C.CDS] == "01100170000000"]
+        assert (coe[C.LEA_TYPE] == "county office").all()
+        charters = df[~df[C.CDS].str.endswith("0000000")]
+        assert (charters[C.LEA_TYPE] == "charter").all()
         assert set(a[C.ITEM]) >= {"DevelopStaffCapacityRelationship", "CollaborationtInput"}
         sec = a.set_index(C.ITEM)[C.SECTION]
         assert sec["CollaborationtInput"] == "Seeking Input for Decision-Making"
@@ -213,9 +229,9 @@ CASES = [
      chk_p6_19),
     ("localind_priority6_climate_2024.xlsx", "localind_priority6", 2262, 3, None, chk_p6_24),
     ("localind_priority3_family_engagement_2023.xlsx", "localind_priority3", 2298, 6,
-     (1017 * 12, 5 * 12), chk_p3("2022-23", 46)),
-    ("localind_priority3_family_engagement_2024.xlsx", "localind_priority3", 2262, 4,
-     (999 * 12, 4 * 12), chk_p3("2023-24", 42)),
+     (2298 * 12, 6 * 12), chk_p3("2022-23", 46)),
+    ("localind_priority3_family_engagement_2024.xlsx", "localind_priority3", 2262, 6,
+     (2262 * 12, 6 * 12), chk_p3("2023-24", 42)),
     ("caaspp_sb_entities_2023.txt", "caaspp_entities_2023", 1226, 43, None,
      chk_entities("2022-23")),
     ("caaspp_sb_entities_2024.txt", "caaspp_entities", 1216, 37, None, chk_entities("2023-24")),
@@ -232,6 +248,8 @@ def _common(df: pd.DataFrame, fmt: str, path: Path) -> None:
     if C.INDICATOR in df.columns:
         assert list(df.columns[: len(OUTCOMES_COLUMNS)]) == list(OUTCOMES_COLUMNS)
         assert set(df[C.LEVEL]) <= set(LEVELS)
+        assert set(df[C.LEA_TYPE]) <= set(LEA_TYPES)
+        assert (df.loc[df[C.CDS] == "00000000000000", C.LEA_TYPE] == "state").all()
         assert set(df[C.INDICATOR]) <= set(INDICATORS)
         assert df[C.CDS].str.fullmatch(r"\d{14}").all()
         assert df[C.YEAR].str.fullmatch(r"\d{4}-\d{2}").all()
@@ -301,10 +319,8 @@ def _statewide(path, year, indicator, rate, num, den):
 def test_real_priority3_zero_and_blank_become_nan(shared_cde):
     # CDE's files hold 13 zeros and 996 blanks (2023) and 252 blanks (2024) among the
     # 12 ratings of every LEA; all of them, and nothing else, become NaN.
-    a = read_cde(shared_cde / "localind_priority3_family_engagement_2023.xlsx",
-                 include_charters=True)  # fmt: skip
-    b = read_cde(shared_cde / "localind_priority3_family_engagement_2024.xlsx",
-                 include_charters=True)  # fmt: skip
+    a = read_cde(shared_cde / "localind_priority3_family_engagement_2023.xlsx")
+    b = read_cde(shared_cde / "localind_priority3_family_engagement_2024.xlsx")
     assert (len(a), len(b)) == (2298 * 12, 2262 * 12)
     assert (a[C.RATING].isna().sum(), b[C.RATING].isna().sum()) == (13 + 996, 252)
     assert set(a[C.RATING].dropna().unique()) == {1.0, 2.0, 3.0, 4.0, 5.0}
@@ -335,13 +351,19 @@ def test_real_dashboard_rates_agree_with_counts(shared_cde):
 
 def test_priority3_fixture_zero_blank_and_charters():
     p = FIX / "localind_priority3_family_engagement_2023.xlsx"
-    df = read_cde(p, include_charters=True)
+    df = read_cde(p)
     per = df.groupby(C.CDS)[C.RATING].count()
     assert per["18101810000000"] == 11  # one 0 rating -> NaN
     assert per["01316090000000"] == 0  # all blank
-    assert per["01100170112607"] == 12  # a charter LEA, kept on request
-    assert "01100170112607" not in set(read_cde(p)[C.CDS])
-    assert read_cde(p).attrs["rows_dropped"] == 1
+    assert per["01100170112607"] == 12  # a charter LEA, kept: every LEA is
+    types = df.drop_duplicates(C.CDS).set_index(C.CDS)[C.LEA_TYPE]
+    assert types["01100170112607"] == "charter"  # Envision Academy, under Alameda COE's code
+    assert types["01100170000000"] == "county office"
+    assert types["01316090000000"] == "state"  # California School for the Blind (DOC 31)
+    assert types["30664310000000"] == "district"
+    assert df.attrs["rows_dropped"] == 0
+    no_ch = read_cde(p, include_charters=False)
+    assert "01100170112607" not in set(no_ch[C.CDS]) and no_ch.attrs["rows_dropped"] == 1
 
 
 def test_priority3_text_layout_matches_xlsx_rule():
@@ -354,7 +376,8 @@ def test_priority3_text_layout_matches_xlsx_rule():
     assert a["DevelopStaffCapacityRelationship"] == 4
     o = df[df[C.DISTRICT_ID] == "5672538"].set_index(C.ITEM)[C.RATING]
     assert np.isnan(o["ResourcesPartnership"])  # blank -> NaN
-    assert len(df) == 24
+    assert len(df) == 36  # three LEAs, the charter among them
+    assert len(read_cde(p, include_charters=False)) == 24
 
 
 # --- synthetic layouts ---------------------------------------------------------------------
@@ -543,7 +566,7 @@ def test_priority3_reader_round_trips_the_demo_truth(demo, tmp_path):
     q.write_text("\n".join(lines) + "\n")
     got = read_cde(q)
     assert got.attrs["synthetic"]
-    key = [C.DISTRICT_ID, C.YEAR, C.ITEM]
+    key = [C.CDS, C.DISTRICT_ID, C.LEA_TYPE, C.YEAR, C.ITEM]
     m = r.merge(got, on=key, suffixes=("", "_read"), how="outer", indicator=True)
     assert (m["_merge"] == "both").all() and len(m) == len(r)
     assert np.array_equal(m[C.RATING].to_numpy(), m[f"{C.RATING}_read"].to_numpy(),

@@ -154,12 +154,13 @@ def test_unknown_header_lists_columns_and_families(tmp_path):
     assert str(q) in msg
 
 
-def test_unsupported_cde_layout_census_enrollment(tmp_path):
+def test_census_enrollment_layout_is_read_not_refused(tmp_path):
     head = ("AcademicYear\tAggregateLevel\tCountyCode\tDistrictCode\tSchoolCode\tCountyName\t"
             "DistrictName\tSchoolName\tCharter\tReportingCategory\tTOTAL_ENR")  # fmt: skip
     q = _write(tmp_path, [head, "2023-24\tT\t00\t\t\tState\t\t\tAll\tTA\t5837690"])
-    with pytest.raises(UnknownFormatError, match="Census Day enrollment"):
-        read_cde(q)
+    df = read_cde(q)
+    assert df.attrs["cde_format"] == "dataquest_census_enrollment"
+    assert df["enrollment"].tolist() == [5837690.0] and df["lea_type"].tolist() == ["state"]
 
 
 def test_old_excel_and_binary(tmp_path):
