@@ -52,6 +52,7 @@ def host_name() -> str:
 
 
 def machine_info() -> dict:
+    import numpy  # noqa: F401  (loads the BLAS that threadpoolctl reports)
     import psutil
 
     try:

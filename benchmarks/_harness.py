@@ -379,7 +379,7 @@ def compare(
                     diff=diff(t[0].result, ta.result),
                     compared=compared,
                     note=(anchor_notes or {}).get(anchor.library, ""),
-                )  # fmt: skip
+                )
             )
     return rows
 
