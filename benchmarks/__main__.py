@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from benchmarks._harness import COLUMNS, THREADS, Settings, blas_info, cpu_count, version_of
@@ -78,13 +79,21 @@ def machine_info() -> dict:
     }
 
 
-def run(names: list[str], settings: Settings) -> list[dict]:
+def run(names: list[str], settings: Settings, failed: list[str] | None = None) -> list[dict]:
+    """Rows of every module; the names of modules that raised go to ``failed``."""
+    failed = [] if failed is None else failed
     rows = []
     for name in names:
-        mod = importlib.import_module(f"benchmarks.{name}")
         t0 = time.perf_counter()
-        for row in mod.run(quick=settings.quick, settings=settings):
-            rows.append({**row, "module": name})
+        try:
+            mod = importlib.import_module(f"benchmarks.{name}")
+            got = mod.run(quick=settings.quick, settings=settings)
+        except Exception:  # one failing benchmark does not lose the others' rows
+            traceback.print_exc()
+            print(f"{name}: FAILED after {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+            failed.append(name)
+            continue
+        rows.extend({**row, "module": name} for row in got)
         print(f"{name}: done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return rows
 
@@ -151,12 +160,14 @@ def main(argv: list[str] | None = None) -> int:
         reps=settings.reps,
         command="python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
     )
-    rows = run(names, settings)
+    failed: list[str] = []
+    rows = run(names, settings, failed)
     ended = dt.datetime.now().astimezone()
     meta.update(
         finished=ended.isoformat(timespec="seconds"),
         duration_s=round((ended - started).total_seconds(), 1),
         load_average_end=list(os.getloadavg()),
+        failed=failed,
     )
     for r in rows:
         r.update(date=meta["date"], host=meta["host"])
@@ -167,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     if out is not None:
         write_results(rows, meta, out)
         print(f"wrote {out} and {out.with_suffix('.json').name}", file=sys.stderr)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@ draws.
 Anchors, same data and options, bootstrap on: ``moderndid``, ``csdid`` and
 ``differences``. Each side runs the whole estimation (group-time ATTs with bootstrap
 standard errors); the ATT(g, t) point estimates are compared. Threads: one thread,
-then the default; ``moderndid`` and ``differences`` get ``n_jobs`` equal to the thread
-count, ``csdid`` ``pl``/``cores`` (cei_metrics has no such option: it uses BLAS's
+then the default; ``moderndid`` gets ``n_jobs`` equal to the thread count (``differences``
+keeps ``n_jobs=1``: its parallel bootstrap fails in 0.3.0), ``csdid`` ``pl``/``cores`` (cei_metrics has no such option: it uses BLAS's
 threads). Uniform (sup-t) bands on every side that computes them (csdid ``cband=True``).
 ``quick=True`` uses 1,000 units and 99 draws and only ``moderndid``.
 """
@@ -80,6 +80,8 @@ def _csdid(df: pd.DataFrame, n_boot: int, threads: int) -> np.ndarray:
 
 
 def _differences(df: pd.DataFrame, n_boot: int, threads: int) -> np.ndarray:
+    """``n_jobs`` stays 1: differences 0.3.0's parallel bootstrap (``n_jobs > 1``) fails
+    (its tqdm call gets an array for ``disable``); BLAS threads follow the setting."""
     from differences import ATTgt
 
     d = df.assign(g=df["g"].where(df["g"] > 0)).set_index(["unit", "year"])
@@ -87,7 +89,7 @@ def _differences(df: pd.DataFrame, n_boot: int, threads: int) -> np.ndarray:
         warnings.simplefilter("ignore")
         m = ATTgt(data=d, cohort_column="g", base_period="varying")
         r = m.fit(formula="y ~ x", est_method="dr", control_group="never_treated",
-                  boot_iterations=n_boot, random_state=1, n_jobs=threads,
+                  boot_iterations=n_boot, random_state=1, n_jobs=1,
                   progress_bar=False)  # fmt: skip
     r = r.to_pandas() if hasattr(r, "to_pandas") else r
     return np.asarray(r.iloc[:, 0], dtype=float)  # rows: cohort, base period, time
@@ -106,7 +108,7 @@ def run(quick: bool = False, settings: Settings | None = None) -> list[dict]:
              "ATTgt(control_group='nevertreated', cband=True, pl=threads > 1, cores=threads)"
              ".fit(est_method='dr', bstrap=True)"),
         Side("differences", lambda th: _differences(df, n_boot, th),
-             "ATTgt(base_period='varying').fit(est_method='dr', n_jobs=threads)"),
+             "ATTgt(base_period='varying').fit(est_method='dr', n_jobs=1)"),
     ]  # fmt: skip
     if settings.quick:
         anchors = anchors[:1]
