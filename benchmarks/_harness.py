@@ -254,26 +254,32 @@ def peak_memory_mb(call: Callable[[], Any], *, interval: float = 0.005) -> float
     The process's own peak comes from the kernel (``VmHWM`` after a reset), exact
     whatever allocates (numpy, pandas, pyarrow, C extensions); the resident sets of
     child processes (pysyncon's worker pool) are sampled every ``interval`` seconds
-    and added to the process's sampled resident set. The larger of the two peaks is
-    returned. Falls back to sampling alone where ``/proc`` is missing.
+    and added to the process's sampled resident set, both above their sum before the
+    call (so that worker pools left alive by earlier calls are not counted). The larger
+    of the two increases is returned. Falls back to sampling alone where ``/proc`` is missing.
     """
     import psutil
 
     _release_free_memory()
     me = psutil.Process()
+
+    def tree_rss() -> int:
+        rss = me.memory_info().rss
+        for ch in me.children(recursive=True):  # worker pools left by earlier calls count
+            with contextlib.suppress(psutil.Error):  # in the baseline, not in the peak
+                rss += ch.memory_info().rss
+        return rss
+
+    base_tree = tree_rss()
     base = me.memory_info().rss
     exact = _reset_peak()
-    peak_tree = base
+    peak_tree = base_tree
     stop = threading.Event()
 
     def sample() -> None:
         nonlocal peak_tree
         while not stop.is_set():
-            rss = me.memory_info().rss
-            for ch in me.children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    rss += ch.memory_info().rss
-            peak_tree = max(peak_tree, rss)
+            peak_tree = max(peak_tree, tree_rss())
             stop.wait(interval)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -285,7 +291,7 @@ def peak_memory_mb(call: Callable[[], Any], *, interval: float = 0.005) -> float
         th.join()
     hwm = _status_kb("VmHWM")
     own = (hwm * 1024 - base) if (exact and hwm is not None) else 0
-    return max(own, peak_tree - base, 0) / 2**20
+    return max(own, peak_tree - base_tree, 0) / 2**20
 
 
 # -- rows ------------------------------------------------------------------------------

@@ -145,6 +145,29 @@ def test_peak_memory_sees_a_large_allocation():
     assert 150 < mb < 1000
 
 
+def test_peak_memory_does_not_count_a_child_process_already_alive():
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    ready = ctx.Event()
+    child = ctx.Process(target=_hold_memory, args=(ready,), daemon=True)
+    child.start()
+    try:
+        assert ready.wait(60)
+        assert h.peak_memory_mb(lambda: None) < 20
+    finally:
+        child.terminate()
+        child.join()
+
+
+def _hold_memory(ready) -> None:
+    import time
+
+    a = np.ones(20_000_000)  # 160 MB, touched
+    ready.set()
+    time.sleep(60 + 0 * a[0])
+
+
 def test_results_csv_columns_and_sidecar(tmp_path):
     from benchmarks.__main__ import write_results
 
