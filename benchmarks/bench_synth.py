@@ -10,15 +10,17 @@ problem; our Nelder-Mead stops at ``maxiter = 400 K``, ``xatol = 1e-6``,
 ``fatol = 1e-8``). pysyncon: ``PlaceboTest().fit(dataprep, Synth(), ...)`` and nothing
 else (it fits the treated unit too), Nelder-Mead from equal V with its own defaults
 (``maxiter = 1000``, scipy's tolerances: looser than ours, so fewer iterations; with our
-tolerances one placebo loop took minutes even at 5 donors), SLSQP inner problem; its
+tolerances a placebo loop at 5 donors ran for minutes), SLSQP inner problem; its
 worker processes (``max_workers``) equal the thread count. The gaps (treated minus
 synthetic) of every unit in every period are compared: two optimisers of a non-convex
 outer problem need not land on the same V, so the difference is reported, not required
 to be zero (at 10 donors ours had the lower pre-period RMSPE in 8 of 11 units; the
 largest gap differences are in units where pysyncon stopped at a worse V).
 
-The size is 10 donors, not 20: under the load of a shared 2-core machine one pysyncon
-placebo loop at 20 donors x 10 pre-periods did not finish a single fit in 5 minutes.
+The size is 10 donors, not 20: on a shared 2-core machine (load average about 10) one
+pysyncon placebo loop at 10 donors x 10 pre-periods takes 20-40 s, and the harness runs
+it 7 times per thread setting; at 20 donors a single pysyncon fit (with our
+tolerances) had not finished after 4 minutes.
 
 Larger rows of ours alone (no ratio): 50 donors x 20 pre-periods; the wild cluster
 bootstrap (no anchor in the bench extra).
