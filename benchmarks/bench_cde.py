@@ -4,9 +4,12 @@ CDE's 2024-25 statewide file has 341,490 rows and 33.8 MB. A synthetic file of t
 and layout (spaced identity names, Windows-1252, CRLF, ``*`` suppression, charter/DASS
 subset rows, a name with a comma in quotes) is written, then read with :func:`read_cde`
 (decoding, field-count check, CDS codes, school years, numbers, rate check, subset
-filter). Anchor: plain ``pandas.read_csv(..., sep="\\t", dtype=str)`` of the same file
-(no conversion, no checks). Also timed: the real Dashboard graduation file when the
-shared CDE folder is present.
+filter). Anchors read the same file and do the least a user must to get the same rates:
+``pandas.read_csv(sep="\\t", dtype=str, encoding="cp1252")`` or
+``pyarrow.csv.read_csv`` (multi-threaded: its pool follows the thread setting), drop the
+charter/DASS subset rows and turn the rate column into numbers (``*`` -> missing); no
+other conversion and no checks. The rates of the rows kept are compared. Also timed,
+ours alone: the real Dashboard graduation file when the shared CDE folder is present.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from benchmarks._harness import Settings, Side, alone, compare
+
+MODULE = "bench_cde"
 
 HEAD = ["Academic Year", "Aggregate Level", "County Code", "District Code", "School Code",
         "County Name", "District Name", "School Name", "Charter School", "DASS",
@@ -69,59 +74,70 @@ def write_chronic(path: Path, n_rows: int, seed: int = 1) -> None:
     path.write_bytes(text.encode("cp1252"))
 
 
-def _measure(fn) -> tuple[float, float, object]:
-    t0 = time.perf_counter()
-    out = fn()
-    dt = time.perf_counter() - t0
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return dt, peak / 2**20, out
+def _keep(charter, dass) -> object:
+    """Rows that are not charter/DASS subsets (what read_cde keeps by default)."""
+    return (charter != "Yes") & (dass != "Yes")
 
 
-def run(quick: bool = False) -> list[dict]:
+def _pandas(f: Path) -> np.ndarray:
+    raw = pd.read_csv(f, sep="\t", dtype=str, encoding="cp1252", quoting=3)
+    raw = raw[_keep(raw["Charter School"], raw["DASS"])]
+    return pd.to_numeric(raw[HEAD[13]], errors="coerce").to_numpy(float)
+
+
+def _pyarrow(f: Path) -> np.ndarray:
+    import pyarrow.compute as pc
+    from pyarrow import csv
+
+    t = csv.read_csv(
+        f,
+        read_options=csv.ReadOptions(encoding="cp1252"),
+        parse_options=csv.ParseOptions(delimiter="\t", quote_char=False),
+        convert_options=csv.ConvertOptions(
+            column_types={h: "string" for h in HEAD if h != HEAD[13]} | {HEAD[13]: "float64"},
+            null_values=["*"],
+            strings_can_be_null=False,
+        ),
+    )
+    keep = pc.and_(pc.not_equal(t["Charter School"], "Yes"), pc.not_equal(t["DASS"], "Yes"))
+    return t.filter(keep)[HEAD[13]].to_numpy(zero_copy_only=False).astype(float)
+
+
+def run(quick: bool = False, settings: Settings | None = None) -> list[dict]:
     from cei_metrics.io import read_cde
 
-    n = 5_000 if quick else 341_490
+    settings = settings or Settings(quick=quick)
+    n = 5_000 if settings.quick else 341_490
     tmp = Path(tempfile.mkdtemp())
-    rows: list[dict] = []
     try:
         f = tmp / "chronicabsenteeism25.txt"
         write_chronic(f, n)
         mb = f.stat().st_size / 2**20
-        t_ours, m_ours, df = _measure(lambda: read_cde(f))
-        t_pd, m_pd, raw = _measure(lambda: pd.read_csv(f, sep="\t", dtype=str,
-                                                       encoding="cp1252", quoting=3))  # fmt: skip
-        rows.append(
-            {
-                "benchmark": f"read_cde DataQuest chronic, {len(raw):,} rows ({mb:.1f} MB)",
-                "ours_s": t_ours,
-                "anchor": "pandas.read_csv (text only)",
-                "anchor_s": t_pd,
-                "ratio": t_pd / t_ours,
-                "peak_mb": m_ours,
-                "note": f"{len(raw) / t_ours:,.0f} rows/s; {len(df):,} rows out; "
-                f"anchor peak {m_pd:.0f} MB",
-            }
-        )
+        rows = compare(
+            MODULE,
+            "read_cde, DataQuest chronic absenteeism (synthetic, statewide size)",
+            f"{n:,} rows, {mb:.1f} MB",
+            Side("cei_metrics", lambda th: read_cde(f)["value"].to_numpy(float),
+                 "io.read_cde(path)"),
+            [Side("pandas", lambda th: _pandas(f),
+                  "pandas.read_csv(sep='\\t', dtype=str) + subset filter + to_numeric(rate)"),
+             Side("pyarrow", lambda th: _pyarrow(f),
+                  "pyarrow.csv.read_csv (rate as float, '*' null) + subset filter")],
+            settings=settings,
+            compared="rate of every row kept",
+        )  # fmt: skip
         shared = Path(os.environ.get("CEI_SHARED_DIR", Path(__file__).resolve().parents[2]
                                      / "shared")) / "data" / "cde"  # fmt: skip
         grad = shared / "dashboard_graddownload_2019.txt"
-        if grad.exists() and not quick:
-            t_g, m_g, g = _measure(lambda: read_cde(grad))
-            t_gp, _, _ = _measure(lambda: pd.read_csv(grad, sep="\t", dtype=str, quoting=3,
-                                                      encoding="cp1252"))  # fmt: skip
-            rows.append(
-                {
-                    "benchmark": f"read_cde Dashboard graduation 2019 ({len(g):,} rows, real)",
-                    "ours_s": t_g,
-                    "anchor": "pandas.read_csv (text only)",
-                    "anchor_s": t_gp,
-                    "ratio": t_gp / t_g,
-                    "peak_mb": m_g,
-                    "note": f"{len(g) / t_g:,.0f} rows/s",
-                }
+        if grad.exists() and not settings.quick:
+            rows += alone(
+                MODULE,
+                "read_cde, Dashboard graduation 2019 (real file)",
+                f"{grad.stat().st_size / 2**20:.1f} MB",
+                Side("cei_metrics", lambda th: read_cde(grad), "io.read_cde(path)"),
+                settings=settings,
+                threads=(settings.threads[-1],),
+                note="ours alone: a real CDE file",
             )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,44 +1,31 @@
 """Speed of the engagement indicators at the scale of a large state survey.
 
 One million respondent-waves (100 districts x 10 schools, 4 waves, EL flag, sampling
-weights) and one million event attendances. Each row times one ``cm.indicators`` call
-by district x wave x group with intervals, beside an anchor that computes the same
-numbers the usual way (statsmodels per group, or pandas groupby + statsmodels' Wilson
-interval), on the same data.
+weights) and one million event attendances. Each anchored row times one
+``cm.indicators`` call by district x wave x EL group with intervals beside the fastest
+code a user would write for the same numbers: vectorised pandas groupby aggregations
+(weighted sums, cluster totals, squared totals by group; no Python loop over groups)
+with scipy's t quantile and statsmodels' vectorised Wilson interval. Estimates, standard
+errors and interval limits are compared. The other indicators (reach, representation,
+retention, language access, every scale at once) have no such anchor and are timed
+alone.
 
-Run: ``python -m benchmarks.bench_indicators`` (full size) or ``run(quick=True)``.
+Run: ``python -m benchmarks bench_indicators`` (full size) or ``run(quick=True)``.
 """
 
 from __future__ import annotations
 
-import time
-import tracemalloc
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 
+from benchmarks._harness import Settings, Side, alone, compare
 from cei_metrics.schemas import C
+
+MODULE = "bench_indicators"
 
 N_FULL = 1_000_000
 N_QUICK = 20_000
 BY = [C.DISTRICT_ID, C.WAVE, C.EL_FAMILY]
-
-
-def _timed(fn: Callable[[], object], *, memory: bool = True) -> tuple[float, float | None, object]:
-    """Best of two wall times, then peak traced memory (MB) of one more call."""
-    best, out = np.inf, None
-    for _ in range(2):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    peak = None
-    if memory:
-        tracemalloc.start()
-        fn()
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-    return best, peak, out
 
 
 def make_survey(n: int, seed: int = 0, n_districts: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -122,113 +109,157 @@ def make_participation(n: int, seed: int = 1) -> tuple[pd.DataFrame, pd.DataFram
     return df, roster
 
 
-def _anchor_scale_score(scores: pd.DataFrame) -> pd.DataFrame:
-    """statsmodels WLS on a constant with cluster-robust SE, fitted group by group."""
-    import statsmodels.api as sm
-
-    rows = []
-    for key, g in scores.groupby(BY, observed=True, sort=True):
-        fit = sm.WLS(g["score"].to_numpy(), np.ones(len(g)), weights=g[C.WEIGHT].to_numpy()).fit(
-            cov_type="cluster", cov_kwds={"groups": g[C.SCHOOL_ID].cat.codes.to_numpy()}, use_t=True
-        )
-        lo, hi = fit.conf_int()[0]
-        rows.append((*key, fit.params[0], fit.bse[0], lo, hi, len(g)))
-    return pd.DataFrame(rows, columns=[*BY, "estimate", "std_error", "ci_low", "ci_high", "n"])
+FAVORABLE = [4, 5]
+STATS = ["estimate", "std_error", "ci_low", "ci_high"]
 
 
-def _anchor_wilson(survey: pd.DataFrame) -> pd.DataFrame:
-    """pandas groupby counts + statsmodels' Wilson interval."""
+def _pandas_weighted_mean(d: pd.DataFrame, y: str, ci: float = 0.95) -> pd.DataFrame:
+    """Weighted mean by group with the CR1 (school-clustered) linearized SE and a t
+    interval on clusters - 1 df, from groupby aggregations alone: what a user writes
+    with pandas (the formula of ``survey::svymean`` with ``ids=~school``)."""
+    from scipy.stats import t as student_t
+
+    d = d.assign(_wy=d[C.WEIGHT] * d[y])
+    g = d.groupby(BY, observed=True, sort=True)
+    sw = g[C.WEIGHT].sum()
+    mean = g["_wy"].sum() / sw
+    row_mean = g["_wy"].transform("sum") / g[C.WEIGHT].transform("sum")
+    d["_z"] = d[C.WEIGHT] * (d[y] - row_mean)
+    tot = d.groupby([*BY, C.SCHOOL_ID], observed=True, sort=False)["_z"].sum()
+    by_group = tot.groupby(level=list(range(len(BY))), sort=True)
+    ss, n_cl = (tot * tot).groupby(level=list(range(len(BY))), sort=True).sum(), by_group.size()
+    se = np.sqrt(n_cl / (n_cl - 1) * ss / (sw * sw))
+    q = student_t.ppf(0.5 + ci / 2, n_cl - 1)
+    return pd.DataFrame({"estimate": mean, "std_error": se, "ci_low": mean - q * se,
+                         "ci_high": mean + q * se, "n": g.size(), "n_clusters": n_cl})  # fmt: skip
+
+
+def _pandas_scale_score(trust: pd.DataFrame) -> pd.DataFrame:
+    """Weighted mean score by district x wave x EL, CR1 by school (pandas groupby)."""
+    d = trust.loc[trust["score"].notna(), [*BY, C.SCHOOL_ID, C.WEIGHT, "score"]]
+    return _pandas_weighted_mean(d, "score")
+
+
+def _pandas_wilson(survey: pd.DataFrame) -> pd.DataFrame:
+    """Share favorable of one item by group with the Wilson interval: pandas groupby
+    counts and statsmodels' vectorised ``proportion_confint``."""
     from statsmodels.stats.proportion import proportion_confint
 
-    s = survey[(survey[C.ITEM] == "trust_1") & survey[C.VALUE].notna()]
-    fav = s[C.VALUE].isin([4, 5]).rename("fav")
-    g = fav.groupby([s[b] for b in BY], observed=True).agg(["sum", "size"])
+    s = survey.loc[(survey[C.ITEM] == "trust_1") & survey[C.VALUE].notna(), [*BY, C.VALUE]]
+    g = s[C.VALUE].isin(FAVORABLE).groupby([s[b] for b in BY], observed=True).agg(["sum", "size"])
+    p = g["sum"] / g["size"]
     lo, hi = proportion_confint(g["sum"], g["size"], method="wilson")
-    return g.assign(estimate=g["sum"] / g["size"], ci_low=lo, ci_high=hi)
+    return pd.DataFrame({"estimate": p, "std_error": np.sqrt(p * (1 - p) / g["size"]),
+                         "ci_low": lo, "ci_high": hi})  # fmt: skip
 
 
-def run(quick: bool = False) -> list[dict]:
+def _pandas_wilson_design(survey: pd.DataFrame) -> pd.DataFrame:
+    """Weighted share favorable of one item, CR1 SE by school, Wilson interval at the
+    effective sample size n / deff (Kish design effect)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    s = survey.loc[(survey[C.ITEM] == "trust_1") & survey[C.VALUE].notna(),
+                   [*BY, C.SCHOOL_ID, C.WEIGHT, C.VALUE]]  # fmt: skip
+    s["fav"] = s[C.VALUE].isin(FAVORABLE).astype(float)
+    out = _pandas_weighted_mean(s, "fav")
+    p, se, n = out["estimate"], out["std_error"], out["n"]
+    srs = p * (1 - p) / n
+    deff = (se * se / srs).where((srs > 0) & (se > 0), 1.0)
+    n_eff = n / deff
+    out["ci_low"], out["ci_high"] = proportion_confint(p * n_eff, n_eff, method="wilson")
+    return out
+
+
+def _frame(res) -> pd.DataFrame:
+    """Our result's table indexed like the pandas anchors (by the group keys)."""
+    return res.to_frame().set_index(BY).sort_index()
+
+
+def _diff(ours: pd.DataFrame, theirs: pd.DataFrame) -> float:
+    """Largest |difference| of estimate, SE and interval limits over matching groups
+    (inf when the groups differ)."""
+
+    def key(df: pd.DataFrame) -> pd.Index:
+        return pd.MultiIndex.from_arrays([df.index.get_level_values(b).astype(str) for b in BY])
+
+    a = ours.set_axis(key(ours))[STATS]
+    b = theirs.set_axis(key(theirs))[STATS]
+    if len(a) != len(b) or not a.index.sort_values().equals(b.index.sort_values()):
+        return float("inf")
+    b = b.reindex(a.index)
+    return float(np.nanmax(np.abs(a.to_numpy(float) - b.to_numpy(float))))
+
+
+def run(quick: bool = False, settings: Settings | None = None) -> list[dict]:
     import cei_metrics.indicators as ind
 
-    n = N_QUICK if quick else N_FULL
-    survey, scores = make_survey(n, n_districts=10 if quick else 100)
+    settings = settings or Settings(quick=quick)
+    n = N_QUICK if settings.quick else N_FULL
+    survey, scores = make_survey(n, n_districts=10 if settings.quick else 100)
     part, roster = make_participation(n)
     trust = scores[scores["scale"] == "trust"]
-    ind.scale_score(trust.head(100), by=BY, min_cell=0)  # warm imports (scipy)
-    rows: list[dict] = []
-
-    def row(name, ours_s, peak, anchor="", anchor_s=None, note=""):
-        rows.append(
-            {
-                "benchmark": name,
-                "ours_s": ours_s,
-                "anchor": anchor,
-                "anchor_s": anchor_s,
-                "ratio": None if anchor_s is None else anchor_s / ours_s,
-                "peak_mb": peak,
-                "note": note,
-            }
-        )
-
-    # 1. scale_score, one scale, weighted + clustered, vs statsmodels per group
-    t, peak, ours = _timed(
-        lambda: ind.scale_score(trust, by=BY, weights=C.WEIGHT, cluster=C.SCHOOL_ID, min_cell=0)
-    )
-    t_anchor, _, anc = _timed(lambda: _anchor_scale_score(trust), memory=False)
-    ours = ours.to_frame()
-    diff = float(np.max(np.abs(ours["std_error"].to_numpy() - anc["std_error"].to_numpy())))
-    row(
-        f"scale_score {n:,} respondents, district x wave x EL, weighted, CR1 by school",
-        t,
-        peak,
-        "statsmodels WLS cluster per group",
-        t_anchor,
-        f"{len(ours)} groups; max |SE difference| {diff:.1e}",
-    )
-    # 2. all three scales
-    t_all_scales, peak, _ = _timed(
-        lambda: ind.scale_score(scores, by=BY, weights=C.WEIGHT, cluster=C.SCHOOL_ID, min_cell=0)
-    )
-    row(f"scale_score {n:,} respondents x 3 scales, weighted, CR1", t_all_scales, peak)
-    # 3. percent favorable of one item, Wilson, vs pandas + statsmodels
-    t_fav, peak, fav = _timed(
-        lambda: ind.percent_favorable(survey, item="trust_1", by=BY, min_cell=0)
-    )
-    t_anchor, _, anc = _timed(lambda: _anchor_wilson(survey), memory=False)
-    fav = fav.to_frame()
-    diff = float(np.max(np.abs(fav["ci_low"].to_numpy() - anc["ci_low"].to_numpy())))
-    row(
-        f"percent_favorable item, {n:,} responses, Wilson",
-        t_fav,
-        peak,
-        "pandas groupby + statsmodels proportion_confint",
-        t_anchor,
-        f"max |ci_low difference| {diff:.1e}",
-    )
-    # 4. percent favorable pooled over the scale items, clustered by school
-    t_fav3, peak, _ = _timed(
-        lambda: ind.percent_favorable(survey, by=BY, cluster=C.SCHOOL_ID, min_cell=0)
-    )
-    row(
-        f"percent_favorable 3 scales, {3 * n:,} item responses, deff-Wilson by school", t_fav3, peak
-    )
-    # 5. participation indicators
-    t_reach, peak, _ = _timed(lambda: ind.reach(part, roster))
-    row(f"reach, {len(part):,} attendances, district x year", t_reach, peak)
-    t_rep, peak, _ = _timed(lambda: ind.representation_index(part, roster))
-    row(f"representation_index EL, {len(part):,} attendances", t_rep, peak)
-    t_ret, peak, _ = _timed(lambda: ind.retention(part, event_type="convening"))
-    row(f"retention (at least k + Kaplan-Meier), {len(part):,} attendances", t_ret, peak)
-    t_lang, peak, _ = _timed(lambda: ind.language_access(None, part, roster))
-    row(f"language_access (attendances, events), {len(part):,} attendances", t_lang, peak)
-    total = t_all_scales + t_fav3 + t_reach + t_rep + t_ret + t_lang
-    row(
-        f"all indicators above, {n:,} respondents + {len(part):,} attendances",
-        total,
-        None,
-        note="sum of the rows: scale_score x3, percent_favorable x3, reach, representation, "
-        "retention, language access (target: under 2 s)",
-    )
+    size = f"{n:,} respondents, district x wave x EL"
+    rows = compare(
+        MODULE,
+        "scale_score, weighted, CR1 by school, t interval",
+        size,
+        Side("cei_metrics", lambda th: _frame(ind.scale_score(
+            trust, by=BY, weights=C.WEIGHT, cluster=C.SCHOOL_ID, min_cell=0)),
+            "indicators.scale_score(by=..., weights=, cluster='school_id')"),
+        [Side("pandas", lambda th: _pandas_scale_score(trust),
+              "groupby sums + cluster totals + scipy t (vectorised)")],
+        settings=settings,
+        compared="estimate, SE, CI limits",
+        diff=_diff,
+    )  # fmt: skip
+    rows += compare(
+        MODULE,
+        "percent_favorable one item, Wilson interval",
+        f"{n:,} responses, district x wave x EL",
+        Side("cei_metrics", lambda th: _frame(ind.percent_favorable(
+            survey, item="trust_1", by=BY, min_cell=0)),
+            "indicators.percent_favorable(item='trust_1', by=...)"),
+        [Side("pandas", lambda th: _pandas_wilson(survey),
+              "groupby sum/size + statsmodels proportion_confint (vectorised)")],
+        settings=settings,
+        compared="estimate, SE, CI limits",
+        diff=_diff,
+    )  # fmt: skip
+    rows += compare(
+        MODULE,
+        "percent_favorable one item, weighted, CR1 by school, Wilson at n/deff",
+        f"{n:,} responses, district x wave x EL",
+        Side("cei_metrics", lambda th: _frame(ind.percent_favorable(
+            survey, item="trust_1", by=BY, weights=C.WEIGHT, cluster=C.SCHOOL_ID,
+            min_cell=0)),
+            "indicators.percent_favorable(item=, weights=, cluster='school_id')"),
+        [Side("pandas", lambda th: _pandas_wilson_design(survey),
+              "groupby sums + cluster totals + proportion_confint at n/deff")],
+        settings=settings,
+        compared="estimate, SE, CI limits",
+        diff=_diff,
+    )  # fmt: skip
+    # no anchor: every scale at once, the pooled share favorable, participation
+    default = (settings.threads[-1],)  # pandas and numpy code: one thread setting
+    cases = [
+        ("scale_score, 3 scales, weighted, CR1 by school", f"{n:,} respondents x 3 scales",
+         lambda th: ind.scale_score(scores, by=BY, weights=C.WEIGHT, cluster=C.SCHOOL_ID,
+                                    min_cell=0)),
+        ("percent_favorable, 3 scales pooled, CR1 by school, Wilson at n/deff",
+         f"{3 * n:,} item responses",
+         lambda th: ind.percent_favorable(survey, by=BY, cluster=C.SCHOOL_ID, min_cell=0)),
+        ("reach, district x year", f"{len(part):,} attendances",
+         lambda th: ind.reach(part, roster)),
+        ("representation_index, EL", f"{len(part):,} attendances",
+         lambda th: ind.representation_index(part, roster)),
+        ("retention (at least k + Kaplan-Meier)", f"{len(part):,} attendances",
+         lambda th: ind.retention(part, event_type="convening")),
+        ("language_access (attendances, events)", f"{len(part):,} attendances",
+         lambda th: ind.language_access(None, part, roster)),
+    ]  # fmt: skip
+    for name, what, fn in cases:
+        rows += alone(MODULE, name, what, Side("cei_metrics", fn, name.split(",")[0]),
+                      settings=settings, threads=default)  # fmt: skip
     return rows
 
 
