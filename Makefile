@@ -20,7 +20,7 @@ help:
 	@echo "make report [DATA=dir]  run the whole pipeline (demo data unless DATA is given)"
 	@echo "make test               run the test suite (locked versions)"
 	@echo "make test-latest        run the test suite with the newest allowed versions"
-	@echo "make lint               ruff check and format check"
+	@echo "make lint               ruff check and format check, import-linter layer contracts"
 	@echo "make bench              run the benchmarks"
 	@echo "make lock [UPGRADE=1]   re-resolve requirements/lock.txt (keeping pins unless UPGRADE) and environment.yml"
 
@@ -59,6 +59,7 @@ test-latest:
 lint: $(STAMP)-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(STAMP)-bench
 	$(PY) -m benchmarks

@@ -47,7 +47,7 @@ def make_panel(n_units: int = 10_000, n_years: int = 12, seed: int = 1) -> pd.Da
 
 
 def _ours(df: pd.DataFrame, n_boot: int) -> np.ndarray:
-    from cei_metrics.impact.att_gt import att_gt
+    from cei_metrics.impact import att_gt
 
     r = att_gt(df, "y", "unit", "year", "g", covariates=["x"], method="dr", control="never",
                base_period="varying", n_boot=n_boot, seed=1)  # fmt: skip

@@ -64,9 +64,9 @@ def _special(t_pre: int) -> list[tuple[str, list[int], str]]:
 
 def _ours(df: pd.DataFrame, t_pre: int) -> pd.DataFrame:
     """Gaps of the treated unit and every placebo: time x unit."""
-    from cei_metrics.impact.synth import synthetic_control
+    from cei_metrics.impact import synthetic_control
 
-    r = synthetic_control(df, "unit", "time", "y", "u000", t_pre, predictors=["x1", "x2"],
+    r = synthetic_control(df, "y", "unit", "time", treated_units="u000", start=t_pre, predictors=["x1", "x2"],
                           special_predictors=_special(t_pre), n_starts=0, seed=1)  # fmt: skip
     g = r.placebos.pivot(index="time", columns="unit", values="gap")
     g["u000"] = r.gap.to_numpy()

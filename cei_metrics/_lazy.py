@@ -1,42 +1,73 @@
-"""Lazy attribute loading for subpackages, so that importing a package stays cheap.
+"""Lazy attribute loading for packages, so that importing a package stays cheap.
 
-A public name may share its name with the module that defines it
-(``cei_metrics.impact.effect_size`` is both a function and a module). Python's import
-system sets a package attribute to the submodule whenever the submodule is imported,
-which would hide the function; the package's module class therefore refuses to let a
-submodule overwrite a public name, so ``cm.impact.effect_size`` is always the function.
+A package lists its public names in a table ``name -> module`` (relative to the package)
+and builds its module-level ``__getattr__`` and ``__dir__`` from it::
+
+    _TABLE = {"att_gt": "did.staggered", "ATTResult": "did.staggered"}
+    __all__ = sorted(_TABLE)
+    __getattr__ = lazy_getattr(__name__, _TABLE, submodules=("did",))
+    __dir__ = lazy_dir(__name__, _TABLE, submodules=("did",))
+
+No module shares its name with a public function or class of its package (the
+``cei_metrics.impact.att_gt`` function lives in ``cei_metrics.impact.did.staggered``), so
+importing a submodule never hides a public name; a test checks it.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-import types
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
-class _LazyPackage(types.ModuleType):
-    _lazy_table: dict[str, str]
+def lazy_getattr(
+    package: str,
+    table: dict[str, str],
+    *,
+    submodules: Iterable[str] = (),
+    deprecated: dict[str, str] | None = None,
+) -> Callable[[str], Any]:
+    """Build a module ``__getattr__`` that imports ``name`` from ``table[name]`` on first use.
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        table = self.__dict__.get("_lazy_table", {})
-        if name in table and isinstance(value, types.ModuleType):
-            return  # keep the public function/class reachable through __getattr__
-        super().__setattr__(name, value)
-
-
-def lazy_getattr(package: str, table: dict[str, str]):
-    """Build a module ``__getattr__`` that imports ``name`` from ``table[name]`` on first use."""
-    mod = sys.modules.get(package)
-    if mod is not None and not isinstance(mod, _LazyPackage):
-        mod.__class__ = _LazyPackage
-    if mod is not None:
-        mod.__dict__["_lazy_table"] = table
+    ``submodules`` are public subpackages or modules returned as themselves
+    (``cm.impact.did``); ``deprecated`` maps names of the previous release to their new
+    names, which they return with a ``FutureWarning`` (they are not listed by ``dir``).
+    """
+    subs = frozenset(submodules)
+    old = dict(deprecated or {})
 
     def __getattr__(name: str) -> Any:
+        if name in old:
+            import warnings
+
+            warnings.warn(
+                f"{package}.{name} is deprecated and will be removed in the next release; "
+                f"use {package}.{old[name]}",
+                FutureWarning,
+                stacklevel=2,
+            )
+            return __getattr__(old[name])
         target = table.get(name)
         if target is None:
+            if name in subs:
+                return importlib.import_module(f"{package}.{name}")
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        return getattr(importlib.import_module(f"{package}.{target}"), name)
+        value = getattr(importlib.import_module(f"{package}.{target}"), name)
+        # cache it on the package, so the next access is a plain attribute lookup
+        setattr(sys.modules[package], name, value)
+        return value
 
     return __getattr__
+
+
+def lazy_dir(
+    package: str, table: dict[str, str], *, submodules: Iterable[str] = ()
+) -> Callable[[], list[str]]:
+    """Build a module ``__dir__`` listing the package's public names (loaded or not)."""
+    names = frozenset(table) | frozenset(submodules)
+
+    def __dir__() -> list[str]:
+        return sorted(set(vars(sys.modules[package])) | names)
+
+    return __dir__

@@ -10,6 +10,7 @@ __all__ = [
     "CEIError",
     "EstimationError",
     "InstrumentError",
+    "OptionError",
     "PrivacyError",
     "SchemaError",
     "SuppressionError",
@@ -82,3 +83,8 @@ class InstrumentError(CEIError):
 
 class EstimationError(CEIError):
     """The data cannot support the requested estimate (too few units, no variation, ...)."""
+
+
+class OptionError(CEIError, ValueError):
+    """An option has a value the function does not accept (``ci=1.5``, an unknown
+    ``method``, two names for one argument). Raised the same way by every function."""

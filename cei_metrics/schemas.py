@@ -13,7 +13,8 @@ table                   one row per                                   constant h
 ======================  ============================================  =========================
 
 Code elsewhere refers to a column through the class constants below (``C.DISTRICT_ID``),
-never by spelling the string again. The pandera schemas are built on first use by
+never by spelling the string again; that holds for output columns too (``C.ESTIMATE``,
+``C.CI_LOW``, ...: every result's ``to_frame()`` begins with :data:`RESULT_COLUMNS`). The pandera schemas are built on first use by
 :func:`schema` so that ``import cei_metrics`` stays fast.
 """
 
@@ -116,6 +117,56 @@ class C:
     TEXT = "text"
     CODE = "code"  # codebook id of a code applied to a segment
     CODER = "coder"  # person who applied it
+
+    # result (output) columns -----------------------------------------------------------
+    # every result's to_frame() begins TERM, then ESTIMATE .. N where defined
+    TERM = "term"  # the row key of a result frame
+    ESTIMATE = "estimate"
+    STD_ERROR = "std_error"
+    CI_LOW = "ci_low"  # pointwise confidence interval
+    CI_HIGH = "ci_high"
+    P_VAL = "p_val"
+    N = "n"
+    N_DROPPED = "n_dropped"
+    N_CLUSTERS = "n_clusters"
+    N_ITEMS = "n_items"
+    N_TREATED = "n_treated"
+    N_CONTROL = "n_control"
+    BAND_LOW = "band_low"  # uniform (simultaneous, sup-t) band over a family of estimates
+    BAND_HIGH = "band_high"
+    CRIT_VALUE = "crit_value"
+    T_STAT = "t_stat"
+    STATISTIC = "statistic"
+    DF = "df"
+    P_VAL_CRVE = "p_val_crve"
+    TIME = "time"  # an estimator's integer period
+    EVENT_TIME = "event_time"  # period relative to treatment start, e = t - g
+    BASE_TIME = "base_time"
+    PERIOD = "period"  # "pre" / "post"
+    POST = "post"
+    UNIT = "unit"
+    GAP = "gap"  # treated minus synthetic
+    TREATED = "treated"
+    SYNTHETIC_PATH = "synthetic"
+    WEIGHT_SHARE = "weight"  # weight of a comparison in a decomposition
+    TYPE = "type"
+    CONTROL = "control"
+    EFFECT = "effect"
+    LABEL = "label"
+    OBSERVED = "observed"
+    FITTED = "fitted"
+    COUNTERFACTUAL = "counterfactual"
+    N_UNITS = "n_units"
+    PRE_RMSPE = "pre_rmspe"
+    POST_RMSPE = "post_rmspe"
+    RMSPE_RATIO = "rmspe_ratio"
+    N_PERM = "n_perm"
+
+
+#: The leading columns of every result frame, in order (each where the result defines it).
+RESULT_COLUMNS = (C.TERM, C.ESTIMATE, C.STD_ERROR, C.CI_LOW, C.CI_HIGH, C.P_VAL, C.N)
+#: A pointwise interval and a uniform band, carried side by side.
+INTERVAL_COLUMNS = (C.CI_LOW, C.CI_HIGH, C.BAND_LOW, C.BAND_HIGH)
 
 
 SURVEY_COLUMNS = (

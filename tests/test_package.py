@@ -51,20 +51,42 @@ def test_public_api_contract(path):
     assert callable(obj)
 
 
-def test_public_function_survives_submodule_import():
+PACKAGES = (
+    "io",
+    "datasets",
+    "indicators",
+    "psychometrics",
+    "impact",
+    "impact.did",
+    "impact.synth",
+    "impact.inference",
+    "viz",
+)
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_no_module_shadows_a_public_name(package):
+    # a submodule named like a public function would replace it on import
+    import importlib
+    import pkgutil
+
+    mod = importlib.import_module(f"cei_metrics.{package}")
+    modules = {m.name for m in pkgutil.iter_modules(mod.__path__)}
+    public = [n for n in mod.__all__ if not isinstance(getattr(mod, n), type(cm))]
+    assert not modules & set(public), f"cm.{package}: {sorted(modules & set(public))}"
+    for name in modules:
+        importlib.import_module(f"cei_metrics.{package}.{name}")
+    for name in public:
+        obj = getattr(mod, name)
+        assert not isinstance(obj, type(cm)), f"cm.{package}.{name}"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_dir_lists_the_public_names(package):
     import importlib
 
-    for package, name in [
-        ("io", "ingest"),
-        ("impact", "att_gt"),
-        ("impact", "effect_size"),
-        ("impact", "event_study"),
-        ("impact", "multilevel"),
-        ("psychometrics", "reliability"),
-    ]:
-        importlib.import_module(f"cei_metrics.{package}.{name}")
-        obj = getattr(getattr(cm, package), name)
-        assert callable(obj) and not isinstance(obj, type(cm)), f"cm.{package}.{name}"
+    mod = importlib.import_module(f"cei_metrics.{package}")
+    assert set(mod.__all__) <= set(dir(mod))
 
 
 def test_cli_help_and_version(capsys):
@@ -97,8 +119,10 @@ def test_cli_demo_ingest_audit(tmp_path, capsys):
     assert not tabs.ratings.empty and not tabs.participation.empty and not tabs.roster.empty
 
 
-@pytest.mark.parametrize("package", ["io", "impact", "psychometrics", "indicators", "viz"])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_every_listed_public_name_resolves(package):
-    mod = getattr(cm, package)
+    import importlib
+
+    mod = importlib.import_module(f"cei_metrics.{package}")
     for name in mod.__all__:
         assert getattr(mod, name) is not None, f"cm.{package}.{name}"

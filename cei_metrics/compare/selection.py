@@ -34,14 +34,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._results import PlotMixin, ResultMixin
 from ..errors import EstimationError, SchemaError
 from ..schemas import LOWER_IS_BETTER, C
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = [
     "NEED_DIRECTIONS",
@@ -370,7 +368,7 @@ def _rank_within(values: np.ndarray, types: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class SelectionResult(ResultMixin):
+class SelectionResult(ResultMixin, PlotMixin):
     """Need and readiness of every LEA, ranked within LEA type (two axes, no single score).
 
     ``table``: ``cds``, ``name``, ``lea_type``, ``need``, ``readiness`` (indices, in
@@ -413,14 +411,9 @@ class SelectionResult(ResultMixin):
 
     def plot_data(self, **kw) -> pd.DataFrame:
         """What :meth:`plot` draws (:func:`cei_metrics.viz.need_readiness_data`)."""
-        from ..viz.compare import need_readiness_data
+        from .plotdata import need_readiness_data
 
         return need_readiness_data(self, **kw)
-
-    def plot(self, *, ax: Axes | None = None, **kw) -> tuple[Figure, Axes]:
-        from ..viz.compare import need_readiness
-
-        return need_readiness(self, ax=ax, **kw)
 
 
 def selection_indices(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_getattr
+from .._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:  # pragma: no cover
     from .demo import DemoData, DemoTruth, load_demo  # noqa: F401
@@ -40,3 +40,4 @@ _TABLE = {
 }
 __all__ = sorted(_TABLE)
 __getattr__ = lazy_getattr(__name__, _TABLE)
+__dir__ = lazy_dir(__name__, _TABLE)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..errors import EstimationError
 from ..schemas import DISRUPTED_YEARS, C
-from ._sc_panel import require_columns
+from .synth._panel import require_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

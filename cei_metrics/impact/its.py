@@ -22,20 +22,19 @@ is rarely free of autocorrelation.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from .._results import ResultMixin
-from ..errors import EstimationError, SchemaError
-from ..schemas import DISRUPTED_YEARS, school_year, year_start
-from ._did_common import _one_time, check_ci, check_columns, drop_years, time_to_int, years_note
+from .._api import check_choice, estimator
+from .._results import PlotMixin, ResultMixin
+from ..errors import EstimationError, OptionError, SchemaError
+from ..schemas import DISRUPTED_YEARS, C, school_year, year_start
+from ._common import _one_time, check_ci, check_columns, drop_years, time_to_int, years_note
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = ["ITSResult", "interrupted_time_series"]
 
@@ -221,7 +220,25 @@ def breusch_godfrey_grouped(
 
 
 @dataclass(frozen=True)
-class ITSResult(ResultMixin):
+class _ITSFit:
+    """What inference after the fit needs."""
+
+    x: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray  # series of each regression row
+    periods: np.ndarray
+    step: int
+    contrasts: np.ndarray  # effects x coefficients
+    reference_dist: str
+    small_sample: bool
+    frame: Any = field(repr=False)  # u, z, t, y of the rows used
+    comparison: str
+    t0: int
+    comparative: bool
+
+
+@dataclass(frozen=True, repr=False)
+class ITSResult(PlotMixin, ResultMixin):
     """An interrupted time series fit.
 
     ``coefficients`` holds the regression (terms ``const, time, post, time_post`` and,
@@ -230,17 +247,19 @@ class ITSResult(ResultMixin):
     ``slope_change``, ``pre_trend``, ``post_trend`` (as Linden's ``posttrend`` /
     ``lincom``), ``average_effect`` and, comparatively, the comparison series' and the
     difference's versions. Both frames have columns ``term, estimate, std_error, ci_low,
-    ci_high, p_val, n``.
+    ci_high, p_val, n``; ``to_frame()`` stacks them. ``vcov`` says how the standard
+    errors were computed; change it with :meth:`with_inference`. ``y`` is the outcome
+    column (formerly ``outcome``).
     """
 
     design: str  # "single" | "comparative"
-    outcome: str
+    y: str
     start: int
     coefficients: pd.DataFrame
     effects: pd.DataFrame
     vcov: str
     maxlags: int
-    ci: float
+    ci_level: float
     n: int
     n_dropped: int
     n_units: dict[str, int]
@@ -254,10 +273,133 @@ class ITSResult(ResultMixin):
     _plot: pd.DataFrame = field(default=None, repr=False, compare=False)
     _cov: np.ndarray = field(default=None, repr=False, compare=False)
     _labels: dict = field(default=None, repr=False, compare=False)
+    _fit: _ITSFit | None = field(default=None, repr=False, compare=False)
+    seed: int | None = None
+
+    _aliases: ClassVar = {"ci": "ci_level", "outcome": "y"}
 
     def _effect(self, term: str) -> float:
-        row = self.effects.loc[self.effects["term"] == term, "estimate"]
+        row = self.effects.loc[self.effects[C.TERM] == term, C.ESTIMATE]
         return float(row.iloc[0])
+
+    def with_inference(
+        self,
+        vcov: str,
+        *,
+        maxlags: int | None = None,
+        ci: float | None = None,
+        reference_dist: str | None = None,
+        n_boot: int = 9999,
+        bootstrap_weights: str = "rademacher",
+        n_perm: int = 999,
+        seed: int | None = None,
+    ) -> ITSResult:
+        r"""The same fit with other standard errors, intervals and p-values.
+
+        Parameters
+        ----------
+        vcov : ``"hac"`` (Newey-West, ``maxlags``), ``"driscoll_kraay"``,
+            ``"classical"``, ``"hc1"`` (White's heteroskedasticity-robust errors with
+            the n/(n-k) factor), ``"cluster"`` (cluster-robust CR1 by series: each unit
+            of a pooled fit, each group of a mean fit; t with G - 1 df), ``"wild"``
+            (wild cluster restricted bootstrap by series, for every coefficient and
+            effect: p-values from the bootstrap, intervals by test inversion, standard
+            errors cluster-robust) or ``"randomization"`` (comparative designs: which
+            units are treated is re-assigned, the whole fit repeated; p-values only).
+        maxlags : Newey-West lags (default the result's).
+        ci, reference_dist : level and reference distribution (default the result's).
+        n_boot, bootstrap_weights : as :func:`wild_cluster_bootstrap`.
+        n_perm, seed : assignments drawn (all when fewer) and the seed of any draw.
+
+        Returns
+        -------
+        A new :class:`ITSResult`. Agrees with statsmodels ``OLS.fit(cov_type="HC1" |
+        "cluster" | "HAC")`` (tests).
+        """
+        check_choice("vcov", vcov, _INFERENCE)
+        level = self.ci_level if ci is None else check_ci(ci)
+        f = self._fit
+        if f is None:  # pragma: no cover
+            raise OptionError("this result carries no fit", fix="re-estimate it")
+        dist = f.reference_dist if reference_dist is None else reference_dist
+        check_choice("reference_dist", dist, ("t", "normal"))
+        lags = self.maxlags if maxlags is None else maxlags
+        names = self.coefficients[C.TERM].tolist()
+        effect_names = self.effects[C.TERM].tolist()
+        beta = self.coefficients[C.ESTIMATE].to_numpy()
+        n, k = f.x.shape
+        G = int(f.groups.max()) + 1
+        notes = tuple(x for x in self.notes if not x.startswith("Inference after the fit"))
+        extra: dict[str, Any] = {}
+        if vcov in ("hac", "driscoll_kraay", "classical", "hc1"):
+            fit = ols_fit(
+                f.x,
+                f.y,
+                f.groups,
+                f.periods,
+                vcov="hac" if vcov == "hc1" else vcov,
+                maxlags=0 if vcov == "hc1" else lags,
+                small_sample=True if vcov == "hc1" else f.small_sample,
+                step=f.step,
+            )
+            cov = fit.cov[0]
+            d = "t" if vcov in ("classical", "hc1") else dist
+            dof = len(np.unique(f.periods)) - 1 if vcov == "driscoll_kraay" else n - k
+            desc = {
+                "classical": "classical OLS (t with n-k df)",
+                "hc1": f"heteroskedasticity-robust (HC1; t with {n - k} df)",
+            }.get(vcov) or _vcov_text(vcov, self.comparison, lags, f.small_sample, d, dof)
+            coef = _table(names, beta, np.sqrt(np.diag(cov)), d, dof, level, n)
+            se_e = np.sqrt(np.einsum("ik,kl,il->i", f.contrasts, cov, f.contrasts))
+            effects = _table(effect_names, f.contrasts @ beta, se_e, d, dof, level, n)
+            if vcov != "hc1":
+                extra["maxlags"] = lags
+        elif vcov == "cluster":
+            cov = _cluster_cov(f.x, f.y - f.x @ beta, f.groups)
+            coef, effects, cov = _cluster_tables(f, names, effect_names, beta, cov, level, G)
+            desc = f"cluster-robust (CR1) by series, {G} clusters; t with {G - 1} df"
+        elif vcov == "wild":
+            coef, effects, cov = _wild_tables(
+                f, names, effect_names, beta, level, n_boot, bootstrap_weights, seed, G
+            )
+            desc = (
+                f"wild cluster restricted bootstrap by series ({G} clusters, "
+                f"{bootstrap_weights} weights); standard errors cluster-robust"
+            )
+            extra["seed"] = seed
+        else:
+            coef, effects, desc = _randomization_tables(self, f, names, effect_names, n_perm, seed)
+            cov = np.full((k, k), np.nan)
+            notes = (
+                *notes,
+                "Inference after the fit: randomization inference gives p-values under the "
+                "sharp null of no effect, not standard errors or intervals.",
+            )
+            extra["seed"] = seed
+        res = replace(
+            self,
+            coefficients=coef,
+            effects=effects,
+            vcov=desc,
+            ci_level=level,
+            notes=notes,
+            _cov=cov,
+            **extra,
+        )
+        res._record_call(
+            {
+                **dict(self.call),
+                "with_inference": {
+                    "vcov": vcov,
+                    "maxlags": lags,
+                    "ci": level,
+                    **({"n_boot": n_boot} if vcov == "wild" else {}),
+                    **({"n_perm": n_perm} if vcov == "randomization" else {}),
+                    **({"seed": seed} if vcov in ("wild", "randomization") else {}),
+                },
+            }
+        )
+        return res
 
     @property
     def level_change(self) -> float:
@@ -291,8 +433,13 @@ class ITSResult(ResultMixin):
 
         return pd.concat([self.coefficients, self.effects], ignore_index=True)
 
+    @property
+    def estimate(self) -> float:
+        """The change in level (``level_change``), the design's headline effect."""
+        return self.level_change
+
     def summary(self) -> str:
-        e = self.effects.set_index("term")
+        e = self.effects.set_index(C.TERM)
         title = (
             "Interrupted time series (single group)"
             if self.design == "single"
@@ -300,7 +447,7 @@ class ITSResult(ResultMixin):
         )
         lab = self._labels.get(self.start, self.start) if self._labels else self.start
         lines = [
-            f"{title}: {self.outcome}, start {lab}",
+            f"{title}: {self.y}, start {lab}",
             f"n = {self.n} rows, {self.n_dropped} dropped (missing); units "
             + ", ".join(f"{k} {v}" for k, v in self.n_units.items())
             + "; periods before/after "
@@ -310,8 +457,9 @@ class ITSResult(ResultMixin):
         for term in ("level_change", "slope_change", "post_trend", "average_effect"):
             r = e.loc[term]
             lines.append(
-                f"  {term:<15} {r['estimate']:9.4g} (SE {r['std_error']:.4g}, "
-                f"{self.ci:.0%} CI {r['ci_low']:.4g} to {r['ci_high']:.4g}, p = {r['p_val']:.3g})"
+                f"  {term:<15} {r[C.ESTIMATE]:9.4g} (SE {r[C.STD_ERROR]:.4g}, "
+                f"{self.ci_level:.0%} CI {r[C.CI_LOW]:.4g} to {r[C.CI_HIGH]:.4g}, "
+                f"p = {r[C.P_VAL]:.3g})"
             )
         ac = self.autocorrelation
         bg = ", ".join(
@@ -336,11 +484,6 @@ class ITSResult(ResultMixin):
         extended; for the treated series of the comparative design, its pre-period line
         plus the comparison series' changes at the start)."""
         return self._plot.copy()
-
-    def plot(self, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
-        """Observed points, the fitted segments before and after the start, and the
-        counterfactual (dashed); the comparison series in grey. Returns ``(fig, ax)``."""
-        return _draw(self, ax)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -425,11 +568,11 @@ def _table(names, est, se, dist, dof, ci, n):
     return pd.DataFrame(
         {
             "term": list(names),
-            "estimate": est,
-            "std_error": se,
-            "ci_low": lo,
-            "ci_high": hi,
-            "p_val": p,
+            C.ESTIMATE: est,
+            C.STD_ERROR: se,
+            C.CI_LOW: lo,
+            C.CI_HIGH: hi,
+            C.P_VAL: p,
             "n": int(n),
         }
     )
@@ -473,9 +616,10 @@ def _contrasts(comparative: bool, mean_post: float) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------- estimator
 
 
+@estimator(renamed={"outcome": "y"})
 def interrupted_time_series(
     df: pd.DataFrame,
-    outcome: str,
+    y: str,
     time: str,
     *,
     start: object,
@@ -517,7 +661,7 @@ def interrupted_time_series(
     Parameters
     ----------
     df : long table, one row per period (and unit, when ``unit`` is given).
-    outcome : numeric outcome column.
+    y : numeric outcome column (formerly ``outcome``).
     time : period column: integers or school years such as ``"2019-20"`` (taken as 2019).
     start : the first period of the intervention (``"2019-20"`` or 2019).
     unit : column naming the units (districts) of each series; optional when every group
@@ -600,25 +744,19 @@ def interrupted_time_series(
     """
     import pandas as pd
 
-    check_ci(ci)
-    if comparison not in ("mean", "pooled"):
-        raise EstimationError(f"unknown comparison {comparison!r}", fix='use "mean" or "pooled"')
-    if vcov not in ("hac", "driscoll_kraay", "classical"):
-        raise EstimationError(
-            f"unknown vcov {vcov!r}", fix='use "hac", "driscoll_kraay" or "classical"'
-        )
-    if reference_dist not in ("t", "normal"):
-        raise EstimationError(
-            f"unknown reference_dist {reference_dist!r}", fix='use "t" or "normal"'
-        )
+    outcome = y
+    ci = check_ci(ci)
+    check_choice("comparison", comparison, ("mean", "pooled"))
+    check_choice("vcov", vcov, ("hac", "driscoll_kraay", "classical"))
+    check_choice("reference_dist", reference_dist, ("t", "normal"))
     if not isinstance(maxlags, int | np.integer) or maxlags < 0:
-        raise EstimationError(
+        raise OptionError(
             f"maxlags={maxlags!r} is not a lag", fix="pass a whole number >= 0, e.g. maxlags=1"
         )
     maxlags = int(maxlags)
     ac = max(maxlags, 1) if ac_lags is None else int(ac_lags)
     if ac < 1:
-        raise EstimationError(f"ac_lags={ac_lags!r} must be >= 1", fix="pass ac_lags=1 or more")
+        raise OptionError(f"ac_lags={ac_lags!r} must be >= 1", fix="pass ac_lags=1 or more")
     check_columns(df, [outcome, time, unit, treated], what="time series")
     _numeric(df, outcome)
     t0 = _one_time(start, time)
@@ -700,26 +838,7 @@ def interrupted_time_series(
             )
 
     # the rows of the regression -----------------------------------------------------
-    if comparison == "mean":
-        agg = frame.groupby(["z", "t"], sort=True).agg(y=("y", "mean"), m=("u", "nunique"))
-        reg = agg.reset_index()
-        reg["u"] = reg["z"].astype(np.int64)
-        unbalanced = any(
-            frame.loc[frame["z"] == g].groupby("t")["u"].nunique().nunique() > 1
-            for g in frame["z"].unique()
-        )
-    else:
-        reg = frame.sort_values(["z", "u", "t"]).reset_index(drop=True)
-        reg["u"] = reg["u"].astype(np.int64) * 2 + reg["z"].astype(np.int64)
-        unbalanced = False
-    t_all = reg["t"].to_numpy(np.int64)
-    origin = int(t_all.min())
-    step = _step(t_all)
-    x = segmented_design(
-        t_all, float(t0), reg["z"].to_numpy(float) if comparative else None, origin
-    )
-    yv = reg["y"].to_numpy(float)
-    groups = pd.factorize(reg["u"])[0]
+    reg, x, yv, groups, t_all, origin, step, unbalanced = _rows(frame, comparison, comparative, t0)
     n_series = int(groups.max()) + 1
     max_len = int(reg.groupby("u").size().max())
     if vcov != "classical" and maxlags >= max_len:
@@ -752,25 +871,11 @@ def interrupted_time_series(
         if x.shape[1] + lag >= n:
             break
         lm, p = breusch_godfrey_grouped(x, e, groups, t_all, lag, step)
-        rows.append({"lag": lag, "statistic": lm, "df": lag, "p_val": p})
-    autocorr = pd.DataFrame(rows, columns=["lag", "statistic", "df", "p_val"])
+        rows.append({"lag": lag, "statistic": lm, "df": lag, C.P_VAL: p})
+    autocorr = pd.DataFrame(rows, columns=["lag", C.STATISTIC, C.DF, C.P_VAL])
 
     # description and notes -----------------------------------------------------------
-    if vcov != "classical":
-        within = "each unit" if comparison == "pooled" else "each series"
-        lags = f"{maxlags} lag{'s' if maxlags != 1 else ''}"
-        desc = (
-            f"Newey-West HAC (Bartlett kernel, {lags}, within {within}"
-            if vcov == "hac"
-            else f"Driscoll-Kraay (Newey-West on scores summed by period, Bartlett, {lags}"
-        )
-        desc += (
-            (", small-sample factor n/(n-k)" if small_sample else "")
-            + (f"; t with {dof} df" if dist == "t" else "; normal reference")
-            + ")"
-        )
-    else:
-        desc = "classical OLS (t with n-k df)"
+    desc = _vcov_text(vcov, comparison, maxlags, small_sample, dist, dof)
     notes = []
     disrupted = tuple(sorted({year_start(y) for y in DISRUPTED_YEARS} & set(t_all.tolist())))
     if disrupted:
@@ -794,15 +899,29 @@ def interrupted_time_series(
         notes.append(f"{n_series} unit series pooled.")
 
     plot = _plot_frame(reg, frame, beta, t0, comparative, labels, origin, step, group_names)
+    fitinfo = _ITSFit(
+        x=x,
+        y=yv,
+        groups=groups,
+        periods=t_all,
+        step=step,
+        contrasts=cmat,
+        reference_dist=reference_dist,
+        small_sample=small_sample,
+        frame=frame,
+        comparison=comparison,
+        t0=int(t0),
+        comparative=comparative,
+    )
     return ITSResult(
         design="comparative" if comparative else "single",
-        outcome=outcome,
+        y=outcome,
         start=int(t0),
         coefficients=coef,
         effects=effects,
         vcov=desc,
         maxlags=maxlags,
-        ci=ci,
+        ci_level=ci,
         n=int(n),
         n_dropped=n_dropped,
         n_units=n_units,
@@ -816,6 +935,7 @@ def interrupted_time_series(
         _plot=plot,
         _cov=cov,
         _labels=labels,
+        _fit=fitinfo,
     )
 
 
@@ -844,74 +964,176 @@ def _plot_frame(reg, frame, beta, t0, comparative, labels, origin, step, group_n
         parts.append(
             pd.DataFrame(
                 {
-                    "group": group_names[g],
-                    "time": grid,
-                    "label": [labels.get(int(v), int(v)) for v in grid],
-                    "observed": sub["y"].reindex(grid).to_numpy(),
-                    "n_units": sub["m"].reindex(grid).fillna(0).astype(int).to_numpy(),
-                    "post": post,
-                    "fitted": fitted,
-                    "counterfactual": cf,
+                    C.GROUP: group_names[g],
+                    C.TIME: grid,
+                    C.LABEL: [labels.get(int(v), int(v)) for v in grid],
+                    C.OBSERVED: sub["y"].reindex(grid).to_numpy(),
+                    C.N_UNITS: sub["m"].reindex(grid).fillna(0).astype(int).to_numpy(),
+                    C.POST: post,
+                    C.FITTED: fitted,
+                    C.COUNTERFACTUAL: cf,
                 }
             )
         )
     return pd.concat(parts, ignore_index=True)
 
 
-def _draw(res: ITSResult, ax):
-    import matplotlib as mpl
+_INFERENCE = ("hac", "driscoll_kraay", "classical", "hc1", "cluster", "wild", "randomization")
 
-    from ..viz import OKABE_ITO, theme_rc
 
-    d = res.plot_data()
-    black, blue, grey = OKABE_ITO[0], OKABE_ITO[5], "#999999"
-    with mpl.rc_context(theme_rc()):
-        if ax is None:
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-            from matplotlib.figure import Figure
+def _rows(frame, comparison: str, comparative: bool, t0: int):
+    """The regression rows of the segmented model from the unit-period ``frame``
+    (columns u, z, t, y): group means by period (``"mean"``) or every unit's series
+    (``"pooled"``). Returns ``(reg, x, y, groups, periods, origin, step, unbalanced)``."""
+    import pandas as pd
 
-            fig = Figure(figsize=(6.5, 4.0), layout="constrained", facecolor="white")
-            FigureCanvasAgg(fig)
-            ax = fig.add_subplot()
-        else:
-            fig = ax.figure
-        for grp, g in d.groupby("group", sort=False):
-            main = grp != COMPARISON
-            colour = blue if main else grey
-            name = {SERIES: "observed", TREATED: "treated", COMPARISON: "comparison"}[grp]
-            ax.plot(
-                g["time"],
-                g["observed"],
-                "o",
-                color=colour,
-                label=name,
-                markerfacecolor=colour if main else "white",
-                zorder=3,
-            )
-            pre, post = g[~g["post"]], g[g["post"]]
-            ax.plot(pre["time"], pre["fitted"], "-", color=colour, linewidth=1.6)
-            ax.plot(
-                post["time"],
-                post["fitted"],
-                "-",
-                color=colour,
-                linewidth=1.6,
-                label=f"fitted ({name})" if res.design == "comparative" else "fitted",
-            )
-            if g["counterfactual"].notna().any():
-                ax.plot(
-                    post["time"],
-                    post["counterfactual"],
-                    "--",
-                    color=black,
-                    linewidth=1.2,
-                    label="counterfactual",
-                )
-        ax.axvline(res.start - 0.5, color=grey, linestyle=":", linewidth=1)
-        ticks = d.drop_duplicates("time")
-        if any(isinstance(v, str) for v in ticks["label"]):
-            ax.set_xticks(ticks["time"], [str(v) for v in ticks["label"]], rotation=45)
-        ax.set_xlabel("period")
-        ax.set_ylabel(res.outcome)
-        ax.legend(frameon=False)
-    return fig, ax
+    if comparison == "mean":
+        agg = frame.groupby(["z", "t"], sort=True).agg(y=("y", "mean"), m=("u", "nunique"))
+        reg = agg.reset_index()
+        reg["u"] = reg["z"].astype(np.int64)
+        unbalanced = any(
+            frame.loc[frame["z"] == g].groupby("t")["u"].nunique().nunique() > 1
+            for g in frame["z"].unique()
+        )
+    else:
+        reg = frame.sort_values(["z", "u", "t"]).reset_index(drop=True)
+        reg["u"] = reg["u"].astype(np.int64) * 2 + reg["z"].astype(np.int64)
+        unbalanced = False
+    t_all = reg["t"].to_numpy(np.int64)
+    origin = int(t_all.min())
+    step = _step(t_all)
+    x = segmented_design(
+        t_all, float(t0), reg["z"].to_numpy(float) if comparative else None, origin
+    )
+    yv = reg["y"].to_numpy(float)
+    groups = pd.factorize(reg["u"])[0]
+    return reg, x, yv, groups, t_all, origin, step, unbalanced
+
+
+def _vcov_text(vcov, comparison, maxlags, small_sample, dist, dof) -> str:
+    if vcov == "classical":
+        return "classical OLS (t with n-k df)"
+    within = "each unit" if comparison == "pooled" else "each series"
+    lags = f"{maxlags} lag{'s' if maxlags != 1 else ''}"
+    desc = (
+        f"Newey-West HAC (Bartlett kernel, {lags}, within {within}"
+        if vcov == "hac"
+        else f"Driscoll-Kraay (Newey-West on scores summed by period, Bartlett, {lags}"
+    )
+    return desc + (
+        (", small-sample factor n/(n-k)" if small_sample else "")
+        + (f"; t with {dof} df" if dist == "t" else "; normal reference")
+        + ")"
+    )
+
+
+def _cluster_cov(x: np.ndarray, e: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """CR1: (X'X)^-1 (sum_g s_g s_g') (X'X)^-1 G/(G-1) (n-1)/(n-k), s_g = X_g' e_g."""
+    n, k = x.shape
+    G = int(groups.max()) + 1
+    if G < 2:
+        raise EstimationError(
+            "cluster-robust errors need at least two series",
+            fix="use vcov='hac' for a single series",
+        )
+    bread = np.linalg.inv(x.T @ x)
+    sc = np.zeros((G, k))
+    np.add.at(sc, groups, x * e[:, None])
+    return bread @ (sc.T @ sc) @ bread * G / (G - 1) * (n - 1) / (n - k)
+
+
+def _cluster_tables(f, names, effect_names, beta, cov, level, G):
+    n = len(f.y)
+    coef = _table(names, beta, np.sqrt(np.diag(cov)), "t", G - 1, level, n)
+    se_e = np.sqrt(np.einsum("ik,kl,il->i", f.contrasts, cov, f.contrasts))
+    effects = _table(effect_names, f.contrasts @ beta, se_e, "t", G - 1, level, n)
+    return coef, effects, cov
+
+
+def _wild_tables(f, names, effect_names, beta, level, n_boot, bootstrap_weights, seed, G):
+    """Wild cluster restricted bootstrap of every coefficient and effect: each linear
+    combination c'b becomes a coefficient of the reparametrized design X A^-1 (A the
+    identity with one row replaced by c), whose other columns span the same space."""
+    from .inference.wild import wild_core
+
+    if G < 3:
+        raise EstimationError(
+            f"the wild cluster bootstrap needs at least 3 series; this fit has {G}",
+            fix="use comparison='pooled' with several units per group",
+        )
+    cov = _cluster_cov(f.x, f.y - f.x @ beta, f.groups)
+    coef, effects, _ = _cluster_tables(f, names, effect_names, beta, cov, level, G)
+    k = f.x.shape[1]
+
+    def resid(m):
+        return lambda v: v - m @ np.linalg.lstsq(m, v, rcond=None)[0]
+
+    def boot(c: np.ndarray, name: str):
+        j = int(np.argmax(np.abs(c)))
+        a = np.eye(k)
+        a[j] = c
+        xr = f.x @ np.linalg.inv(a)
+        z = np.delete(xr, j, axis=1)
+        return wild_core(
+            f.y,
+            xr[:, j],
+            resid(z),
+            resid(f.x),
+            f.groups,
+            G,
+            k=k,
+            null=0.0,
+            impose_null=True,
+            bootstrap_weights=bootstrap_weights,
+            n_boot=n_boot,
+            ci=level,
+            seed=seed,
+            name=name,
+        )
+
+    for tab, mat in ((coef, np.eye(k)), (effects, f.contrasts)):
+        for i, (c, name) in enumerate(zip(mat, tab[C.TERM])):
+            out = boot(np.asarray(c, float), name)
+            tab.loc[i, [C.CI_LOW, C.CI_HIGH, C.P_VAL]] = [out.ci_low, out.ci_high, out.p_val]
+    return coef, effects, cov
+
+
+def _randomization_tables(res, f, names, effect_names, n_perm, seed):
+    """Re-assign which units are treated (keeping how many), refit, and compare."""
+    from .inference.randomization import assignments, permutation_p_value
+
+    if not f.comparative:
+        raise OptionError(
+            "randomization inference needs the comparative design (treated=)",
+            fix="give treated= and unit= with several units",
+        )
+    fr = f.frame
+    units = np.unique(fr["u"].to_numpy())
+    z_of = fr.groupby("u")["z"].first().reindex(units).to_numpy()
+    if len(units) < 3:
+        raise EstimationError(
+            "randomization inference needs several units; name them with unit=",
+            fix="pass unit= so each district's series is a unit",
+        )
+    g = np.where(z_of > 0, 1.0, np.inf)
+    gp, exact = assignments(g, n_perm, seed)
+    uidx = np.searchsorted(units, fr["u"].to_numpy())
+    stats = []
+    for row in gp:
+        zz = np.isfinite(row)[uidx].astype(float)
+        _, x, yv, *_ = _rows(fr.assign(z=zz), f.comparison, True, f.t0)
+        b = np.linalg.lstsq(x, yv, rcond=None)[0]
+        stats.append(np.concatenate([b, f.contrasts @ b]))
+    null = np.asarray(stats)
+    beta = res.coefficients[C.ESTIMATE].to_numpy()
+    est = np.concatenate([beta, res.effects[C.ESTIMATE].to_numpy()])
+    pv = [permutation_p_value(float(e), null[:, i], exact) for i, e in enumerate(est)]
+    coef = res.coefficients.copy()
+    effects = res.effects.copy()
+    k = len(beta)
+    for tab, ps in ((coef, pv[:k]), (effects, pv[k:])):
+        tab[[C.STD_ERROR, C.CI_LOW, C.CI_HIGH]] = np.nan
+        tab[C.P_VAL] = ps
+    how = "all assignments" if exact else f"{len(null)} random assignments"
+    desc = f"randomization inference (treated status re-assigned across {len(units)} units; {how})"
+    return coef, effects, desc

@@ -4,11 +4,12 @@ by one function for any grouping.
 =========================  ==============================================================
 function                   indicator
 =========================  ==============================================================
-:func:`scale_scores`       scale score per respondent x wave x scale
+:func:`respondent_scores`  scale score per respondent x wave x scale (formerly
+                           ``scale_scores``)
 :func:`scale_score`        mean scale score by group, design-based interval
 :func:`percent_favorable`  top-two-box share of answered responses
 :func:`reach`              share of enrolled families who took part
-:func:`representation_index`  group's share of participants over its enrolment share
+:func:`representation_index`  group's share of participants over its enrollment share
 :func:`retention`          at least k of n sessions; survival across a series
 :func:`language_access`    responses and attendances in a language
 :func:`p3_ratings`         Priority 3 self-ratings: means, change, modal level
@@ -26,13 +27,13 @@ estimates are kept, :mod:`cei_metrics.privacy` blanks them on export). The resul
 carries the method, the grouping, ``min_cell``, ``ci``, ``n_dropped`` and any caveat;
 ``.summary()`` says them in words. :func:`compute_all` returns an
 :class:`IndicatorSet` (a mapping of name to result, ``.to_frame()`` one long frame).
-:func:`scale_scores` returns a plain DataFrame of per-respondent scores (data, not an
+:func:`respondent_scores` returns a plain DataFrame of per-respondent scores (data, not an
 estimate).
 """
 
 from __future__ import annotations
 
-from .._lazy import lazy_getattr
+from .._lazy import lazy_dir, lazy_getattr
 
 _TABLE = {
     "IndicatorResult": "_result",
@@ -45,7 +46,7 @@ _TABLE = {
     "grouped_proportion": "_stats",
     "kaplan_meier": "_stats",
     "ratio_interval": "participation",
-    "scale_scores": "scales",
+    "respondent_scores": "scales",
     "scale_score": "scales",
     "percent_favorable": "favorable",
     "DENOMINATOR_RULE": "favorable",
@@ -53,7 +54,7 @@ _TABLE = {
     "reach": "participation",
     "representation_index": "participation",
     "retention": "participation",
-    "ENROLMENT_SHARE_OF": "participation",
+    "ENROLLMENT_SHARE_OF": "participation",
     "SPANISH": "participation",
     "language_access": "language",
     "HOME_LANGUAGE": "language",
@@ -70,8 +71,7 @@ _TABLE = {
     "design_effect": "weights",
 }
 __all__ = sorted(_TABLE)
-__getattr__ = lazy_getattr(__name__, _TABLE)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_TABLE))
+#: names of the previous release, still readable with a FutureWarning
+_DEPRECATED = {"ENROLMENT_SHARE_OF": "ENROLLMENT_SHARE_OF", "scale_scores": "respondent_scores"}
+__getattr__ = lazy_getattr(__name__, _TABLE, deprecated=_DEPRECATED)
+__dir__ = lazy_dir(__name__, _TABLE)

@@ -1,5 +1,6 @@
-"""Output column names of the indicator frames (canonical input columns live in
-:mod:`cei_metrics.schemas`)."""
+"""Output column names of the indicator frames: the shared result columns come from
+:class:`cei_metrics.schemas.C` (named once there); the indicator-specific ones are
+here."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ from ..schemas import C
 
 INDICATOR = C.INDICATOR
 SUPPRESSED = C.SUPPRESSED
-ESTIMATE = "estimate"
-STD_ERROR = "std_error"
-CI_LOW = "ci_low"
-CI_HIGH = "ci_high"
-P_VAL = "p_val"
-N = "n"
-N_CLUSTERS = "n_clusters"
+ESTIMATE = C.ESTIMATE
+STD_ERROR = C.STD_ERROR
+CI_LOW = C.CI_LOW
+CI_HIGH = C.CI_HIGH
+P_VAL = C.P_VAL
+N = C.N
+N_CLUSTERS = C.N_CLUSTERS
 COUNT = "count"  # numerator of a share
 SCALE = "scale"
 SCORE = "score"
-N_ITEMS = "n_items"
+N_ITEMS = C.N_ITEMS
 N_ANSWERED = "n_answered"
 N_DONT_KNOW = "n_dont_know"
 N_BLANK = "n_blank"
@@ -27,7 +28,7 @@ SESSION = "session"
 K = "k"
 N_SESSIONS = "n_sessions"
 SERIES = "series"
-ENROLMENT_SHARE = "enrolment_share"
+ENROLLMENT_SHARE = "enrollment_share"
 GROUP_SHARE = "group_share"
 REFERENCE = "reference"
 GROUP_VALUE = "group_value"

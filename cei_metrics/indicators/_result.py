@@ -6,9 +6,10 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._results import ResultMixin
+from .._results import ResultMixin, tidy
+from ..schemas import C
 from . import _cols as K
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,6 +27,7 @@ _FORMULAS = {
 #: Columns of an indicator table that are statistics or counts, never group keys.
 STAT_COLUMNS = frozenset(
     {
+        C.TERM,
         K.INDICATOR,
         K.ESTIMATE,
         K.STD_ERROR,
@@ -43,7 +45,7 @@ STAT_COLUMNS = frozenset(
         K.N_EXCLUDED,
         K.N_SESSIONS,
         K.GROUP_SHARE,
-        K.ENROLMENT_SHARE,
+        K.ENROLLMENT_SHARE,
         K.CHANGE,
         K.PREV_YEAR,
         K.MODAL_LEVEL,
@@ -58,7 +60,7 @@ STAT_COLUMNS = frozenset(
 )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class IndicatorResult(ResultMixin):
     """One engagement indicator computed for every group.
 
@@ -76,7 +78,8 @@ class IndicatorResult(ResultMixin):
     method : how the estimate and its interval are computed.
     by : grouping columns asked for.
     min_cell : small-cell threshold of the ``suppressed`` flag (None: not applicable).
-    ci : confidence level of the intervals (None where there is no interval).
+    ci_level : confidence level of the intervals (None where there is no interval;
+        formerly ``ci``).
     n_dropped : rows left out for a missing value (the function's docstring says which).
     caveat : what the indicator cannot say, in words ("" if nothing to add).
     details : everything else the function reports (e.g. the denominator rule and the
@@ -90,10 +93,13 @@ class IndicatorResult(ResultMixin):
     method: str
     by: tuple[str, ...] = ()
     min_cell: int | None = 11
-    ci: float | None = 0.95
+    ci_level: float | None = 0.95
     n_dropped: int = 0
     caveat: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"ci": "ci_level"}
 
     @property
     def formula(self) -> str:
@@ -117,8 +123,11 @@ class IndicatorResult(ResultMixin):
         return [c for c in self.table.columns if c not in STAT_COLUMNS]
 
     def to_frame(self) -> pd.DataFrame:
-        """The tidy table (a copy)."""
-        return self.table.copy()
+        """The tidy table with ``term`` first: the row's key (``column=value`` of each
+        key column, joined by ``"; "``; the indicator's name when there is none), then
+        the protocol columns, then the key columns and the rest."""
+        t = self.table.drop(columns=C.TERM, errors="ignore")
+        return tidy(t, term=_terms(t, self.key_columns, self.indicator))
 
     def summary(self) -> str:
         name = self.indicator
@@ -133,7 +142,7 @@ class IndicatorResult(ResultMixin):
             lines.append(f"Formula: {self.formula}")
         if self.details.get("denominator"):
             lines.append(f"Denominator: {self.details['denominator']}")
-        level = f", {self.ci:.0%} level" if self.ci is not None else ""
+        level = f", {self.ci_level:.0%} level" if self.ci_level is not None else ""
         lines.append(f"Method: {self.method}{level}")
         keys = self.key_columns
         groups = " x ".join(self.by) if self.by else "no grouping"
@@ -152,7 +161,7 @@ class IndicatorResult(ResultMixin):
         return "\n".join(lines)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class IndicatorSet(ResultMixin, Mapping):
     """Every indicator computed from one set of tables: a read-only mapping from a name
     to its :class:`IndicatorResult`.
@@ -167,13 +176,16 @@ class IndicatorSet(ResultMixin, Mapping):
     results : name -> IndicatorResult, in the order computed.
     by : grouping columns common to the tables.
     min_cell : small-cell threshold.
-    ci : confidence level.
+    ci_level : confidence level (formerly ``ci``).
     """
 
     results: Mapping[str, IndicatorResult]
     by: tuple[str, ...] = ()
     min_cell: int = 11
-    ci: float = 0.95
+    ci_level: float = 0.95
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"ci": "ci_level"}
 
     def __getitem__(self, name: str) -> IndicatorResult:
         try:
@@ -188,17 +200,17 @@ class IndicatorSet(ResultMixin, Mapping):
         return len(self.results)
 
     def __repr__(self) -> str:
-        return f"IndicatorSet({len(self)} results: {', '.join(self.results)})"
+        return f"<IndicatorSet: {len(self)} results: {', '.join(self.results)}>"
 
     def to_frame(self) -> pd.DataFrame:
         """All results stacked in one long frame (union of their columns), one row per
         indicator x group x detail; empty results are left out."""
         import pandas as pd
 
-        frames = [r.table for r in self.results.values() if len(r.table)]
+        frames = [r.to_frame() for r in self.results.values() if len(r.table)]
         if not frames:
-            return pd.DataFrame()
-        return pd.concat(frames, ignore_index=True, sort=False)
+            return pd.DataFrame(columns=[C.TERM])
+        return tidy(pd.concat(frames, ignore_index=True, sort=False))
 
     def overview(self) -> pd.DataFrame:
         """One row per result: name, indicator, rows, suppressed rows, method."""
@@ -221,7 +233,7 @@ class IndicatorSet(ResultMixin, Mapping):
     def summary(self) -> str:
         lines = [
             f"{len(self)} indicator results by {' x '.join(self.by) or 'no grouping'}, "
-            f"{self.ci:.0%} intervals, cells with n < {self.min_cell} flagged"
+            f"{self.ci_level:.0%} intervals, cells with n < {self.min_cell} flagged"
         ]
         for name, r in self.results.items():
             lines.append(f"{name}: {len(r.table)} rows, {r.n_suppressed} suppressed")
@@ -255,8 +267,19 @@ def make_result(
         method=method,
         by=by_t,
         min_cell=min_cell,
-        ci=ci,
+        ci_level=ci,
         n_dropped=int(n_dropped),
         caveat=caveat,
         details=details,
     )
+
+
+def _terms(table: pd.DataFrame, keys: list[str], indicator: str) -> list[str]:
+    """Row keys: ``"col=value; col=value"`` over the key columns."""
+    if not keys:
+        return [indicator] * len(table)
+    cols = [table[k].astype(str).radd(f"{k}=") for k in keys]
+    out = cols[0]
+    for c in cols[1:]:
+        out = out + "; " + c
+    return out.tolist()

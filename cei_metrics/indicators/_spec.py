@@ -75,15 +75,15 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator(
             "representation_index",
-            "A group's presence among participating families relative to enrolment",
+            "A group's presence among participating families relative to enrollment",
             ("participation", "roster"),
-            "(group share of distinct family participants) / (group share of enrolment)",
+            "(group share of distinct family participants) / (group share of enrollment)",
             "parity",
             "ratio (1 = parity)",
             "representation_index",
-            "Wilson on the participant share, divided by the fixed enrolment share; "
+            "Wilson on the participant share, divided by the fixed enrollment share; "
             "ci_method='delta': log-scale delta method (Katz), which also carries a "
-            "sampled enrolment share",
+            "sampled enrollment share",
         ),
         Indicator(
             "retention",
@@ -101,11 +101,11 @@ INDICATORS: dict[str, Indicator] = {
             "Use of languages other than English in responses and events",
             ("survey", "participation", "roster"),
             "share of responses / attendances / events in a language; ratio to the "
-            "enrolment share of Spanish-speaking families",
+            "enrollment share of Spanish-speaking families",
             "higher",
             "proportion (0-1) or ratio",
             "language_access",
-            "Wilson (shares); Wilson divided by the fixed enrolment share (ratios)",
+            "Wilson (shares); Wilson divided by the fixed enrollment share (ratios)",
         ),
         Indicator(
             "p3_rating",

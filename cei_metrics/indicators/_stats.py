@@ -26,17 +26,15 @@ from . import _cols as K
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+from .._api import check_ci
+
 __all__ = ["grouped_mean", "grouped_proportion", "kaplan_meier", "wilson_ci"]
 
 
 def _z(ci: float) -> float:
     from scipy.stats import norm
 
-    if not 0 < ci < 1:
-        raise SchemaError(
-            f"ci={ci!r} is not a confidence level", fix="pass ci in (0, 1), e.g. 0.95"
-        )
-    return float(norm.ppf(0.5 + ci / 2))
+    return float(norm.ppf(0.5 + check_ci(ci) / 2))
 
 
 def check_columns(

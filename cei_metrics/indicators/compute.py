@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._api import estimator
 from ..schemas import C
 from ._result import IndicatorResult, IndicatorSet
 from ._stats import as_by
@@ -20,6 +21,7 @@ def _present(table: Any, name: str) -> pd.DataFrame | None:
     return df if df is not None and len(df) else None
 
 
+@estimator()
 def compute_all(
     tables: Any,
     *,
@@ -67,13 +69,13 @@ def compute_all(
     from .language import language_access
     from .p3 import p3_ratings
     from .participation import (
-        ENROLMENT_SHARE_OF,
+        ENROLLMENT_SHARE_OF,
         SPANISH,
         reach,
         representation_index,
         retention,
     )
-    from .scales import scale_score, scale_scores
+    from .scales import respondent_scores, scale_score
 
     by = as_by(by)
     survey = _present(tables, "survey")
@@ -83,7 +85,7 @@ def compute_all(
     results: dict[str, IndicatorResult] = {}
     if survey is not None:
         cl = cluster if cluster is not None and cluster in survey.columns else None
-        scores = scale_scores(survey, instrument)
+        scores = respondent_scores(survey, instrument)
         results["scale_score"] = scale_score(
             scores,
             instrument,
@@ -104,7 +106,7 @@ def compute_all(
         )
     if part is not None and roster is not None:
         results["reach"] = reach(part, roster, by=[*by, C.YEAR], ci=ci, min_cell=min_cell)
-        for group, col in ENROLMENT_SHARE_OF.items():
+        for group, col in ENROLLMENT_SHARE_OF.items():
             usable = col in roster.columns and (
                 group in part.columns or (group == SPANISH and C.LANGUAGE in part.columns)
             )
@@ -126,4 +128,4 @@ def compute_all(
         )
     if ratings is not None:
         results["p3_rating"] = p3_ratings(ratings, by=by)
-    return IndicatorSet(results=results, by=tuple(by), min_cell=min_cell, ci=ci)
+    return IndicatorSet(results=results, by=tuple(by), min_cell=min_cell, ci_level=ci)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._api import estimator
 from ..errors import InstrumentError, SchemaError
 from ..schemas import C
 from . import _cols as K
@@ -39,6 +40,7 @@ DENOMINATOR_RULE = (
 )
 
 
+@estimator()
 def percent_favorable(
     survey: pd.DataFrame,
     instrument: Instrument | str = "family_engagement",

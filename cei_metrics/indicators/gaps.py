@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._api import estimator
 from ..errors import SchemaError
 from . import _cols as K
 from ._result import STAT_COLUMNS, IndicatorResult, make_result
@@ -21,6 +22,7 @@ __all__ = ["equity_gap"]
 _NOT_KEYS = STAT_COLUMNS - {K.INDICATOR}
 
 
+@estimator()
 def equity_gap(
     result: IndicatorResult | pd.DataFrame,
     *,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._api import estimator
 from ..schemas import C
 from . import _cols as K
 from ._result import IndicatorResult, make_result
@@ -41,6 +42,7 @@ def _stats_frame(keys, stats, measure, min_cell):
     return out
 
 
+@estimator()
 def language_access(
     survey: pd.DataFrame | None,
     participation: pd.DataFrame | None,
@@ -60,7 +62,7 @@ def language_access(
 
     - ``"responses_in_language"``: share of survey responses (respondent-waves) taken
       in ``language``; Wilson interval.
-    - ``"responses_vs_enrolment"`` (``language="es"`` and a roster with
+    - ``"responses_vs_enrollment"`` (``language="es"`` and a roster with
       ``pct_spanish``): that share over the share of families whose home language is
       Spanish; 1 means Spanish-speaking families answer in Spanish about as often as
       they are enrolled. It cannot tell a Spanish-speaking family answering in English
@@ -78,7 +80,7 @@ def language_access(
     ----------
     survey, participation : canonical tables (either may be None or empty to skip
         its measures).
-    roster : canonical roster, for ``responses_vs_enrolment``.
+    roster : canonical roster, for ``responses_vs_enrollment``.
     language : ISO 639-1 code of the language of interest.
     by : grouping columns present in each table used (default ``district_id``).
     role : participants' role counted (default ``"family"``; None for all).
@@ -116,7 +118,7 @@ def language_access(
             pi = _roster_share(roster, C.PCT_SPANISH, "the Spanish-speaking share") / 100.0
             share = pi.reindex(a[C.DISTRICT_ID].to_numpy()).to_numpy(dtype=float)
             b = a.copy()
-            b[K.MEASURE] = "responses_vs_enrolment"
+            b[K.MEASURE] = "responses_vs_enrollment"
             good = np.isfinite(share) & (share > 0)
             b = b[good].reset_index(drop=True)
             sh = share[good]
@@ -124,7 +126,7 @@ def language_access(
             b[K.ESTIMATE] = b[K.ESTIMATE] / sh
             b[K.STD_ERROR] = b[K.STD_ERROR] / sh
             b[K.CI_LOW], b[K.CI_HIGH] = lo / sh, hi / sh
-            b[K.ENROLMENT_SHARE] = sh
+            b[K.ENROLLMENT_SHARE] = sh
             parts.append(b)
         if C.HOME_LANGUAGE in resp.columns:
             lang = resp[C.LANGUAGE].astype("string")

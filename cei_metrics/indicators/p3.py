@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._api import estimator
 from ..errors import InstrumentError, SchemaError
 from ..schemas import P3_LEVELS, C, school_year, year_start
 from . import _cols as K
@@ -27,6 +28,7 @@ P3_CAVEAT = (
 )
 
 
+@estimator()
 def p3_ratings(
     ratings: pd.DataFrame,
     *,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from .._api import estimator
 from ..errors import EstimationError, SchemaError
 from ..schemas import C, school_year
 from . import _cols as K
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "ENROLMENT_SHARE_OF",
+    "ENROLLMENT_SHARE_OF",
     "SPANISH",
     "reach",
     "representation_index",
@@ -41,8 +42,8 @@ __all__ = [
 #: Name of the participant group "Spanish-speaking" (``language == "es"``).
 SPANISH = "spanish"
 
-#: Group -> roster column holding its share of enrolment (percent).
-ENROLMENT_SHARE_OF: dict[str, str] = {
+#: Group -> roster column holding its share of enrollment (percent).
+ENROLLMENT_SHARE_OF: dict[str, str] = {
     C.EL_FAMILY: C.PCT_EL,
     C.SED_FAMILY: C.PCT_SED,
     SPANISH: C.PCT_SPANISH,
@@ -166,7 +167,7 @@ def _roster_share(roster: pd.DataFrame | None, col: str, why: str) -> pd.Series:
     if roster is None:
         raise SchemaError(
             f"a roster is needed for {why}",
-            fix="pass roster= (the canonical roster table), or the enrolment share directly",
+            fix="pass roster= (the canonical roster table), or the enrollment share directly",
         )
     check_columns(roster, [C.DISTRICT_ID, col], "roster", why=why)
     s = roster.set_index(C.DISTRICT_ID)[col]
@@ -178,6 +179,7 @@ def _roster_share(roster: pd.DataFrame | None, col: str, why: str) -> pd.Series:
     return s.astype(float)
 
 
+@estimator()
 def reach(
     participation: pd.DataFrame,
     roster: pd.DataFrame,
@@ -416,14 +418,15 @@ def ratio_interval(
     return se, lo, hi, fallback
 
 
+@estimator(renamed={"enrolment_share": "enrollment_share", "enrolment_n": "enrollment_n"})
 def representation_index(
     participation: pd.DataFrame,
     roster: pd.DataFrame | None = None,
     *,
     group: str = C.EL_FAMILY,
     by: str | Sequence[str] = (C.DISTRICT_ID, C.YEAR),
-    enrolment_share: float | pd.Series | Mapping[str, float] | None = None,
-    enrolment_n: float | pd.Series | Mapping[str, float] | None = None,
+    enrollment_share: float | pd.Series | Mapping[str, float] | None = None,
+    enrollment_n: float | pd.Series | Mapping[str, float] | None = None,
     ci_method: Literal["wilson", "delta"] = "wilson",
     event_types: Sequence[str] | str | None = None,
     role: str = "family",
@@ -431,7 +434,7 @@ def representation_index(
     min_cell: int = 11,
 ) -> IndicatorResult:
     r"""Representation index: a group's share of family participants over its share of
-    enrolment. 1 = parity; below 1, the group is under-represented.
+    enrollment. 1 = parity; below 1, the group is under-represented.
 
     .. math:: RI_g = \frac{\hat p_g}{\pi_g}, \qquad
               \hat p_g = \frac{\#\{\text{distinct participants in the group}\}}
@@ -440,7 +443,7 @@ def representation_index(
     **Intervals** (``ci_method``):
 
     - ``"wilson"`` (default): Wilson (1927) on the participant share :math:`\hat p_g`,
-      divided by the enrolment share :math:`\pi_g`, treated as fixed (enrolment counts
+      divided by the enrollment share :math:`\pi_g`, treated as fixed (enrollment counts
       are a census, not a sample); standard error :math:`\sqrt{\hat p(1-\hat p)/n}/\pi`.
     - ``"delta"``: the delta method on the log scale (Katz et al. 1978),
 
@@ -449,22 +452,22 @@ def representation_index(
               + \frac{1-\pi}{m\,\pi}, \qquad
           \exp\big(\log RI \pm z\,\widehat{\mathrm{se}}\big),
 
-      where the second term enters only when the enrolment share is itself estimated
-      from a sample of ``enrolment_n`` = :math:`m` families (a home-language survey,
+      where the second term enters only when the enrollment share is itself estimated
+      from a sample of ``enrollment_n`` = :math:`m` families (a home-language survey,
       say); with a census share it is 0. Standard error :math:`RI\cdot\widehat{\mathrm{se}}`.
       Cells where :math:`\hat p` is 0, or 1 with a census share, have no usable log
       variance and get the Wilson limits (counted in ``details["n_wilson_fallback"]``).
 
-    Which to use: with census enrolment shares, Wilson is the better interval in
+    Which to use: with census enrollment shares, Wilson is the better interval in
     small cells. In simulations of 200,000 cells per setting with :math:`\pi = 0.3`
     and a true index of 1, nominal 95% Wilson intervals covered 96.0% at n = 11 and
     97.5% at n = 20, the delta intervals 90.3% and 95.1% while being 31% and 16%
-    wider; from a few hundred participants the two agree. When the enrolment share
+    wider; from a few hundred participants the two agree. When the enrollment share
     comes from a sample, only the delta method carries its uncertainty: with a true
     index of 0.7, :math:`m = 100` sampled families and n = 200 participants, Wilson
     over a share taken as fixed covered 80.8%, the delta interval 95.3%
     (tests/indicators/test_representation.py repeats the checks on 2,000 cells). So the
-    default stays Wilson; pass ``ci_method="delta"`` with ``enrolment_n`` for sampled
+    default stays Wilson; pass ``ci_method="delta"`` with ``enrollment_n`` for sampled
     shares.
 
     Each family counts once per cell however many events it attended, so repeated
@@ -485,9 +488,9 @@ def representation_index(
         participants whose ``language`` is ``"es"``).
     group : a boolean participant column, or ``"spanish"``.
     by : grouping columns (``year`` is the school year of the event date).
-    enrolment_share : the group's enrolment share (0-1) when the roster has none for
+    enrollment_share : the group's enrollment share (0-1) when the roster has none for
         it: a number, or a Series / mapping from district_id.
-    enrolment_n : when the enrolment share is a sample estimate, the number of
+    enrollment_n : when the enrollment share is a sample estimate, the number of
         families it was estimated from (a number, or a Series / mapping from
         district_id); None (default) for a census share. Needs ``ci_method="delta"``.
     ci_method : ``"wilson"`` or ``"delta"`` (see above).
@@ -500,8 +503,8 @@ def representation_index(
     IndicatorResult whose table has the ``by`` columns, ``group``, ``indicator``
     ("representation_index"), ``estimate, std_error, ci_low, ci_high, n`` (participants
     with known status), ``count`` (group participants), ``group_share``,
-    ``enrolment_share``, ``suppressed``; ``details`` hold the group, ``n_unknown``,
-    ``ci_method`` and ``enrolment_n``.
+    ``enrollment_share``, ``suppressed``; ``details`` hold the group, ``n_unknown``,
+    ``ci_method`` and ``enrollment_n``.
 
     References
     ----------
@@ -514,7 +517,7 @@ def representation_index(
     >>> res = cm.indicators.representation_index(demo.participation, demo.roster)  # doctest: +SKIP
     >>> res.to_frame()[["district_id", "year", "estimate", "ci_low", "ci_high"]]  # doctest: +SKIP
     >>> cm.indicators.representation_index(
-    ...     demo.participation, group="spanish", enrolment_share=0.4, enrolment_n=250,
+    ...     demo.participation, group="spanish", enrollment_share=0.4, enrollment_n=250,
     ...     ci_method="delta", by="year")  # doctest: +SKIP
     """
 
@@ -523,11 +526,11 @@ def representation_index(
             f"ci_method={ci_method!r} is not a method of this index",
             fix='pass ci_method="wilson" (default) or "delta"',
         )
-    if enrolment_n is not None and ci_method != "delta":
+    if enrollment_n is not None and ci_method != "delta":
         raise SchemaError(
-            "enrolment_n= describes a sampled enrolment share, which the Wilson interval "
+            "enrollment_n= describes a sampled enrollment share, which the Wilson interval "
             "cannot carry",
-            fix='pass ci_method="delta" with enrolment_n=, or drop enrolment_n for a census share',
+            fix='pass ci_method="delta" with enrollment_n=, or drop enrollment_n for a census share',
         )
     by = as_by(by)
     flag_col = _flag_column(participation, group)
@@ -551,39 +554,39 @@ def representation_index(
     present = n > 0  # groups whose participants are all of unknown status have no index
     keys = keys[present].reset_index(drop=True)
     n, count = n[present], count[present]
-    # enrolment share per cell
-    if enrolment_share is None:
-        col = ENROLMENT_SHARE_OF.get(group)
+    # enrollment share per cell
+    if enrollment_share is None:
+        col = ENROLLMENT_SHARE_OF.get(group)
         if col is None:
             raise SchemaError(
-                f"the roster holds no enrolment share for group {group!r}",
+                f"the roster holds no enrollment share for group {group!r}",
                 column=group,
-                fix="pass enrolment_share= (a number, or a mapping district_id -> share)",
+                fix="pass enrollment_share= (a number, or a mapping district_id -> share)",
             )
-        share: object = _roster_share(roster, col, f"the enrolment share of {group}") / 100.0
+        share: object = _roster_share(roster, col, f"the enrollment share of {group}") / 100.0
     else:
-        share = enrolment_share
-    pi = _per_district(share, keys, by, "enrolment_share")  # type: ignore[arg-type]
+        share = enrollment_share
+    pi = _per_district(share, keys, by, "enrollment_share")  # type: ignore[arg-type]
     bad = ~np.isfinite(pi) | (pi <= 0) | (pi > 1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         where = keys.iloc[i].to_dict()
         raise EstimationError(
-            f"enrolment share of {group} is {pi[i]!r} for {where}: the index needs a share in (0, 1]",
-            column=ENROLMENT_SHARE_OF.get(group, group),
-            fix="add the district to the roster with its enrolment share, or pass enrolment_share=",
+            f"enrollment share of {group} is {pi[i]!r} for {where}: the index needs a share in (0, 1]",
+            column=ENROLLMENT_SHARE_OF.get(group, group),
+            fix="add the district to the roster with its enrollment share, or pass enrollment_share=",
         )
     m = None
-    if enrolment_n is not None:
-        m = _per_district(enrolment_n, keys, by, "enrolment_n")
+    if enrollment_n is not None:
+        m = _per_district(enrollment_n, keys, by, "enrollment_n")
         bad = ~np.isfinite(m) | (m <= 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise EstimationError(
-                f"enrolment_n is {m[i]!r} for {keys.iloc[i].to_dict()}: a sample needs a "
+                f"enrollment_n is {m[i]!r} for {keys.iloc[i].to_dict()}: a sample needs a "
                 "positive number of families",
                 column=C.DISTRICT_ID,
-                fix="give the size of the sample behind each enrolment share",
+                fix="give the size of the sample behind each enrollment share",
             )
     with np.errstate(divide="ignore", invalid="ignore"):
         p = count / n
@@ -593,14 +596,14 @@ def representation_index(
             se = np.sqrt(p * (1 - p) / n) / pi
         lo, hi = wilson_ci(count, n, ci=ci)
         lo, hi = lo / pi, hi / pi
-        method = "Wilson interval on the participant share divided by the fixed enrolment share"
+        method = "Wilson interval on the participant share divided by the fixed enrollment share"
     else:
         se, lo, hi, fb = ratio_interval(count, n, pi, share_n=m, ci=ci)
         n_fallback = int(fb.sum())
         sampled = (
-            "sampled enrolment share (n = enrolment_n)"
+            "sampled enrollment share (n = enrollment_n)"
             if m is not None
-            else ("census enrolment share")
+            else ("census enrollment share")
         )
         method = (
             "delta method on the log scale (Katz log interval), "
@@ -614,7 +617,7 @@ def representation_index(
         K.N: n.astype(np.int64),
         K.COUNT: count.astype(np.int64),
         K.GROUP_SHARE: p,
-        K.ENROLMENT_SHARE: pi,
+        K.ENROLLMENT_SHARE: pi,
     }
     out = finish(
         keys, stats, indicator="representation_index", min_cell=min_cell, extra={C.GROUP: group}
@@ -631,11 +634,12 @@ def representation_index(
         group=group,
         n_unknown=n_unknown,
         ci_method=ci_method,
-        enrolment_n=enrolment_n,
+        enrollment_n=enrollment_n,
         n_wilson_fallback=n_fallback,
     )
 
 
+@estimator()
 def retention(
     participation: pd.DataFrame,
     *,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._api import estimator
 from ..errors import InstrumentError, SchemaError
 from ..schemas import C
 from . import _cols as K
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..instruments import Instrument
 
-__all__ = ["scale_score", "scale_scores"]
+__all__ = ["respondent_scores", "scale_score"]
 
 _ITEM_LEVEL = (C.ITEM, C.VALUE, C.MISSING_REASON)
 
@@ -113,7 +114,7 @@ def recoded_values(df: pd.DataFrame, inst: Instrument) -> tuple[np.ndarray, np.n
     return idx, out
 
 
-def scale_scores(
+def respondent_scores(
     survey: pd.DataFrame,
     instrument: Instrument | str = "family_engagement",
     *,
@@ -156,7 +157,7 @@ def scale_scores(
 
     Examples
     --------
-    >>> scores = cm.indicators.scale_scores(demo.survey, "family_engagement")
+    >>> scores = cm.indicators.respondent_scores(demo.survey, "family_engagement")
     >>> scores.groupby("scale")["score"].mean()  # doctest: +SKIP
     """
     import pandas as pd
@@ -210,6 +211,7 @@ def scale_scores(
     return out
 
 
+@estimator()
 def scale_score(
     survey: pd.DataFrame,
     instrument: Instrument | str = "family_engagement",
@@ -229,13 +231,13 @@ def scale_score(
         \hat\mu_g = \frac{\sum_i w_i s_i}{\sum_i w_i}, \qquad
         \widehat V = \frac{G}{G-1}\sum_c\Big(\sum_{i\in c}\frac{w_i(s_i-\hat\mu_g)}{\sum_i w_i}\Big)^2
 
-    Scores are those of :func:`scale_scores`. Each respondent-wave is one observation;
+    Scores are those of :func:`respondent_scores`. Each respondent-wave is one observation;
     respondents whose score is missing (too few items answered) are dropped and counted
     in ``n_dropped``, as are rows with a missing grouping value.
 
     Parameters
     ----------
-    survey : canonical long survey table, or the output of :func:`scale_scores`.
+    survey : canonical long survey table, or the output of :func:`respondent_scores`.
     instrument : Instrument or shipped name.
     scale : one scale, or None for every scale (``scale`` becomes a key column).
     by : grouping columns (any respondent-level column: district_id, school_id, wave,
@@ -275,7 +277,7 @@ def scale_score(
     if K.SCORE in survey.columns and K.SCALE in survey.columns:
         scores = survey
     else:
-        scores = scale_scores(survey, instrument, min_items=min_items, pomp=pomp)
+        scores = respondent_scores(survey, instrument, min_items=min_items, pomp=pomp)
     check_columns(scores, by, "survey", why="named in by=")
     if scale is not None:
         known = sorted(scores[K.SCALE].unique())

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from .._lazy import lazy_getattr
+from .._lazy import lazy_dir, lazy_getattr
 
 _TABLE = {
     "read_cde": "cde",
@@ -31,13 +31,14 @@ _TABLE = {
     "read_survey_export": "survey",
     "read_signins": "participation",
     "read_roster": "participation",
-    "ingest": "ingest",
-    "IngestReport": "ingest",
-    "coverage": "coverage",
-    "read_ingest_report": "coverage",
+    "ingest": "intake",
+    "IngestReport": "intake",
+    "coverage": "inventory",
+    "read_ingest_report": "inventory",
     "load_tables": "tables",
     "Tables": "tables",
     "atomic_write_parquet": "tables",
 }
 __all__ = sorted(_TABLE)
 __getattr__ = lazy_getattr(__name__, _TABLE)
+__dir__ = lazy_dir(__name__, _TABLE)

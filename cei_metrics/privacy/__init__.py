@@ -31,10 +31,10 @@ _TABLE = {
     "normalise": "_rules",
     "suppress": "suppression",
     "count_columns": "suppression",
-    "release": "release",
-    "Ledger": "release",
-    "LEDGER_ENV": "release",
-    "LEDGER_FILE": "release",
+    "release": "ledger",
+    "Ledger": "ledger",
+    "LEDGER_ENV": "ledger",
+    "LEDGER_FILE": "ledger",
     "to_csv_bytes": "csv_writer",
     "write_csv": "csv_writer",
     "neutralise": "csv_writer",
@@ -46,8 +46,8 @@ _TABLE = {
     "config_dir": "keys",
     "KEY_ENV": "keys",
     "CONFIG_ENV": "keys",
-    "audit": "audit",
-    "AuditResult": "audit",
+    "audit": "auditing",
+    "AuditResult": "auditing",
 }
 
 __all__ = sorted(_TABLE)

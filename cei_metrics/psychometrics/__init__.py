@@ -8,46 +8,43 @@ canonical survey table) and return small result objects with ``to_frame()`` and
 
 from __future__ import annotations
 
-from .._lazy import lazy_getattr
+from .._lazy import lazy_dir, lazy_getattr
 
 _TABLE = {
     # reliability
-    "cronbach_alpha": "reliability",
-    "AlphaResult": "reliability",
-    "omega": "reliability",
-    "OmegaResult": "reliability",
-    "item_stats": "reliability",
-    "reliability": "reliability",
-    "ReliabilityResult": "reliability",
-    "moments": "reliability",
-    "Moments": "reliability",
+    "cronbach_alpha": "consistency",
+    "AlphaResult": "consistency",
+    "omega": "consistency",
+    "OmegaResult": "consistency",
+    "item_stats": "consistency",
+    "reliability": "consistency",
+    "ReliabilityResult": "consistency",
+    "moments": "consistency",
+    "Moments": "consistency",
     # structure
     "parallel_analysis": "structure",
     "ParallelResult": "structure",
     "efa": "structure",
     "EFAResult": "structure",
-    "cfa": "cfa",
-    "CFAResult": "cfa",
-    "parse_model": "cfa",
-    "invariance": "invariance",
-    "InvarianceResult": "invariance",
-    "dif": "dif",
-    "DIFResult": "dif",
+    "cfa": "confirmatory",
+    "CFAResult": "confirmatory",
+    "parse_model": "confirmatory",
+    "invariance": "multigroup",
+    "InvarianceResult": "multigroup",
+    "dif": "item_bias",
+    "DIFResult": "item_bias",
     # change and validity
-    "responsiveness": "responsiveness",
-    "ResponsivenessResult": "responsiveness",
-    "validity": "validity",
-    "ValidityResult": "validity",
+    "responsiveness": "change",
+    "ResponsivenessResult": "change",
+    "validity": "criterion",
+    "ValidityResult": "criterion",
     # scorecard and helpers
-    "scorecard": "scorecard",
-    "scorecard_from_survey": "scorecard",
-    "ScorecardResult": "scorecard",
-    "DEFAULT_THRESHOLDS": "scorecard",
+    "scorecard": "verdicts",
+    "scorecard_from_survey": "verdicts",
+    "ScorecardResult": "verdicts",
+    "DEFAULT_THRESHOLDS": "verdicts",
     "to_wide": "wide",
 }
 __all__ = sorted(_TABLE)
 __getattr__ = lazy_getattr(__name__, _TABLE)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_TABLE))
+__dir__ = lazy_dir(__name__, _TABLE)

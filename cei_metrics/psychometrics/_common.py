@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from .._api import estimator
 from .._results import ResultMixin
-from ..errors import CEIError, EstimationError, SchemaError
+from ..errors import CEIError, EstimationError, OptionError, SchemaError
+from ..schemas import C
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -31,19 +33,11 @@ _MAX_WORKERS = 4
 
 def check_nan_policy(nan_policy: str, allowed: tuple[str, ...] = NAN_POLICIES) -> str:
     if nan_policy not in allowed:
-        raise CEIError(
+        raise OptionError(
             f"nan_policy={nan_policy!r} is not one this function knows",
             fix=f"use one of {list(allowed)}",
         )
     return nan_policy
-
-
-def check_ci(ci: float) -> float:
-    if not (isinstance(ci, (int, float)) and 0 < float(ci) < 1):
-        raise CEIError(
-            f"ci={ci!r} is not a confidence level", fix="give a number in (0, 1), e.g. 0.95"
-        )
-    return float(ci)
 
 
 def as_items(
@@ -158,7 +152,7 @@ def refuse_weights(weights: object, what: str) -> None:
         )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Moments(ResultMixin):
     """Second moments of an item matrix under one missing-data rule, computed in one pass.
 
@@ -238,10 +232,11 @@ class Moments(ResultMixin):
         names = np.asarray(self.items, dtype=object)
         return pd.DataFrame(
             {
+                C.TERM: [f"{a} x {b}" for a, b in zip(names[i], names[j])],
+                C.ESTIMATE: self.cov[i, j],
+                C.N: self.n_pair[i, j],
                 "item_a": names[i],
                 "item_b": names[j],
-                "cov": self.cov[i, j],
-                "n_pair": self.n_pair[i, j],
             }
         )
 
@@ -520,6 +515,7 @@ def _count(xb: np.ndarray, code: float, wb: np.ndarray | None) -> np.ndarray:
     return eq.view(np.uint8).sum(axis=0, dtype=np.intp).astype(np.float64)
 
 
+@estimator()
 def moments(
     items: object,
     *,

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, tidy
 from ..errors import CEIError, EstimationError
+from ..schemas import C
 from ._common import NanPolicy, as_items, check_nan_policy, cov_to_cor, moments
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -144,7 +146,7 @@ def _random_correlations(n: int, k: int, n_iter: int, rng: np.random.Generator) 
     return w / (d[:, :, None] * d[:, None, :])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ParallelResult(ResultMixin):
     """Observed and simulated eigenvalues and the number of factors they suggest."""
 
@@ -160,9 +162,13 @@ class ParallelResult(ResultMixin):
     seed: int | None
     converged: bool = True
     message: str = ""
+    n_dropped: int = 0
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """One row per eigenvalue, ``term`` = ``"factor k"``."""
+        t = self.table
+        return tidy(t, term=[f"factor {i}" for i in range(1, len(t) + 1)])
 
     def summary(self) -> str:
         q = "mean" if self.quantile is None else f"{self.quantile:.0%} quantile"
@@ -177,6 +183,7 @@ class ParallelResult(ResultMixin):
         return text if self.converged else f"{text}\n{self.message}"
 
 
+@estimator()
 def parallel_analysis(
     items: pd.DataFrame,
     *,
@@ -426,7 +433,7 @@ def _ml_discrepancy(r: np.ndarray, load: np.ndarray, phi: np.ndarray, u2: np.nda
     return float(np.trace(a) - logdet - r.shape[0]) if sign > 0 else float("nan")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class EFAResult(ResultMixin):
     """Exploratory factor analysis: rotated pattern loadings, factor correlations and
     the likelihood-ratio test of the number of factors."""
@@ -443,15 +450,20 @@ class EFAResult(ResultMixin):
     objective: float = float("nan")  # ML discrepancy of the fitted model
     chi2: float | None = None  # Bartlett-corrected likelihood-ratio statistic
     df: int = 0
-    pvalue: float | None = None
+    p_val: float | None = None
     converged: bool = True
     message: str = ""
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"pvalue": C.P_VAL}
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per item (``term``): pattern loadings, communality, uniqueness."""
         out = self.loadings.copy()
         out["communality"] = self.communality
         out["uniqueness"] = self.uniqueness
-        return out.reset_index(names="item")
+        out = out.reset_index(names="item")
+        return tidy(out, term="item")
 
     def primary_factor(self) -> pd.Series:
         """The factor each item loads on most strongly."""
@@ -464,7 +476,7 @@ class EFAResult(ResultMixin):
             f"{len(self.loadings)} items, {self.n} respondents ({self.n_dropped} dropped)"
         )
         if self.chi2 is not None:
-            text += f"\nchi2 = {self.chi2:.2f} on {self.df} df, p = {self.pvalue:.3g}"
+            text += f"\nchi2 = {self.chi2:.2f} on {self.df} df, p = {self.p_val:.3g}"
         else:
             text += f"\n{self.df} degrees of freedom; discrepancy {self.objective:.4f}"
         if not self.converged:
@@ -472,6 +484,7 @@ class EFAResult(ResultMixin):
         return text
 
 
+@estimator()
 def efa(
     items: pd.DataFrame,
     n_factors: int,
@@ -517,7 +530,7 @@ def efa(
     Returns
     -------
     EFAResult with ``loadings``, ``communality``, ``uniqueness``, ``factor_corr``,
-    ``objective``, ``chi2``, ``df``, ``pvalue``, ``converged``.
+    ``objective``, ``chi2``, ``df``, ``p_val`` (formerly ``pvalue``), ``converged``.
 
     References
     ----------
@@ -529,7 +542,7 @@ def efa(
     Examples
     --------
     >>> res = efa(items, 3, method="ml", rotation="promax")
-    >>> res.primary_factor(), res.chi2, res.pvalue
+    >>> res.primary_factor(), res.chi2, res.p_val
     """
     import pandas as pd
     from scipy.stats import chi2 as chi2_dist
@@ -568,7 +581,7 @@ def efa(
         objective=objective,
         chi2=stat,
         df=int(df),
-        pvalue=pval,
+        p_val=pval,
         converged=ok,
         message="" if ok else msg,
     )

@@ -19,14 +19,23 @@ function                     what it draws
 :func:`dashboard_grid`       California School Dashboard status x change grid
 :func:`peer_benchmark`       an LEA's value in its peers' interquartile band, with the state
 :func:`need_readiness`       need by readiness of every LEA of a type (selection criteria)
+:func:`synth_paths`          treated unit and its synthetic comparison over time
+:func:`its_segments`         interrupted time series: points, segments, counterfactual
+:func:`bacon_scatter`        Goodman-Bacon 2x2 estimates against their weights
 ===========================  ===============================================================
+
+Result objects with a figure (``ATTResult``, ``ATTAggregate``, ``SynthResult``,
+``SDIDResult``, ``ITSResult``, ``BaconResult``, ``ScorecardResult``) draw it with
+``res.plot(ax=None)``: every such call goes through one registry (:mod:`._registry`),
+which reads the result's ``plot_data()`` and calls the functions above inside the house
+theme (a context: matplotlib's global settings are never changed).
 
 The library draws on Agg-backed figures and never calls ``plt.show()``.
 """
 
 from __future__ import annotations
 
-from .._lazy import lazy_getattr
+from .._lazy import lazy_dir, lazy_getattr
 
 _TABLE = {
     # theme
@@ -58,6 +67,10 @@ _TABLE = {
     "peer_benchmark_data": "compare",
     "need_readiness": "compare",
     "need_readiness_data": "compare",
+    # figures of impact results (also what their .plot() draws)
+    "synth_paths": "impact_figures",
+    "its_segments": "impact_figures",
+    "bacon_scatter": "impact_figures",
 }
 for _name in (
     "likert_bars",
@@ -76,7 +89,4 @@ del _name
 
 __all__ = sorted(_TABLE)
 __getattr__ = lazy_getattr(__name__, _TABLE)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_TABLE))
+__dir__ = lazy_dir(__name__, _TABLE)

@@ -35,7 +35,7 @@ def released(
 ) -> pd.DataFrame:
     """``frame`` released on its own (no ledger); unchanged when it counts nobody."""
     from ..privacy._rules import is_count_column
-    from ..privacy.release import release
+    from ..privacy.ledger import release
 
     if not any(is_count_column(c) for c in frame.columns):
         return frame

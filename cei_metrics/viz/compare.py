@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SchemaError
-from ..schemas import C
 from ._theme import (
     BLACK,
     BLUE,
@@ -22,59 +20,27 @@ from ._theme import (
     SKY,
     VERMILLION,
     new_axes,
-    numeric,
-    require,
     themed,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+from ..compare.plotdata import (
+    EST,
+    HIGHLIGHT,
+    LABEL,
+    MED,
+    Q25,
+    Q75,
+    STATE,
+    Y,
+    need_readiness_data,
+    peer_benchmark_data,
+)
+
 __all__ = ["need_readiness", "need_readiness_data", "peer_benchmark", "peer_benchmark_data"]
-
-LABEL, Y, EST = "label", "y", "estimate"
-Q25, MED, Q75, STATE = "peer_q25", "peer_median", "peer_q75", "state"
-HIGHLIGHT = "highlight"
-
-
-def _table(obj: Any, kind: str) -> pd.DataFrame:
-    import pandas as pd
-
-    if isinstance(obj, pd.DataFrame):
-        return obj
-    t = getattr(obj, "table", None)
-    if isinstance(t, pd.DataFrame):
-        return t
-    raise SchemaError(f"{kind} needs a result of cei_metrics.compare or its to_frame(), got "
-                      f"{type(obj).__name__}", fix="pass the result or its table")  # fmt: skip
-
-
-def peer_benchmark_data(bench: Any, *, label_col: str | None = None) -> pd.DataFrame:
-    """What :func:`peer_benchmark` draws: one row per LEA, first at the top.
-
-    Columns ``label`` (the LEA's name, else its code), ``estimate`` (its value),
-    ``peer_q25``, ``peer_median``, ``peer_q75`` (the band and its middle), ``state``,
-    ``percentile``, ``peers_used`` and ``y`` (vertical position).
-    """
-    d = require(_table(bench, "peer_benchmark"), ["term", EST, Q25, MED, Q75],
-                kind="peer_benchmark")  # fmt: skip
-    d = numeric(d, [EST, Q25, MED, Q75], kind="peer_benchmark")
-    if label_col is None:
-        names = d[C.NAME] if C.NAME in d.columns else None
-        lab = d["term"].astype(str)
-        if names is not None:
-            lab = names.where(names.astype(str).str.len() > 0, lab).astype(str)
-    else:
-        lab = d[label_col].astype(str)
-    out = d[[EST, Q25, MED, Q75]].copy()
-    out.insert(0, LABEL, lab.to_numpy())
-    for c in (STATE, "percentile", "peers_used"):
-        out[c] = d[c].to_numpy(dtype=float) if c in d.columns else float("nan")
-    out = out.reset_index(drop=True)
-    out[Y] = (len(out) - 1 - out.index).astype(float)
-    return out
 
 
 def peer_benchmark(
@@ -120,36 +86,6 @@ def peer_benchmark(
         if title:
             ax.set_title(title)
     return fig, ax
-
-
-def need_readiness_data(
-    selection: Any,
-    *,
-    lea_type: str | None = "district",
-    highlight: Sequence[str] = (),
-) -> pd.DataFrame:
-    """What :func:`need_readiness` draws: one point per LEA of ``lea_type`` (None: every
-    type) with both indices: ``cds``, ``label`` (name or code), ``lea_type``, ``need``,
-    ``readiness``, ``highlight`` (in ``highlight``), and the type's medians
-    ``need_median`` and ``readiness_median`` (the quadrant lines)."""
-    t = require(_table(selection, "need_readiness"), [C.CDS, C.LEA_TYPE, "need", "readiness"],
-                kind="need_readiness")  # fmt: skip
-    if lea_type is not None:
-        t = t[t[C.LEA_TYPE] == lea_type]
-    t = t.dropna(subset=["need", "readiness"])
-    if t.empty:
-        raise SchemaError(f"need_readiness: no LEA of type {lea_type!r} has both indices",
-                          column=C.LEA_TYPE, fix="pick another lea_type or check the inputs")  # fmt: skip
-    lab = t[C.CDS].astype(str)
-    if C.NAME in t.columns:
-        nm = t[C.NAME].astype(str)
-        lab = nm.where(t[C.NAME].notna() & (nm.str.len() > 0) & (nm != "None"), lab)
-    out = t[[C.CDS, C.LEA_TYPE, "need", "readiness"]].copy()
-    out.insert(1, LABEL, lab.to_numpy())
-    out[HIGHLIGHT] = out[C.CDS].isin(list(highlight)).to_numpy()
-    out["need_median"] = out.groupby(C.LEA_TYPE)["need"].transform("median")
-    out["readiness_median"] = out.groupby(C.LEA_TYPE)["readiness"].transform("median")
-    return out.reset_index(drop=True)
 
 
 def need_readiness(

@@ -258,7 +258,7 @@ def save(
     paths = {fmt: out / f"{name}.{fmt}" for fmt in (*FORMATS, "csv", "json")}
 
     if suppress:
-        from ..privacy.release import Ledger, release
+        from ..privacy.ledger import Ledger, release
 
         col = n_col if n_col is not None else ("n" if "n" in frame.columns else None)
         if n_col is not None and n_col not in frame.columns:

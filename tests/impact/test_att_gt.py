@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cei_metrics.errors import CEIError, EstimationError, SchemaError
-from cei_metrics.impact.att_gt import att_gt
-from cei_metrics.impact.event_study import event_study, pretrend_test
+from cei_metrics.errors import CEIError, OptionError, SchemaError
+from cei_metrics.impact.did.dynamic import event_study, pretrend_test
+from cei_metrics.impact.did.staggered import att_gt
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 sys.path.insert(0, str(REF))
@@ -51,7 +51,7 @@ def test_bootstrap_draws_have_the_influence_function_variance(res):
     # E[(sum_i v_i a_i)^2] = sum_i a_i^2 for Rademacher v: the draws' SD must equal the
     # analytic SE up to MC error (~0.5% with 20,000 draws; 2.5% is five of those). The
     # reported IQR-based SE may differ more where few treated units dominate (as in R).
-    from cei_metrics.impact._did_boot import bootstrap
+    from cei_metrics.impact.did._boot import bootstrap
 
     _, _, draws = bootstrap(res._inf, res._clusters, res._mult(), 0.95)
     np.testing.assert_allclose(draws.std(axis=0), res._se_analytic, rtol=0.025)
@@ -62,8 +62,11 @@ def test_uniform_band_wider_than_pointwise_narrower_than_bonferroni(res):
 
     k = len(res.table)
     assert norm.ppf(0.975) < res.crit_value < norm.ppf(1 - 0.025 / k)
-    half = (res.table["ci_high"] - res.table["ci_low"]) / 2
+    half = (res.table["band_high"] - res.table["band_low"]) / 2
     np.testing.assert_allclose(half, res.crit_value * res.table["std_error"], rtol=1e-12)
+    # the pointwise interval is carried beside the band, not replaced by it
+    point = (res.table["ci_high"] - res.table["ci_low"]) / 2
+    np.testing.assert_allclose(point, norm.ppf(0.975) * res.table["std_error"], rtol=1e-12)
 
 
 def test_pretest_p_value_matches_r_did(res):
@@ -170,7 +173,7 @@ def test_points_match_csdid(mpdta):
 def test_logit_irls_equals_statsmodels_glm():
     import statsmodels.api as sm
 
-    from cei_metrics.impact._did_drdid import logit_irls
+    from cei_metrics.impact.did._drdid import logit_irls
 
     rng = np.random.default_rng(3)
     x = np.column_stack([np.ones(400), rng.normal(size=(400, 2))])
@@ -261,7 +264,7 @@ def test_recovers_planted_constant_effect_with_covering_band():
     df = _panel(11, n=400, effect=1.0)
     r = att_gt(df, *PANEL_ARGS, covariates=["x"], seed=1, n_boot=499)
     post = r.table[r.table["event_time"] >= 0]
-    assert ((post["ci_low"] < 1.0) & (post["ci_high"] > 1.0)).all()
+    assert ((post["band_low"] < 1.0) & (post["band_high"] > 1.0)).all()
     simple = r.aggregate("simple")
     assert abs(simple.estimate - 1.0) < 3 * simple.std_error
     assert simple.std_error < 0.1
@@ -292,15 +295,17 @@ def test_bad_input_raises_cei_errors():
     bad.loc[bad.index[0], "cohort"] = 2018
     with pytest.raises(SchemaError, match="changes over time"):
         att_gt(bad, *PANEL_ARGS)
-    with pytest.raises(EstimationError, match="panel=False"):
+    with pytest.raises(OptionError, match="panel=False"):
         att_gt(df, *PANEL_ARGS, panel=False)
-    with pytest.raises(EstimationError):
+    with pytest.raises(OptionError, match="method"):
         att_gt(df, *PANEL_ARGS, method="ols")
+    with pytest.raises(OptionError, match="ci="):
+        att_gt(df, *PANEL_ARGS, ci=1.5)
     with pytest.raises(SchemaError, match="positive"):
         att_gt(df.assign(w=0.0), *PANEL_ARGS, weights="w")
     with pytest.raises(CEIError):
         att_gt(df.assign(y=df["y"].astype(str)), *PANEL_ARGS)
-    with pytest.raises(EstimationError, match="how="):
+    with pytest.raises(OptionError, match="how="):
         att_gt(df, *PANEL_ARGS, n_boot=0).aggregate("weekly")
 
 
@@ -316,7 +321,16 @@ def test_missing_outcome_drops_unit_and_counts_it():
 
 
 def test_result_presentation(res):
-    assert {"group", "time", "estimate", "std_error", "ci_low", "ci_high"} <= set(res.to_frame())
+    assert {"group", "time", "estimate", "std_error", "ci_low", "ci_high"} <= set(res.table)
+    assert list(res.to_frame().columns)[:7] == [
+        "term",
+        "estimate",
+        "std_error",
+        "ci_low",
+        "ci_high",
+        "p_val",
+        "n",
+    ]
     assert "Pre-trend" in res.summary()
     assert "<table" in res._repr_html_()
     pdf = res.plot_data()
@@ -328,3 +342,39 @@ def test_result_presentation(res):
     assert fig is not None and ax is not None
     agg = res.aggregate("simple")
     assert agg.to_frame().shape[0] == 1
+
+
+def test_with_inference_equals_att_gt_called_with_those_options():
+    df = _panel(5)
+    base = att_gt(df, *PANEL_ARGS, seed=3, n_boot=199)
+    cases = [
+        ({"inference": "analytic"}, {"n_boot": 0}),
+        ({"cluster": "district"}, {"cluster": "district"}),
+        (
+            {"n_boot": 299, "seed": 8, "uniform": False},
+            {"n_boot": 299, "seed": 8, "uniform": False},
+        ),
+        (
+            {"ci": 0.9, "inference": "analytic", "cluster": "district"},
+            {"ci": 0.9, "n_boot": 0, "cluster": "district"},
+        ),
+    ]
+    for after, at in cases:
+        a = base.with_inference(**after)
+        b = att_gt(df, *PANEL_ARGS, **{"seed": 3, "n_boot": 199, **at})
+        pd.testing.assert_frame_equal(a.table, b.table)
+        assert a.inference == b.inference and a.n_clusters == b.n_clusters
+        for how in ("dynamic", "group"):
+            pd.testing.assert_frame_equal(a.aggregate(how).table, b.aggregate(how).table)
+    assert base.with_inference(inference="analytic").call["with_inference"]["n_boot"] == 0
+    with pytest.raises(OptionError):
+        base.with_inference("jackknife")
+
+
+def test_old_names_warn():
+    r = att_gt(_panel(5), *PANEL_ARGS, n_boot=0)
+    with pytest.warns(FutureWarning, match="ci_level"):
+        assert r.ci == 0.95
+    with pytest.warns(FutureWarning, match="df="):
+        es = event_study(data=r)
+    assert es.how == "dynamic" and es.ci_level == 0.95

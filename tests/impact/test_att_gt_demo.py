@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cei_metrics.impact.att_gt import att_gt
-from cei_metrics.impact.bacon import LATE_V_EARLY, bacon_decomposition
-from cei_metrics.impact.did import twfe
+from cei_metrics.impact.did.bacon import LATE_V_EARLY, bacon_decomposition
+from cei_metrics.impact.did.regression import twfe
+from cei_metrics.impact.did.staggered import att_gt
 from cei_metrics.schemas import C, district_of
 
 IND = "chronic_absenteeism"
@@ -49,7 +49,7 @@ def test_att_gt_recovers_planted_dynamic_effects(res, demo):
     tab = es.table.set_index("event_time")
     common = tab.index.intersection(truth.index)
     assert len(common) >= 10
-    lo, hi = tab.loc[common, "ci_low"], tab.loc[common, "ci_high"]
+    lo, hi = tab.loc[common, "band_low"], tab.loc[common, "band_high"]
     assert ((lo <= truth[common]) & (truth[common] <= hi)).all()  # uniform band covers
     z = (tab.loc[common, "estimate"] - truth[common]) / tab.loc[common, "std_error"]
     assert np.sqrt(np.mean(z**2)) < 2.0  # errors are of the size the SEs claim
@@ -61,7 +61,7 @@ def test_att_gt_recovers_cohort_effects(res, demo):
     truth = truth[truth["indicator"] == IND].set_index("cohort")["effect"]
     g = res.aggregate("group").table.set_index("group")
     for cohort, eff in truth.items():
-        assert g.loc[cohort, "ci_low"] < eff < g.loc[cohort, "ci_high"]
+        assert g.loc[cohort, "band_low"] < eff < g.loc[cohort, "band_high"]
 
 
 def test_twfe_misses_the_heterogeneous_effect_and_bacon_shows_why(panel, res, demo):

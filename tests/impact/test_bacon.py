@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cei_metrics.errors import EstimationError, SchemaError
-from cei_metrics.impact.bacon import (
+from cei_metrics.impact.did.bacon import (
     EARLY_V_LATE,
     LATE_V_EARLY,
     TREATED_V_NEVER,
     bacon_decomposition,
 )
-from cei_metrics.impact.did import twfe
+from cei_metrics.impact.did.regression import twfe
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 

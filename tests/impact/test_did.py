@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cei_metrics.errors import EstimationError, SchemaError
-from cei_metrics.impact.did import demean_two_way, did_2x2, twfe
+from cei_metrics.errors import EstimationError, OptionError, SchemaError
+from cei_metrics.impact.did.regression import demean_two_way, did_2x2, twfe
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 sys.path.insert(0, str(REF))
@@ -44,7 +44,7 @@ def test_did_2x2_matches_wooldridge_example_13_3(kielmc):
 
 
 def test_did_2x2_with_controls_matches_table_13_2(kielmc):
-    r = did_2x2(kielmc, "rprice", "nearinc", "y81", controls=["age", "agesq"], vcov="classical")
+    r = did_2x2(kielmc, "rprice", "nearinc", "y81", covariates=["age", "agesq"], vcov="classical")
     assert r.estimate == pytest.approx(R.KIELMC_DID_AGE[0], abs=0.01)
     assert r.std_error == pytest.approx(R.KIELMC_DID_AGE[1], abs=0.01)
 
@@ -108,7 +108,7 @@ def test_twfe_unbalanced_panel_equals_dummy_regression(castle):
     c = castle.drop(index=rng.choice(len(castle), 60, replace=False))
     c = c.assign(x=rng.normal(size=len(c)))
     fit = smf.ols("l_homicide ~ post + x + C(sid) + C(year)", c).fit()
-    r = twfe(c, "l_homicide", "sid", "year", "post", controls=["x"], vcov="classical")
+    r = twfe(c, "l_homicide", "sid", "year", "post", covariates=["x"], vcov="classical")
     assert r.estimate == pytest.approx(fit.params["post"], abs=1e-9)
     assert r.std_error == pytest.approx(fit.bse["post"], rel=1e-7)
 
@@ -145,7 +145,7 @@ def test_bad_input(kielmc, castle):
         did_2x2(kielmc, "rprice", "near", "y81")
     with pytest.raises(SchemaError, match="0/1"):
         did_2x2(kielmc, "rprice", "rooms", "y81")
-    with pytest.raises(EstimationError, match="cluster"):
+    with pytest.raises(OptionError, match="cluster"):
         did_2x2(kielmc, "rprice", "nearinc", "y81", vcov="cluster")
     with pytest.raises(EstimationError, match="does not vary"):
         twfe(castle.assign(post=0), "l_homicide", "sid", "year", "post")
@@ -157,3 +157,19 @@ def test_bad_input(kielmc, castle):
     assert r.n_dropped == 5 and r.n == 316
     assert "group:post" in r.to_frame()["term"].tolist()
     assert "<table" in r._repr_html_()
+
+
+def test_old_argument_names_warn_and_give_the_same_fit(kielmc, castle):
+    new = did_2x2(kielmc, "rprice", "nearinc", "y81", covariates=["age"])
+    with pytest.warns(FutureWarning) as caught:
+        old = did_2x2(kielmc, "rprice", group="nearinc", post="y81", controls=["age"])
+    said = " ".join(str(w.message) for w in caught)
+    assert "use treated=" in said and "use covariates=" in said
+    assert old.estimate == new.estimate and old.std_error == new.std_error
+    with pytest.warns(FutureWarning, match="treatment="):
+        t = twfe(castle, "l_homicide", "sid", "year", treat="post")
+    assert t.estimate == twfe(castle, "l_homicide", "sid", "year", "post").estimate
+    with pytest.warns(FutureWarning, match="ci_level"):
+        assert new.ci == new.ci_level == 0.95
+    with pytest.raises(OptionError, match="both"):
+        did_2x2(kielmc, "rprice", "nearinc", "y81", controls=["age"], covariates=["age"])

@@ -35,7 +35,7 @@ def test_matches_wildboottest_package():
     # Monte-Carlo SD of a p near 0.22 with 9999 draws is 0.004; allow about 3.5 SD
     assert res.p_val == pytest.approx(REF.P_VALUE, abs=0.015)
     assert res.n_clusters == 20 and not res.enumerated
-    lo, hi = res.ci
+    lo, hi = res.ci_low, res.ci_high
     assert lo < res.estimate < hi
     # the interval inverts the test: its ends have p close to 0.05
     assert lo < 0 < hi  # p = 0.22 > 0.05, so zero is inside
@@ -83,17 +83,22 @@ def test_fixed_effects_and_webb_weights_run_and_are_seeded():
     d = ((unit < 4) & (year >= 3)).astype(float)
     y = 1.0 * d + rng.normal(size=G)[unit] + 0.2 * year + rng.normal(size=G * T)
     df = pd.DataFrame({"y": y, "d": d, "unit": unit, "year": year})
-    a = wild_cluster_bootstrap(df, "y", "d", "unit", fe=["unit", "year"], weights="webb", seed=4)
-    b = wild_cluster_bootstrap(df, "y", "d", "unit", fe=["unit", "year"], weights="webb", seed=4)
+    a = wild_cluster_bootstrap(
+        df, "y", "d", "unit", fe=["unit", "year"], bootstrap_weights="webb", seed=4
+    )
+    b = wild_cluster_bootstrap(
+        df, "y", "d", "unit", fe=["unit", "year"], bootstrap_weights="webb", seed=4
+    )
     assert a.p_val == b.p_val and a.seed == 4
     assert a.estimate == pytest.approx(1.0, abs=3 * a.std_error)
-    assert list(a.to_frame().columns)[:6] == [
+    assert list(a.to_frame().columns)[:7] == [
         "term",
         "estimate",
         "std_error",
-        "t_stat",
         "ci_low",
         "ci_high",
+        "p_val",
+        "n",
     ]
     assert "bootstrap" in a.summary()
 
@@ -161,6 +166,15 @@ def test_errors():
     with pytest.raises(EstimationError):
         randomization_inference(df.assign(cohort=np.nan), "y", "unit", "time", "cohort")
     with pytest.raises(CEIError):
-        wild_cluster_bootstrap(_wb_data(), "y", "x", "cl", weights="mammen")
+        wild_cluster_bootstrap(_wb_data(), "y", "x", "cl", bootstrap_weights="mammen")
     with pytest.raises(SchemaError):
         wild_cluster_bootstrap(_wb_data(), "y", "x", "district")
+
+
+def test_old_names_still_work_with_a_warning():
+    new = wild_cluster_bootstrap(_wb_data(), "y", "x", "cl", bootstrap_weights="webb", seed=1)
+    with pytest.warns(FutureWarning, match="bootstrap_weights"):
+        old = wild_cluster_bootstrap(_wb_data(), "y", "x", "cl", weights="webb", seed=1)
+    assert old.p_val == new.p_val
+    with pytest.warns(FutureWarning, match="ci_low and ci_high"):
+        assert old.ci == (new.ci_low, new.ci_high)

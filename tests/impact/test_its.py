@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cei_metrics.errors import CEIError, EstimationError, SchemaError
+from cei_metrics.errors import CEIError, EstimationError, OptionError, SchemaError
 from cei_metrics.impact.its import (
     breusch_godfrey_grouped,
     durbin_watson_grouped,
@@ -573,11 +573,11 @@ def test_other_bad_inputs():
         interrupted_time_series(d.assign(g=2), "y", "t", start=2016, treated="g")
     with pytest.raises(SchemaError, match="both groups"):
         interrupted_time_series(d.assign(g=1), "y", "t", start=2016, treated="g")
-    with pytest.raises(EstimationError, match="maxlags"):
+    with pytest.raises(OptionError, match="maxlags"):
         interrupted_time_series(d, "y", "t", start=2016, maxlags=-1)
     with pytest.raises(EstimationError, match="maxlags"):
         interrupted_time_series(d, "y", "t", start=2016, maxlags=12)
-    with pytest.raises(EstimationError):
+    with pytest.raises(OptionError, match="vcov"):
         interrupted_time_series(d, "y", "t", start=2016, vcov="hc3")
     with pytest.raises(CEIError, match="ci="):
         interrupted_time_series(d, "y", "t", start=2016, ci=95)

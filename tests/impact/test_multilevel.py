@@ -16,12 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cei_metrics.errors import CEIError, EstimationError, SchemaError
-from cei_metrics.impact.multilevel import MultilevelResult, multilevel
+from cei_metrics.errors import CEIError, EstimationError, OptionError, SchemaError
+from cei_metrics.impact.mixed import MultilevelResult, multilevel
 from cei_metrics.schemas import C
 
 # the module itself (``cm.impact.multilevel`` is the public function of the same name)
-ml = importlib.import_module("cei_metrics.impact.multilevel")
+ml = importlib.import_module("cei_metrics.impact.mixed")
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 sys.path.insert(0, str(REF))
@@ -280,7 +280,9 @@ def test_other_ci_levels_are_normal_quantiles(fm1, sleepstudy):
     assert f["ci_low"].to_numpy() == pytest.approx(
         (f["estimate"] - q * f["std_error"]).to_numpy(), rel=1e-9
     )
-    assert res.ci == 0.9 and fm1.ci == 0.95
+    assert res.ci_level == 0.9 and fm1.ci_level == 0.95
+    with pytest.warns(FutureWarning, match="ci_level"):
+        assert fm1.ci == 0.95
 
 
 # ---------------------------------------------------------------------------------------
@@ -449,8 +451,6 @@ def test_three_levels_with_repeated_labels():
 def test_result_tables_and_text(fm1, fm_pastes):
     tidy = fm1.to_frame()
     assert list(tidy.columns) == [
-        "effect",
-        "group",
         "term",
         "estimate",
         "std_error",
@@ -458,6 +458,8 @@ def test_result_tables_and_text(fm1, fm_pastes):
         "ci_high",
         "p_val",
         "n",
+        "effect",
+        "group",
     ]
     assert all(c.isidentifier() for c in tidy.columns)
     assert list(tidy["term"]) == [
@@ -490,14 +492,18 @@ def test_result_tables_and_text(fm1, fm_pastes):
 def test_optimizer_fallback_is_reported(sleepstudy):
     # Nelder-Mead fails on this model; the next optimizer starts where it stopped
     res = multilevel(
-        sleepstudy, "Reaction ~ Days", groups="Subject", re_formula="~Days", method=["nm", "lbfgs"]
+        sleepstudy,
+        "Reaction ~ Days",
+        groups="Subject",
+        re_formula="~Days",
+        optimizer=["nm", "lbfgs"],
     )
     assert res.converged and res.optimizer.startswith("lbfgs")
     assert "after nm did not" in res.message
     # with Nelder-Mead alone statsmodels produces nothing; lme4's criterion, minimised
     # from lme4's start, is the last optimizer tried and reaches lme4's optimum
     alone = multilevel(
-        sleepstudy, "Reaction ~ Days", groups="Subject", re_formula="~Days", method="nm"
+        sleepstudy, "Reaction ~ Days", groups="Subject", re_formula="~Days", optimizer="nm"
     )
     assert alone.converged and alone.optimizer == "bounded L-BFGS-B (lme4's criterion)"
     assert alone.criterion == pytest.approx(1743.628, abs=5e-4)
@@ -507,7 +513,9 @@ def test_optimizer_fallback_is_reported(sleepstudy):
 def test_no_fit_at_all_is_an_error(sleepstudy, monkeypatch):
     monkeypatch.setattr(ml, "_bounded_optimum", lambda *a, **k: None)
     with pytest.raises(EstimationError, match="no optimizer produced a fit"):
-        multilevel(sleepstudy, "Reaction ~ Days", groups="Subject", re_formula="~Days", method="nm")
+        multilevel(
+            sleepstudy, "Reaction ~ Days", groups="Subject", re_formula="~Days", optimizer="nm"
+        )
 
 
 def test_non_convergence_is_reported_not_raised(sleepstudy, monkeypatch):
@@ -562,7 +570,7 @@ def test_boundary_decision_does_not_depend_on_the_optimizer(optimizer):
     # the machine), the fit is the optimum over lme4's bounded parameter space
     ref = SINGULAR_REF.set_index("case")
     for case in ("slope_boundary", "boundary_tmpf_07", "boundary_tmpf_02"):
-        res = _singular_case(case, method=optimizer)
+        res = _singular_case(case, optimizer=optimizer)
         assert res.singular == bool(ref.loc[case, "is_singular"]), (case, res.message)
         assert res.criterion == pytest.approx(ref.loc[case, "reml_criterion"], abs=2e-6)
 
@@ -645,9 +653,9 @@ def test_singularity_rule_is_lme4s():
         ({"formula": "Reaction ~ Days", "groups": "one"}, EstimationError, "at least two groups"),
         ({"groups": "row"}, EstimationError, "single row"),
         ({"nested": "same"}, EstimationError, "single 'same'"),
-        ({"ci": 95}, EstimationError, "confidence level"),
-        ({"method": "newton"}, EstimationError, "names no optimizer"),
-        ({"method": []}, EstimationError, "names no optimizer"),
+        ({"ci": 95}, OptionError, "confidence level"),
+        ({"optimizer": "newton"}, OptionError, "names no optimizer"),
+        ({"optimizer": []}, OptionError, "names no optimizer"),
         ({"formula": "Reaction ~ np.log(Days)"}, SchemaError, "infinite values"),
         ({"formula": "Reaction ~ np.sqrt(Days - 1)"}, SchemaError, "missing values"),
     ],

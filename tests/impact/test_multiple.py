@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cei_metrics.errors import EstimationError
-from cei_metrics.impact.multiple import adjust_pvalues
+from cei_metrics.impact.inference.multiple import adjust_pvalues
 
 _p = Path(__file__).resolve().parents[1] / "reference" / "impact_mixed_power_multiple.py"
 _spec = importlib.util.spec_from_file_location("ref_pm", _p)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cei_metrics.errors import EstimationError
-from cei_metrics.impact.power import minimum_detectable_effect, power
+from cei_metrics.impact.inference.power_analysis import minimum_detectable_effect, power
 
 _p = Path(__file__).resolve().parents[1] / "reference" / "impact_mixed_power_multiple.py"
 _spec = importlib.util.spec_from_file_location("ref_pm", _p)

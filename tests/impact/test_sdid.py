@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cei_metrics.errors import CEIError, EstimationError, SchemaError
-from cei_metrics.impact.sdid import synthdid
+from cei_metrics.impact.synth.sdid import synthdid
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 _spec = importlib.util.spec_from_file_location("prop99_reference", REF / "prop99_reference.py")
@@ -26,7 +26,9 @@ def prop99() -> pd.DataFrame:
 
 
 def _fit(df, **kw):
-    return synthdid(df, "state", "year", "packs_per_capita", "California", 1989, **kw)
+    return synthdid(
+        df, "packs_per_capita", "state", "year", treated_units="California", start=1989, **kw
+    )
 
 
 @pytest.mark.parametrize(
@@ -61,7 +63,7 @@ def test_placebo_se_matches_paper_table1(prop99, method):
     res = _fit(prop99, method=method, se="placebo", n_reps=200, seed=2019)
     _, ref_se = P99.PAPER_TABLE1[method]
     assert res.std_error == pytest.approx(ref_se, rel=0.21)
-    lo, hi = res.ci
+    lo, hi = res.ci_low, res.ci_high
     assert lo == pytest.approx(res.estimate - 1.959963985 * res.std_error, abs=1e-6)
     assert hi == pytest.approx(res.estimate + 1.959963985 * res.std_error, abs=1e-6)
     if method == "sdid":
@@ -97,7 +99,7 @@ def _block_panel(rng, n0=20, n1=4, t0=10, t1=5, tau=2.0):
 def test_jackknife_equals_brute_force_leave_one_out():
     rng = np.random.default_rng(3)
     df, tr = _block_panel(rng)
-    res = synthdid(df, "unit", "time", "y", tr, 10, se="jackknife")
+    res = synthdid(df, "y", "unit", "time", treated_units=tr, start=10, se="jackknife")
     # brute force: drop each unit, keep lambda, renormalise omega, recompute
     wide = df.pivot(index="unit", columns="time", values="y")
     om = res.unit_weights
@@ -119,9 +121,11 @@ def test_jackknife_equals_brute_force_leave_one_out():
 def test_bootstrap_runs_with_several_treated_and_covers_truth():
     rng = np.random.default_rng(11)
     df, tr = _block_panel(rng, n0=12, n1=3, t0=8, t1=4, tau=2.0)
-    res = synthdid(df, "unit", "time", "y", tr, 8, se="bootstrap", n_reps=30, seed=1)
+    res = synthdid(
+        df, "y", "unit", "time", treated_units=tr, start=8, se="bootstrap", n_reps=30, seed=1
+    )
     assert res.std_error > 0
-    assert res.ci[0] < 2.0 < res.ci[1]
+    assert res.ci_low < 2.0 < res.ci_high
     assert res.estimate == pytest.approx(2.0, abs=4 * res.std_error)
 
 
@@ -130,11 +134,11 @@ def test_bootstrap_runs_with_several_treated_and_covers_truth():
 def test_weights_on_simplex_and_affine_equivariance(seed, shift, scale):
     rng = np.random.default_rng(seed)
     df, tr = _block_panel(rng, n0=8, n1=1, t0=6, t1=3)
-    a = synthdid(df, "unit", "time", "y", tr, 6, se="none")
+    a = synthdid(df, "y", "unit", "time", treated_units=tr, start=6, se="none")
     assert a.unit_weights.min() >= 0 and a.unit_weights.sum() == pytest.approx(1)
     assert a.time_weights.min() >= 0 and a.time_weights.sum() == pytest.approx(1)
     df2 = df.assign(y=df["y"] * scale + shift)
-    b = synthdid(df2, "unit", "time", "y", tr, 6, se="none")
+    b = synthdid(df2, "y", "unit", "time", treated_units=tr, start=6, se="none")
     assert b.estimate == pytest.approx(a.estimate * scale, rel=1e-6, abs=1e-6)
 
 
@@ -152,15 +156,50 @@ def test_result_frame_and_summary(prop99):
 
 def test_bad_input_raises_cei_errors(prop99):
     with pytest.raises(SchemaError, match="packs"):
-        synthdid(prop99, "state", "year", "packs", "California", 1989)
+        synthdid(prop99, "packs", "state", "year", treated_units="California", start=1989)
     with pytest.raises(EstimationError, match="Atlantis"):
-        synthdid(prop99, "state", "year", "packs_per_capita", "Atlantis", 1989)
+        synthdid(prop99, "packs_per_capita", "state", "year", treated_units="Atlantis", start=1989)
     with pytest.raises(EstimationError, match="start"):
-        synthdid(prop99, "state", "year", "packs_per_capita", "California", 2050)
+        synthdid(
+            prop99, "packs_per_capita", "state", "year", treated_units="California", start=2050
+        )
     gap = prop99.drop(index=5)
     with pytest.raises(EstimationError, match="unbalanced"):
-        synthdid(gap, "state", "year", "packs_per_capita", "California", 1989)
+        synthdid(gap, "packs_per_capita", "state", "year", treated_units="California", start=1989)
     with pytest.raises(CEIError):
-        synthdid(prop99, "state", "year", "packs_per_capita", "California", 1989, se="jackknife")
+        synthdid(
+            prop99,
+            "packs_per_capita",
+            "state",
+            "year",
+            treated_units="California",
+            start=1989,
+            se="jackknife",
+        )
     with pytest.raises(CEIError):
-        synthdid(prop99, "state", "year", "packs_per_capita", "California", 1989, method="x")
+        synthdid(
+            prop99,
+            "packs_per_capita",
+            "state",
+            "year",
+            treated_units="California",
+            start=1989,
+            method="x",
+        )
+
+
+def test_old_call_order_warns_and_agrees(prop99):
+    new = synthdid(
+        prop99,
+        "packs_per_capita",
+        "state",
+        "year",
+        treated_units="California",
+        start=1989,
+        se="none",
+    )
+    with pytest.warns(FutureWarning, match="treated_units"):
+        old = synthdid(prop99, "state", "year", "packs_per_capita", "California", 1989, se="none")
+    assert old.estimate == new.estimate
+    with pytest.warns(FutureWarning, match="ci_low and ci_high"):
+        assert old.ci == (old.ci_low, old.ci_high)

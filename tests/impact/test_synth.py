@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cei_metrics.errors import CEIError, EstimationError, SchemaError
-from cei_metrics.impact.synth import simplex_weights, synthetic_control
+from cei_metrics.impact.synth.control import simplex_weights, synthetic_control
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 _spec = importlib.util.spec_from_file_location("sc_ref", REF / "impact_sc_pysyncon_prop99.py")
@@ -36,11 +36,11 @@ def prop99() -> pd.DataFrame:
 def fit99(prop99):
     return synthetic_control(
         prop99,
+        "packs_per_capita",
         "state",
         "year",
-        "packs_per_capita",
-        "California",
-        1989,
+        treated_units="California",
+        start=1989,
         special_predictors=SPECIAL,
         n_starts=2,
         seed=1,
@@ -66,9 +66,9 @@ def test_weights_simplex_and_placebo_pvalue(fit99):
     ratios = fit99.placebos.groupby("unit")["rmspe_ratio"].first()
     assert len(ratios) == 38
     expected = (1 + (ratios >= fit99.rmspe_ratio).sum()) / 39
-    assert fit99.p_value == pytest.approx(expected)
+    assert fit99.p_val == pytest.approx(expected)
     # ADH 2010 (section 3.3): California's ratio is the highest, p = 1/39 = 0.026
-    assert fit99.p_value <= 3 / 39
+    assert fit99.p_val <= 3 / 39
     g = fit99.placebos
     assert set(g.columns) >= {"unit", "time", "gap", "rmspe_ratio"}
     assert len(g) == 38 * 31
@@ -150,20 +150,24 @@ def _factor_panel(seed=0, n=30, t=20, t0=14, effect=-5.0):
 
 def test_recovers_planted_effect_on_a_factor_model():
     df = _factor_panel(effect=-5.0)
-    res = synthetic_control(df, "unit", "time", "y", "d00", 2014)
+    res = synthetic_control(df, "y", "unit", "time", treated_units="d00", start=2014)
     post = res.gap.loc[2014:]
     # noise SD 0.3 per period on treated and about 0.3 on the synthetic: mean of 6 gaps
     assert post.mean() == pytest.approx(-5.0, abs=0.6)
-    assert res.p_value == pytest.approx(1 / 30)
+    assert res.p_val == pytest.approx(1 / 30)
     assert res.pre_rmspe < 1.0
 
 
 def test_no_effect_gives_large_pvalue():
     df = _factor_panel(effect=0.0, seed=4)
-    res = synthetic_control(df, "unit", "time", "y", "d00", 2014)
-    assert res.p_value > 0.1
+    res = synthetic_control(df, "y", "unit", "time", treated_units="d00", start=2014)
+    assert res.p_val > 0.1
     fr = res.to_frame()
-    assert list(fr.columns) == ["time", "treated", "synthetic", "estimate", "post"]
+    assert list(fr.columns) == [
+        "term", "estimate", "ci_low", "ci_high", "p_val", "n", "time", "treated", "synthetic",
+        "post",
+    ]  # fmt: skip
+    assert fr["term"].iloc[-1] == "average_post_gap" and len(fr) == 21
     assert "Synthetic control" in res.summary()
     assert len(res.plot_data("gaps")) == 30 * 20
 
@@ -171,23 +175,80 @@ def test_no_effect_gives_large_pvalue():
 def test_predictors_and_errors(prop99):
     with pytest.raises(SchemaError, match="lnincome"):
         synthetic_control(
-            prop99, "state", "year", "packs_per_capita", "California", 1989, predictors=["lnincome"]
+            prop99,
+            "packs_per_capita",
+            "state",
+            "year",
+            treated_units="California",
+            start=1989,
+            predictors=["lnincome"],
         )
     with pytest.raises(EstimationError, match="one treated"):
-        synthetic_control(prop99, "state", "year", "packs_per_capita", ["California", "Utah"], 1989)
+        synthetic_control(
+            prop99,
+            "packs_per_capita",
+            "state",
+            "year",
+            treated_units=["California", "Utah"],
+            start=1989,
+        )
     with pytest.raises(CEIError):
         synthetic_control(
-            prop99, "state", "year", "packs_per_capita", "California", 1989, optim="x"
+            prop99,
+            "packs_per_capita",
+            "state",
+            "year",
+            treated_units="California",
+            start=1989,
+            optim="x",
         )
     res = synthetic_control(
         prop99,
+        "packs_per_capita",
         "state",
         "year",
-        "packs_per_capita",
-        "California",
-        1989,
+        treated_units="California",
+        start=1989,
         donors=["Utah", "Nevada", "Montana", "Colorado", "Connecticut"],
         placebos=False,
     )
     assert list(res.weights.index) == ["Utah", "Nevada", "Montana", "Colorado", "Connecticut"]
-    assert np.isnan(res.p_value)
+    assert np.isnan(res.p_val)
+
+
+def test_old_call_order_and_names_warn_and_agree():
+    df = _factor_panel(effect=1.0, seed=2)
+    new = synthetic_control(df, "y", "unit", "time", treated_units="d00", start=2014, seed=1)
+    col = synthetic_control(
+        df.assign(tr=(df["unit"] == "d00").astype(int)), "y", "unit", "time", "tr", 2014, seed=1
+    )
+    with pytest.warns(FutureWarning, match="treated_units"):
+        old = synthetic_control(df, "unit", "time", "y", "d00", 2014, seed=1)
+    for other in (old, col):
+        pd.testing.assert_series_equal(other.gap, new.gap)
+        assert other.p_val == new.p_val
+    with pytest.warns(FutureWarning, match="p_val"):
+        assert old.p_value == new.p_val
+
+
+def test_confidence_set_inverts_the_placebo_test():
+    # Firpo & Possebom (2018): tau is in the set iff, with tau taken off the treated
+    # unit's post outcomes, the placebo p-value exceeds 1 - ci; checked by refitting
+    df = _factor_panel(effect=-3.0, seed=5)
+    res = synthetic_control(df, "y", "unit", "time", treated_units="d00", start=2014, ci=0.9)
+    lo, hi = res.ci_low, res.ci_high
+    assert lo < res.estimate < hi
+    post = (df["unit"] == "d00") & (df["time"] >= 2014)
+    for tau, inside in [
+        (lo + 0.01, True),
+        (lo - 0.01, False),
+        (hi - 0.01, True),
+        (hi + 0.01, False),
+    ]:
+        shifted = df.assign(y=df["y"] - tau * post)
+        r = synthetic_control(shifted, "y", "unit", "time", treated_units="d00", start=2014)
+        assert (r.p_val > 0.1) == inside, (tau, r.p_val)
+    row = res.to_frame().iloc[-1]
+    assert row["term"] == "average_post_gap" and row["ci_low"] == lo
+    wide = synthetic_control(df, "y", "unit", "time", treated_units="d00", start=2014, ci=0.99)
+    assert np.isinf(wide.ci_low) and np.isinf(wide.ci_high)  # 1 - ci below 1/(J+1)

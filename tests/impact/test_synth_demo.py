@@ -15,8 +15,8 @@ import pytest
 
 from cei_metrics.impact.inference import randomization_inference, wild_cluster_bootstrap
 from cei_metrics.impact.panel import outcome_panel
-from cei_metrics.impact.sdid import synthdid
-from cei_metrics.impact.synth import synthetic_control
+from cei_metrics.impact.synth.control import synthetic_control
+from cei_metrics.impact.synth.sdid import synthdid
 from cei_metrics.schemas import C
 
 IND = "chronic_absenteeism"
@@ -44,7 +44,7 @@ def test_truth_is_the_equal_weight_post_mean(demo, world):
 
 def test_synthdid_recovers_cohort1_effect(world):
     sub, cohort1, _, truth = world
-    res = synthdid(sub, "unit", "t", C.VALUE, cohort1, START, seed=2019)
+    res = synthdid(sub, C.VALUE, "unit", "t", treated_units=cohort1, start=START, seed=2019)
     # the placebo standard error is the method's own statement of its noise
     assert abs(res.estimate - truth) < 2.5 * res.std_error
     assert res.ci_low < truth < res.ci_high
@@ -56,7 +56,15 @@ def sc_fits(world):
     sub, cohort1, never, _ = world
     return {
         u: synthetic_control(
-            sub, "unit", "t", C.VALUE, u, START, donors=never, placebos=(u == cohort1[0]), seed=1
+            sub,
+            C.VALUE,
+            "unit",
+            "t",
+            treated_units=u,
+            start=START,
+            donors=never,
+            placebos=(u == cohort1[0]),
+            seed=1,
         )
         for u in cohort1
     }
@@ -95,10 +103,16 @@ def test_synthetic_control_pre_fit_flags_district_outside_donor_hull(world, sc_f
 def test_wild_bootstrap_with_six_treated_districts_covers_truth(world):
     sub, _, _, truth = world
     res = wild_cluster_bootstrap(
-        sub, C.VALUE, "treated", C.DISTRICT_ID, fe=["unit", "t"], weights="webb", seed=2019
+        sub,
+        C.VALUE,
+        "treated",
+        C.DISTRICT_ID,
+        fe=["unit", "t"],
+        bootstrap_weights="webb",
+        seed=2019,
     )
     assert res.n_clusters == sub[C.DISTRICT_ID].nunique()
-    lo, hi = res.ci
+    lo, hi = res.ci_low, res.ci_high
     assert lo < truth < hi
     assert abs(res.estimate - truth) < 2.5 * res.std_error
     assert res.p_val < 0.01

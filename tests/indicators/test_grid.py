@@ -31,7 +31,7 @@ def test_scale_score_grid_matches_statsmodels(missing, weights, cluster, by):
         s, scale="trust", by=by, weights=weights, cluster=cluster, ci=0.95, min_cell=0
     )
     out = res.to_frame()
-    scores = ind.scale_scores(s)
+    scores = ind.respondent_scores(s)
     scores = scores[(scores["scale"] == "trust") & scores["score"].notna()]
     assert out["n"].sum() == len(scores)
     assert res.n_dropped == int(

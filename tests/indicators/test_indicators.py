@@ -8,7 +8,7 @@ import pytest
 
 import cei_metrics as cm
 import cei_metrics.indicators as ind
-from cei_metrics.errors import CEIError, EstimationError, InstrumentError, SchemaError
+from cei_metrics.errors import CEIError, EstimationError, InstrumentError, OptionError, SchemaError
 from cei_metrics.schemas import C
 
 from .conftest import make_survey
@@ -65,16 +65,16 @@ def test_scale_score_reverse_codes_and_min_items():
             "trust_4": None,
         }
     )
-    sc = ind.scale_scores(s, "family_engagement").set_index("scale")
+    sc = ind.respondent_scores(s, "family_engagement").set_index("scale")
     # comm_3 is reverse-keyed: 1 -> 5; mean of 4, 4, 5
     assert sc.loc["communication", "score"] == pytest.approx(13 / 3)
     assert sc.loc["communication", "n_answered"] == 3
     # 1 of 4 trust items < min_items 0.5 -> missing
     assert np.isnan(sc.loc["trust", "score"])
     assert np.isnan(sc.loc["voice", "score"])
-    loose = ind.scale_scores(s, min_items=0.25).set_index("scale")
+    loose = ind.respondent_scores(s, min_items=0.25).set_index("scale")
     assert loose.loc["trust", "score"] == 5
-    pomp = ind.scale_scores(s, pomp=True).set_index("scale")
+    pomp = ind.respondent_scores(s, pomp=True).set_index("scale")
     assert pomp.loc["communication", "score"] == pytest.approx(100 * (13 / 3 - 1) / 4)
 
 
@@ -82,7 +82,7 @@ def test_dont_know_is_not_an_answer_even_with_a_value():
     s = one_respondent(
         {"trust_1": 5, "trust_2": 1, "trust_3": 5, "trust_4": 5}, {"trust_2": "dont_know"}
     )
-    sc = ind.scale_scores(s).set_index("scale")
+    sc = ind.respondent_scores(s).set_index("scale")
     assert sc.loc["trust", "score"] == 5 and sc.loc["trust", "n_answered"] == 3
 
 
@@ -91,7 +91,7 @@ def test_scale_score_columns_and_unweighted_se():
     res = ind.scale_score(s, scale="trust", by=C.DISTRICT_ID)
     out = res.to_frame()
     assert STATS[0] in out.columns and set(STATS) <= set(out.columns)
-    scores = ind.scale_scores(s)
+    scores = ind.respondent_scores(s)
     scores = scores[scores["scale"] == "trust"]
     for _, row in out.iterrows():
         x = scores.loc[scores[C.DISTRICT_ID] == row[C.DISTRICT_ID], "score"].dropna()
@@ -106,7 +106,7 @@ def test_scale_score_columns_and_unweighted_se():
 def test_scale_score_accepts_precomputed_scores():
     s = make_survey(50, seed=2)
     a = ind.scale_score(s, by=C.DISTRICT_ID, weights=C.WEIGHT)
-    b = ind.scale_score(ind.scale_scores(s), by=C.DISTRICT_ID, weights=C.WEIGHT)
+    b = ind.scale_score(ind.respondent_scores(s), by=C.DISTRICT_ID, weights=C.WEIGHT)
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
     assert (a.method, a.n_dropped) == (b.method, b.n_dropped)
 
@@ -240,7 +240,7 @@ def test_reach_errors():
 def test_representation_index_by_hand():
     out = ind.representation_index(participation_table(), roster_table(), min_cell=0)
     row = out.to_frame().set_index(C.YEAR).loc["2019-20"]
-    # 2019-20 families: P1 (EL), P2, P3 (EL), P4 -> share 0.5, enrolment 0.25 -> 2
+    # 2019-20 families: P1 (EL), P2, P3 (EL), P4 -> share 0.5, enrollment 0.25 -> 2
     assert row["estimate"] == pytest.approx(2.0)
     lo, hi = ind.wilson_ci(2, 4)
     assert row["ci_low"] == pytest.approx(float(lo) / 0.25)
@@ -250,16 +250,16 @@ def test_representation_index_by_hand():
     )
     assert sp.to_frame().set_index(C.YEAR).loc["2019-20", "estimate"] == pytest.approx(0.5 / 0.5)
     given = ind.representation_index(
-        participation_table(), group=C.EL_FAMILY, enrolment_share=0.5, min_cell=0
+        participation_table(), group=C.EL_FAMILY, enrollment_share=0.5, min_cell=0
     )
     assert given.to_frame().set_index(C.YEAR).loc["2019-20", "estimate"] == pytest.approx(1.0)
 
 
 def test_representation_index_needs_a_share():
     p = participation_table().assign(newcomer=True)
-    with pytest.raises(SchemaError, match="enrolment_share"):
+    with pytest.raises(SchemaError, match="enrollment_share"):
         ind.representation_index(p, roster_table(), group="newcomer")
-    with pytest.raises(EstimationError, match="enrolment share"):
+    with pytest.raises(EstimationError, match="enrollment share"):
         ind.representation_index(p, roster_table().assign(**{C.PCT_EL: [0.0, 1.0]}))
 
 
@@ -315,7 +315,7 @@ def test_language_access_measures():
     ).to_frame()
     assert {
         "responses_in_language",
-        "responses_vs_enrolment",
+        "responses_vs_enrollment",
         "attendances_in_language",
         "events_with_language",
     } <= set(out["measure"])
@@ -355,7 +355,7 @@ def test_p3_ratings_means_change_and_caveat():
     )
     assert set(out["section"]) == {"relationships", "partnerships", "input", "overall"}
     assert "no numeric score" in res.caveat and "no numeric score" in res.summary()
-    assert res.ci is None and res.min_cell is None
+    assert res.ci_level is None and res.min_cell is None
     assert "no numeric score" in ind.p3_ratings.__doc__.replace("\n    ", " ")
 
 
@@ -410,7 +410,7 @@ def test_equity_gap_by_hand():
             SchemaError,
             "row 1",
         ),
-        (lambda s: ind.scale_score(s, ci=1.5), SchemaError, "ci"),
+        (lambda s: ind.scale_score(s, ci=1.5), OptionError, "ci"),
         (lambda s: ind.percent_favorable(s, item="nope"), InstrumentError, "nope"),
         (lambda s: ind.scale_score(s, instrument="nope"), InstrumentError, "nope"),
     ],

@@ -54,7 +54,7 @@ def test_constant_responses_score_that_constant(c, n, pomp):
             C.VALUE: [float(c), float(c), float(6 - c), float(c)] * n,
         }
     )
-    scores = ind.scale_scores(s, pomp=pomp)
+    scores = ind.respondent_scores(s, pomp=pomp)
     comm = scores.loc[scores["scale"] == "communication", "score"]
     expect = 100 * (c - 1) / 4 if pomp else c
     assert np.allclose(comm, expect)

@@ -59,14 +59,14 @@ def simulated(n_cells: int, n: int, share: float, index: float, seed: int):
 
 
 def test_delta_interval_matches_katz_fagerland_2015_table5(ref):
-    """Enrolment share from a sample of 34 families with 1 member; 7 of 34 participants:
+    """Enrollment share from a sample of 34 families with 1 member; 7 of 34 participants:
     the representation index is the ratio of two binomial proportions, and the delta
     interval is Katz's log interval."""
     x1, n1, x2, n2, est, lo, hi = ref.KATZ_PERONDI_2004
     res = ind.representation_index(
         participants({"1000001": (x1, n1)}),
-        enrolment_share=x2 / n2,
-        enrolment_n=n2,
+        enrollment_share=x2 / n2,
+        enrollment_n=n2,
         ci_method="delta",
         by=C.DISTRICT_ID,
         min_cell=0,
@@ -97,12 +97,12 @@ def test_delta_interval_equals_statsmodels_riskratio(seed):
     assert se[0] == pytest.approx(tab.riskratio * tab.log_riskratio_se, rel=1e-12)
 
 
-def test_census_share_has_no_enrolment_variance():
+def test_census_share_has_no_enrollment_variance():
     from scipy.stats import norm
 
     res = ind.representation_index(
         participants({"1000001": (12, 40)}),
-        enrolment_share=0.25,
+        enrollment_share=0.25,
         ci_method="delta",
         by=C.DISTRICT_ID,
         min_cell=0,
@@ -117,7 +117,7 @@ def test_census_share_has_no_enrolment_variance():
 
 def test_wilson_remains_the_default_and_is_unchanged():
     res = ind.representation_index(
-        participants({"1000001": (12, 40)}), enrolment_share=0.25, by=C.DISTRICT_ID, min_cell=0
+        participants({"1000001": (12, 40)}), enrollment_share=0.25, by=C.DISTRICT_ID, min_cell=0
     )
     lo, hi = ind.wilson_ci(12, 40)
     row = res.to_frame().iloc[0]
@@ -128,7 +128,7 @@ def test_wilson_remains_the_default_and_is_unchanged():
 def test_delta_falls_back_to_wilson_where_the_log_is_undefined():
     df = participants({"1000001": (0, 30), "1000002": (25, 25), "1000003": (5, 30)})
     res = ind.representation_index(
-        df, enrolment_share=0.2, ci_method="delta", by=C.DISTRICT_ID, min_cell=0
+        df, enrollment_share=0.2, ci_method="delta", by=C.DISTRICT_ID, min_cell=0
     )
     out = res.to_frame().set_index(C.DISTRICT_ID)
     lo, hi = ind.wilson_ci(np.array([0, 25]), np.array([30, 25]))
@@ -140,17 +140,17 @@ def test_delta_falls_back_to_wilson_where_the_log_is_undefined():
     assert out.loc["1000003", "ci_low"] < 5 / 30 / 0.2 < out.loc["1000003", "ci_high"]
 
 
-def test_enrolment_n_needs_the_delta_method_and_positive_sizes():
+def test_enrollment_n_needs_the_delta_method_and_positive_sizes():
     df = participants({"1000001": (5, 30)})
     with pytest.raises(SchemaError, match="delta"):
-        ind.representation_index(df, enrolment_share=0.2, enrolment_n=100, by=C.DISTRICT_ID)
+        ind.representation_index(df, enrollment_share=0.2, enrollment_n=100, by=C.DISTRICT_ID)
     with pytest.raises(SchemaError, match="ci_method"):
-        ind.representation_index(df, enrolment_share=0.2, ci_method="exact", by=C.DISTRICT_ID)
-    with pytest.raises(EstimationError, match="enrolment_n"):
+        ind.representation_index(df, enrollment_share=0.2, ci_method="exact", by=C.DISTRICT_ID)
+    with pytest.raises(EstimationError, match="enrollment_n"):
         ind.representation_index(
             df,
-            enrolment_share=0.2,
-            enrolment_n={"1000001": 0},
+            enrollment_share=0.2,
+            enrollment_n={"1000001": 0},
             ci_method="delta",
             by=C.DISTRICT_ID,
         )
@@ -162,30 +162,30 @@ def test_enrolment_n_needs_the_delta_method_and_positive_sizes():
 def test_delta_interval_covers_a_known_index_census_share(n, share, index):
     df, _ = simulated(2000, n, share, index, seed=11)
     out = ind.representation_index(
-        df, enrolment_share=share, ci_method="delta", by=C.DISTRICT_ID, min_cell=0
+        df, enrollment_share=share, ci_method="delta", by=C.DISTRICT_ID, min_cell=0
     ).to_frame()
     covered = (out["ci_low"] <= index) & (index <= out["ci_high"])
     assert len(out) == 2000
     assert 0.935 <= covered.mean() <= 0.965
 
 
-def test_delta_interval_carries_a_sampled_enrolment_share():
+def test_delta_interval_carries_a_sampled_enrollment_share():
     """Shares estimated from 100 sampled families per district: the delta interval with
-    enrolment_n keeps nominal coverage; Wilson over a share taken as fixed does not."""
+    enrollment_n keeps nominal coverage; Wilson over a share taken as fixed does not."""
     n_cells, n, m, share, index = 2000, 200, 100, 0.3, 0.7
     df, districts = simulated(n_cells, n, share, index, seed=12)
     rng = np.random.default_rng(13)
     est_share = pd.Series(rng.binomial(m, share, n_cells) / m, index=districts)
     delta = ind.representation_index(
         df,
-        enrolment_share=est_share,
-        enrolment_n=m,
+        enrollment_share=est_share,
+        enrollment_n=m,
         ci_method="delta",
         by=C.DISTRICT_ID,
         min_cell=0,
     ).to_frame()
     wilson = ind.representation_index(
-        df, enrolment_share=est_share, by=C.DISTRICT_ID, min_cell=0
+        df, enrollment_share=est_share, by=C.DISTRICT_ID, min_cell=0
     ).to_frame()
     cover_d = ((delta["ci_low"] <= index) & (index <= delta["ci_high"])).mean()
     cover_w = ((wilson["ci_low"] <= index) & (index <= wilson["ci_high"])).mean()

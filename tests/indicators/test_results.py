@@ -124,9 +124,9 @@ def test_indicator_set_is_a_mapping_with_one_long_frame(demo):
 
 
 def test_scale_scores_stays_a_dataframe(survey):
-    scores = ind.scale_scores(survey)
+    scores = ind.respondent_scores(survey)
     assert isinstance(scores, pd.DataFrame)
-    assert "DataFrame, not" in ind.scale_scores.__doc__.replace("\n    ", " ")
+    assert "DataFrame, not" in ind.respondent_scores.__doc__.replace("\n    ", " ")
 
 
 def test_home_language_is_a_canonical_column():
@@ -153,7 +153,7 @@ def test_missing_languages_are_unknown_not_an_error():
         }
     )
     res = ind.representation_index(
-        df, group="spanish", enrolment_share=0.5, by=C.DISTRICT_ID, min_cell=0
+        df, group="spanish", enrollment_share=0.5, by=C.DISTRICT_ID, min_cell=0
     )
     row = res.to_frame().iloc[0]
     assert (row["n"], row["count"], res.details["n_unknown"]) == (4, 2, 1)
@@ -161,3 +161,11 @@ def test_missing_languages_are_unknown_not_an_error():
     lang = ind.language_access(None, df, None, min_cell=0).to_frame().set_index("measure")
     assert lang.loc["attendances_in_language", "n"] == 4
     assert lang.loc["attendances_in_language", "count"] == 2
+
+
+def test_names_of_the_previous_release_warn(survey):
+    with pytest.warns(FutureWarning, match="respondent_scores"):
+        old = ind.scale_scores
+    assert old is ind.respondent_scores
+    with pytest.warns(FutureWarning, match="ENROLLMENT_SHARE_OF"):
+        assert ind.ENROLMENT_SHARE_OF == ind.ENROLLMENT_SHARE_OF

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import cei_metrics as cm
-from cei_metrics.io.ingest import hash_ids, ingest
+from cei_metrics.io.intake import hash_ids, ingest
 from cei_metrics.io.participation import read_roster, read_signins
 from cei_metrics.schemas import C
 

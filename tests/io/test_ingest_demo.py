@@ -9,7 +9,7 @@ import pytest
 
 import cei_metrics as cm
 from cei_metrics.datasets import write_demo_raw
-from cei_metrics.io.ingest import hash_ids, ingest
+from cei_metrics.io.intake import hash_ids, ingest
 from cei_metrics.schemas import C
 
 RT_KEY = bytes(range(100, 132))

@@ -25,7 +25,7 @@ import pytest
 import cei_metrics as cm
 from cei_metrics.errors import CEIError
 from cei_metrics.io import snapshot as snap
-from cei_metrics.io.ingest import ingest
+from cei_metrics.io.intake import ingest
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,7 +185,7 @@ def test_second_ingest_waits_then_names_the_holder(tmp_path):
 
 _CHILD = """
 import sys
-from cei_metrics.io.ingest import ingest
+from cei_metrics.io.intake import ingest
 ingest(sys.argv[1], sys.argv[2])
 print("done", flush=True)
 """
@@ -252,7 +252,7 @@ def test_two_concurrent_ingests_end_with_one_snapshot_and_one_clear_error(tmp_pa
     (raw_b / "synthetic_districts.csv").unlink()
     out = tmp_path / "processed"
     code = (
-        "import sys\nfrom cei_metrics.io.ingest import ingest\nfrom cei_metrics.errors import "
+        "import sys\nfrom cei_metrics.io.intake import ingest\nfrom cei_metrics.errors import "
         "CEIError\ntry:\n    ingest(sys.argv[1], sys.argv[2], lock_timeout=float(sys.argv[3]))\n"
         "    print('ok')\nexcept CEIError as e:\n    print('refused:', e)\n"
     )

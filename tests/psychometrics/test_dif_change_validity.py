@@ -19,7 +19,7 @@ from cei_metrics.psychometrics import (
     to_wide,
     validity,
 )
-from cei_metrics.psychometrics.dif import ordinal_logit
+from cei_metrics.psychometrics.item_bias import ordinal_logit
 from cei_metrics.schemas import C
 
 from ._ref import R
@@ -78,7 +78,7 @@ def test_alpha_recovers_demo_truth(demo, demo_wide):
         truth = demo.truth.scale_alpha[scale]
         assert res.alpha == pytest.approx(truth, abs=0.01)
         # the interval is narrow at this n; allow for the finite-population simulation
-        assert res.ci[0] - 0.01 <= truth <= res.ci[1] + 0.01
+        assert res.ci_low - 0.01 <= truth <= res.ci_high + 0.01
 
 
 def test_dif_flags_exactly_the_planted_item(demo, demo_wide):
@@ -115,7 +115,7 @@ def test_dif_input_errors(demo_wide):
 def test_responsiveness_matches_lakens_2013():
     paired = responsiveness(R.LAKENS_MOVIE_2, R.LAKENS_MOVIE_1)
     assert paired.srm == pytest.approx(R.LAKENS["d_z"], abs=5e-3)
-    t = paired.mean_change / paired.table.set_index("statistic").loc["mean_change", "std_error"]
+    t = paired.mean_change / paired.table.set_index("term").loc["mean_change", "std_error"]
     assert t == pytest.approx(R.LAKENS["t_paired"], abs=5e-3)
     ind = responsiveness(R.LAKENS_MOVIE_2, R.LAKENS_MOVIE_1, paired=False)
     assert ind.estimate == pytest.approx(R.LAKENS["d_s"], abs=5e-3)
@@ -128,8 +128,8 @@ def test_srm_interval_inverts_the_noncentral_t():
     res = responsiveness(R.LAKENS_MOVIE_2, R.LAKENS_MOVIE_1, ci=0.90)
     n = res.n
     t = res.srm * np.sqrt(n)
-    assert nct.cdf(t, n - 1, res.ci[0] * np.sqrt(n)) == pytest.approx(0.95, abs=1e-8)
-    assert nct.cdf(t, n - 1, res.ci[1] * np.sqrt(n)) == pytest.approx(0.05, abs=1e-8)
+    assert nct.cdf(t, n - 1, res.ci_low * np.sqrt(n)) == pytest.approx(0.95, abs=1e-8)
+    assert nct.cdf(t, n - 1, res.ci_high * np.sqrt(n)) == pytest.approx(0.05, abs=1e-8)
 
 
 def test_srm_interval_covers_at_nominal_rate():
@@ -139,7 +139,8 @@ def test_srm_interval_covers_at_nominal_rate():
     after = before + rng.normal(true_srm, 1.0, size=(reps, n))
     hits = 0
     for b, a in zip(before, after):  # 400 small data sets
-        lo, hi = responsiveness(b, a).ci
+        r_ = responsiveness(b, a)
+        lo, hi = r_.ci_low, r_.ci_high
         hits += lo <= true_srm <= hi
     assert 0.92 <= hits / reps <= 0.98
 
@@ -186,7 +187,7 @@ def test_validity_equals_statsmodels_cluster_ols_and_covers_truth():
     )
     assert res.estimate == pytest.approx(ref.params["trust"], abs=1e-10)
     assert res.std_error == pytest.approx(ref.bse["trust"], rel=1e-10)
-    assert res.ci[0] < -2.0 < res.ci[1]
+    assert res.ci_low < -2.0 < res.ci_high
     assert res.n_clusters == 30 and "not an effect" in res.caveat
 
 

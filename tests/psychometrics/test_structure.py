@@ -53,7 +53,7 @@ def test_cfa_reproduces_lavaan_holzinger_swineford(hs_fit):
     assert f.converged
     assert f.chi2 == pytest.approx(ref["chi2"], abs=5e-4)
     assert f.df == ref["df"]
-    assert f.pvalue < 0.001
+    assert f.p_val < 0.001
     assert f.cfi == pytest.approx(ref["cfi"], abs=5e-4)
     assert f.tli == pytest.approx(ref["tli"], abs=5e-4)
     assert f.rmsea == pytest.approx(ref["rmsea"], abs=5e-4)
@@ -251,7 +251,7 @@ def test_efa_ml_reproduces_factanal_ability_cov(ability, key):
     # in the third digit is at most 0.5% of the value)
     assert res.df == ref["df"]
     assert res.chi2 == pytest.approx(ref["chi2"], abs=5e-3)
-    assert res.pvalue == pytest.approx(ref["pvalue"], rel=5e-3)
+    assert res.p_val == pytest.approx(ref["pvalue"], rel=5e-3)
 
 
 def test_efa_varimax_and_oblimin_match_gparotation_records(ability):
@@ -295,7 +295,7 @@ def test_efa_ml_reproduces_factanal_harman74(harman74, case):
         chi2, df, p = S.FACTANAL_HARMAN74_TESTS[n_factors]
         assert res.df == df
         assert res.chi2 == pytest.approx(chi2, abs=5e-3)
-        assert res.pvalue == pytest.approx(p, rel=5e-3)
+        assert res.p_val == pytest.approx(p, rel=5e-3)
 
 
 @pytest.mark.parametrize("rotation", ["varimax", "promax"])
@@ -310,7 +310,7 @@ def test_efa_ml_reproduces_factanal_heywood_example(rotation):
     np.testing.assert_allclose(
         (res.loadings.to_numpy() ** 2).sum(axis=0), ref["ss_loadings"], atol=PRINTED_3DP
     )
-    assert res.df == S.FACTANAL_M1["df"] and res.chi2 is None and res.pvalue is None
+    assert res.df == S.FACTANAL_M1["df"] and res.chi2 is None and res.p_val is None
     assert res.objective == pytest.approx(S.FACTANAL_M1["objective"], abs=5e-5)  # 4 decimals
 
 
@@ -477,8 +477,8 @@ def test_efa_ml_test_and_rotations_on_planted_structure():
     right = efa(x, 3, method="ml", rotation="oblimin")
     wrong = efa(x, 2, method="ml", rotation="oblimin")
     assert right.df == ((12 - 3) ** 2 - 12 - 3) // 2
-    assert right.pvalue > 0.01  # the true number of factors is not rejected (seeded)
-    assert wrong.pvalue < 1e-10
+    assert right.p_val > 0.01  # the true number of factors is not rejected (seeded)
+    assert wrong.p_val < 1e-10
     phi = np.array([[1, 0.4, 0.3], [0.4, 1, 0.5], [0.3, 0.5, 1]])
     prim = right.primary_factor().to_numpy()
     order = [int(prim[4 * j][1:]) - 1 for j in range(3)]
@@ -547,8 +547,21 @@ def test_structure_bad_input_and_result_objects(ability):
     res = efa(ability, 2, method="ml", rotation="promax")
     assert "chi2 = 6.11 on 4 df" in res.summary()
     frame = res.to_frame()
-    assert list(frame.columns) == ["item", "F1", "F2", "communality", "uniqueness"]
+    assert list(frame.columns) == ["term", "item", "F1", "F2", "communality", "uniqueness"]
     assert "<table" in res._repr_html_()
     pa = parallel_analysis(ability, n_iter=20, seed=9)
     assert "one-factor minres communalities" in pa.summary()
-    assert pa.to_frame().shape == (6, 7)
+    assert pa.to_frame().shape == (6, 8)  # term, then the table's seven columns
+
+
+def test_pvalue_is_a_deprecated_alias_of_p_val():
+    from cei_metrics.psychometrics import cfa
+
+    rng = np.random.default_rng(0)
+    f = rng.normal(size=(300, 1))
+    items = pd.DataFrame(
+        f @ np.ones((1, 4)) * 0.8 + rng.normal(size=(300, 4)) * 0.6, columns=list("abcd")
+    )
+    res = cfa(items, "F =~ a + b + c + d")
+    with pytest.warns(FutureWarning, match="p_val"):
+        assert res.pvalue == res.p_val

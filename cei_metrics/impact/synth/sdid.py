@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 
-from .._results import ResultMixin
-from ..errors import EstimationError
-from ._sc_panel import Panel, frank_wolfe, panel_matrix, sparsify
+from ..._api import check_choice, check_ci, estimator
+from ..._results import PlotMixin, ResultMixin
+from ...errors import EstimationError, OptionError
+from ...schemas import C
+from ._panel import (
+    Panel,
+    frank_wolfe,
+    legacy_synth_call,
+    panel_matrix,
+    sparsify,
+    treated_units_of,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -107,8 +116,8 @@ def _sum_normalize(x: np.ndarray) -> np.ndarray:
     return np.where(s != 0, x / np.where(s != 0, s, 1.0), 1.0 / x.shape[-1])
 
 
-@dataclass(frozen=True)
-class SDIDResult(ResultMixin):
+@dataclass(frozen=True, repr=False)
+class SDIDResult(PlotMixin, ResultMixin):
     """Synthetic DiD (or its SC / DiD special case) with its standard error.
 
     ``unit_weights`` (omega) are over control units, ``time_weights`` (lambda) over
@@ -117,7 +126,8 @@ class SDIDResult(ResultMixin):
 
     estimate: float
     std_error: float
-    ci: tuple[float, float]
+    ci_low: float
+    ci_high: float
     p_val: float
     unit_weights: pd.Series
     time_weights: pd.Series
@@ -136,27 +146,28 @@ class SDIDResult(ResultMixin):
     y: str
     start: object
     _trajectory: pd.DataFrame = field(repr=False, compare=False)
+    n_dropped: int = 0
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"ci": (C.CI_LOW, C.CI_HIGH)}
 
     @property
-    def ci_low(self) -> float:
-        return self.ci[0]
-
-    @property
-    def ci_high(self) -> float:
-        return self.ci[1]
+    def n(self) -> int:
+        """Units in the panel: treated and control."""
+        return self.n_treated + self.n_control
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame(
             {
-                "term": [f"att_{self.method}"],
-                "estimate": [self.estimate],
-                "std_error": [self.std_error],
-                "ci_low": [self.ci[0]],
-                "ci_high": [self.ci[1]],
-                "p_val": [self.p_val],
-                "n": [self.n_treated + self.n_control],
+                C.TERM: [f"att_{self.method}"],
+                C.ESTIMATE: [self.estimate],
+                C.STD_ERROR: [self.std_error],
+                C.CI_LOW: [self.ci_low],
+                C.CI_HIGH: [self.ci_high],
+                C.P_VAL: [self.p_val],
+                C.N: [self.n],
             }
         )
 
@@ -165,7 +176,7 @@ class SDIDResult(ResultMixin):
         top = self.unit_weights[self.unit_weights > 0].sort_values(ascending=False).head(5)
         lines = [
             f"{name} effect on {self.y}: {self.estimate:.3f} (SE {self.std_error:.3f}, "
-            f"{self.se_method}), {self.ci_level:.0%} CI [{self.ci[0]:.3f}, {self.ci[1]:.3f}]",
+            f"{self.se_method}), {self.ci_level:.0%} CI [{self.ci_low:.3f}, {self.ci_high:.3f}]",
             f"{self.n_treated} treated, {self.n_control} control units; {self.n_pre} pre, "
             f"{self.n_post} post periods; effective controls {1 / np.sum(self.unit_weights**2):.1f}",
             "largest unit weights: " + ", ".join(f"{k} {v:.3f}" for k, v in top.items()),
@@ -180,20 +191,17 @@ class SDIDResult(ResultMixin):
         """Time, treated mean and its synthetic comparison (shifted by the SDID intercept)."""
         return self._trajectory.copy()
 
-    def plot(self, *, ax=None):
-        from ._sc_plot import trajectories
 
-        return trajectories(self.plot_data(), start=self.start, ylabel=self.y, ax=ax)
-
-
+@estimator(legacy=legacy_synth_call("synthdid"))
 def synthdid(
     df: pd.DataFrame,
+    y: str,
     unit: str,
     time: str,
-    y: str,
-    treated: Hashable | Iterable[Hashable],
-    start: object,
+    treated: str | None = None,
+    start: object = None,
     *,
+    treated_units: Hashable | Iterable[Hashable] | None = None,
     method: Method = "sdid",
     se: SEMethod = "placebo",
     n_reps: int = 200,
@@ -218,8 +226,11 @@ def synthdid(
     Parameters
     ----------
     df : long panel, one row per unit x time, balanced.
-    unit, time, y : column names of the unit identifier, the period and the outcome.
-    treated : the treated unit's identifier, or a list of them (all start together).
+    y, unit, time : column names of the outcome, the unit identifier and the period.
+    treated : a 0/1 column marking the treated units (constant within unit; all start
+        together); or give ``treated_units``, the treated unit's label or a list of them.
+        (Until this release ``treated`` was the label and the order ``df, unit, time, y,
+        treated, start``; such calls still work, with a ``FutureWarning``.)
     start : first treated period; periods ``< start`` are pre-treatment.
     method : "sdid", "sc" or "did".
     se : "placebo" (controls reassigned as placebo-treated; the only choice with one
@@ -232,7 +243,7 @@ def synthdid(
 
     Returns
     -------
-    SDIDResult with ``estimate``, ``std_error``, ``ci``, ``p_val``, ``unit_weights``,
+    SDIDResult with ``estimate``, ``std_error``, ``ci_low``, ``ci_high``, ``p_val``, ``unit_weights``,
     ``time_weights``, ``effect_curve``.
 
     Notes
@@ -249,21 +260,21 @@ def synthdid(
 
     Examples
     --------
-    >>> res = cm.impact.synthdid(prop99, "state", "year", "packs", "California", 1989, seed=1)
+    >>> res = cm.impact.synthdid(
+    ...     prop99, "packs", "state", "year", treated_units="California", start=1989, seed=1
+    ... )
     >>> round(res.estimate, 2)
     -15.6
     """
     import pandas as pd
     from scipy import stats
 
-    if method not in ("sdid", "sc", "did"):
-        raise EstimationError(f"unknown method {method!r}", fix='use "sdid", "sc" or "did"')
-    if se not in ("placebo", "bootstrap", "jackknife", "none"):
-        raise EstimationError(
-            f"unknown se {se!r}", fix='use "placebo", "bootstrap", "jackknife" or "none"'
-        )
-    if not 0 < ci < 1:
-        raise EstimationError(f"ci={ci} is not a probability", fix="use e.g. ci=0.95")
+    check_choice("method", method, ("sdid", "sc", "did"))
+    check_choice("se", se, ("placebo", "bootstrap", "jackknife", "none"))
+    ci = check_ci(ci)
+    if start is None:
+        raise OptionError("synthdid needs start=, the first treated period")
+    treated = treated_units_of(df, unit, treated, treated_units, what="synthdid")
     p: Panel = panel_matrix(df, unit, time, y, treated, start, what="synthdid")
     Y, n0, t0 = p.Y, p.n0, p.t0
     o = _options(Y, n0, t0, method)
@@ -336,11 +347,12 @@ def synthdid(
     shift = (tr_mean[:t0] - synth[:t0]) @ lamb if method != "sc" else 0.0
     if method == "did":
         shift = (tr_mean[:t0] - synth[:t0]).mean()
-    traj = pd.DataFrame({"time": times, "treated": tr_mean, "synthetic": synth + shift})
+    traj = pd.DataFrame({C.TIME: times, C.TREATED: tr_mean, C.SYNTHETIC_PATH: synth + shift})
     return SDIDResult(
         estimate=est,
         std_error=std,
-        ci=ci_t,
+        ci_low=float(ci_t[0]),
+        ci_high=float(ci_t[1]),
         p_val=pval,
         unit_weights=pd.Series(omega, index=pd.Index(controls, name=unit), name="omega"),
         time_weights=pd.Series(lamb, index=pd.Index(times[:t0], name=time), name="lambda"),

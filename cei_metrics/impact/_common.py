@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EstimationError, SchemaError
+from .._api import check_ci
+from ..errors import SchemaError
 from ..schemas import C, year_start
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
+    "check_ci",
     "check_columns",
     "cohort_to_int",
     "drop_years",
@@ -165,14 +167,6 @@ def normal_ci(est: np.ndarray, se: np.ndarray, ci: float) -> tuple[np.ndarray, n
 
     z = norm.ppf(0.5 + ci / 2)
     return est - z * se, est + z * se
-
-
-def check_ci(ci: float) -> None:
-    if not (0 < ci < 1):
-        raise EstimationError(
-            f"ci={ci!r} is not a confidence level",
-            fix="pass a level strictly between 0 and 1, e.g. ci=0.95",
-        )
 
 
 def years_note(excluded: tuple[int, ...]) -> str:

@@ -31,9 +31,9 @@ import pandas as pd
 
 from .._results import ResultMixin
 from ..errors import CEIError, PrivacyError
-from ..privacy.keys import KEY_ENV, hash_ids, hash_key
 from ..schemas import TABLES, C, validate
 from ._text import find_column, read_delimited
+from .keys import KEY_ENV, hash_ids, hash_key
 from .participation import PARTICIPANT, read_roster, read_signins
 from .snapshot import (
     MANIFEST,

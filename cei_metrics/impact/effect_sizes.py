@@ -15,13 +15,15 @@ small-sample correction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 
+from .._api import check_choice, estimator
 from .._results import ResultMixin
-from ..errors import EstimationError
-from ._did_common import check_ci
+from ..errors import EstimationError, OptionError
+from ..schemas import C
+from ._common import check_ci
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -29,32 +31,53 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["EffectSizeResult", "effect_size"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class EffectSizeResult(ResultMixin):
     """Standardized mean difference of ``a`` versus ``b``.
 
-    ``cohens_d`` is d_s (independent) or d_z (paired); ``ci`` its interval by
-    ``ci_method``; ``std_error`` the large-sample SE of d; ``hedges_g`` the bias-corrected
-    value with ``ci_g`` (the d interval times J); ``glass_delta`` uses b's SD (NaN when
-    paired). ``pre_post`` holds n, mean and SD of each sample (and of the differences).
+    ``cohens_d`` (also ``estimate``) is d_s (independent) or d_z (paired);
+    ``ci_low, ci_high`` its interval by ``ci_method`` (formerly the tuple ``ci``);
+    ``std_error`` the large-sample SE of d; ``hedges_g`` the bias-corrected value with
+    ``g_ci_low, g_ci_high`` (the d interval times J); ``glass_delta`` uses b's SD (NaN
+    when paired). ``pre_post`` holds n, mean and SD of each sample (and of the
+    differences).
     """
 
     cohens_d: float
     hedges_g: float
     glass_delta: float
-    ci: tuple[float, float]
-    ci_g: tuple[float, float]
+    ci_low: float
+    ci_high: float
+    g_ci_low: float
+    g_ci_high: float
     std_error: float
     paired: bool
     n_a: int
     n_b: int
     n_dropped: int
-    level: float
+    ci_level: float
     ci_method: str
     t: float
     df: float
     p_val: float
     pre_post: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {
+        "ci": (C.CI_LOW, C.CI_HIGH),
+        "ci_g": ("g_ci_low", "g_ci_high"),
+        "level": "ci_level",
+    }
+
+    @property
+    def estimate(self) -> float:
+        """Cohen's d (d_z when paired)."""
+        return self.cohens_d
+
+    @property
+    def n(self) -> int:
+        """Observations used: pairs when paired, both samples otherwise."""
+        return self.n_a + (0 if self.paired else self.n_b)
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -64,22 +87,22 @@ class EffectSizeResult(ResultMixin):
         return pd.DataFrame(
             [
                 {
-                    "statistic": name,
-                    "estimate": self.cohens_d,
-                    "std_error": self.std_error,
-                    "ci_low": self.ci[0],
-                    "ci_high": self.ci[1],
-                    "p_val": self.p_val,
-                    "n": self.n_a + (0 if self.paired else self.n_b),
+                    C.TERM: name,
+                    C.ESTIMATE: self.cohens_d,
+                    C.STD_ERROR: self.std_error,
+                    C.CI_LOW: self.ci_low,
+                    C.CI_HIGH: self.ci_high,
+                    C.P_VAL: self.p_val,
+                    C.N: self.n,
                 },
                 {
-                    "statistic": "hedges_g",
-                    "estimate": self.hedges_g,
-                    "std_error": se_g,
-                    "ci_low": self.ci_g[0],
-                    "ci_high": self.ci_g[1],
-                    "p_val": self.p_val,
-                    "n": self.n_a + (0 if self.paired else self.n_b),
+                    C.TERM: "hedges_g",
+                    C.ESTIMATE: self.hedges_g,
+                    C.STD_ERROR: se_g,
+                    C.CI_LOW: self.g_ci_low,
+                    C.CI_HIGH: self.g_ci_high,
+                    C.P_VAL: self.p_val,
+                    C.N: self.n,
                 },
             ]
         )
@@ -87,8 +110,8 @@ class EffectSizeResult(ResultMixin):
     def summary(self) -> str:
         kind = "paired d_z" if self.paired else "Cohen's d_s"
         return (
-            f"{kind} = {self.cohens_d:.3f} ({self.level:.0%} CI {self.ci[0]:.3f} to "
-            f"{self.ci[1]:.3f}, {self.ci_method}); Hedges' g = {self.hedges_g:.3f}; "
+            f"{kind} = {self.cohens_d:.3f} ({self.ci_level:.0%} CI {self.ci_low:.3f} to "
+            f"{self.ci_high:.3f}, {self.ci_method}); Hedges' g = {self.hedges_g:.3f}; "
             f"t({self.df:g}) = {self.t:.3f}, p = {self.p_val:.3g}\n"
             + self.pre_post.to_string(index=False, float_format=lambda v: f"{v:.3f}")
         )
@@ -133,6 +156,7 @@ def _clean(x, name: str) -> tuple[np.ndarray, int]:
     return arr[ok], int((~ok).sum())
 
 
+@estimator()
 def effect_size(
     a,
     b=None,
@@ -160,7 +184,8 @@ def effect_size(
 
     Returns
     -------
-    EffectSizeResult (``.cohens_d``, ``.hedges_g``, ``.glass_delta``, ``.ci``, ...).
+    EffectSizeResult (``.cohens_d``, ``.hedges_g``, ``.glass_delta``, ``.ci_low``,
+    ``.ci_high``, ...).
 
     Missing data: NaN values are dropped (pairwise for paired data), counted in
     ``n_dropped``.
@@ -180,13 +205,12 @@ def effect_size(
     from scipy import stats
 
     if weights is not None:
-        raise EstimationError(
+        raise OptionError(
             "effect_size does not support weights",
             fix="compute weighted means and SDs yourself, or drop weights=",
         )
-    check_ci(ci)
-    if ci_method not in ("nct", "normal"):
-        raise EstimationError(f"ci_method={ci_method!r} is unknown", fix="use 'nct' or 'normal'")
+    ci = check_ci(ci)
+    check_choice("ci_method", ci_method, ("nct", "normal"))
     if b is None:
         paired = True
         a_raw = np.asarray(a, dtype=float).ravel()
@@ -255,14 +279,16 @@ def effect_size(
         cohens_d=float(d),
         hedges_g=float(d * j),
         glass_delta=float(glass),
-        ci=(float(lo), float(hi)),
-        ci_g=(float(lo * j), float(hi * j)),
+        ci_low=float(lo),
+        ci_high=float(hi),
+        g_ci_low=float(lo * j),
+        g_ci_high=float(hi * j),
         std_error=float(se),
         paired=bool(paired),
         n_a=int(na),
         n_b=int(nb),
         n_dropped=ndrop,
-        level=ci,
+        ci_level=ci,
         ci_method="noncentral t" if ci_method == "nct" else "normal approximation",
         t=float(t),
         df=float(df),

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 
-from .._results import ResultMixin
-from ..errors import EstimationError, SchemaError
-from ._sc_panel import as_unit_list, panel_matrix, require_columns
+from ..._api import check_choice, check_ci, estimator
+from ..._results import PlotMixin, ResultMixin, tidy
+from ...errors import EstimationError, OptionError, SchemaError
+from ...schemas import C
+from ._panel import (
+    legacy_synth_call,
+    panel_matrix,
+    require_columns,
+    treated_units_of,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -151,14 +158,17 @@ def _fit_one(
     return w, v, loss(w)
 
 
-@dataclass(frozen=True)
-class SynthResult(ResultMixin):
+@dataclass(frozen=True, repr=False)
+class SynthResult(PlotMixin, ResultMixin):
     """A synthetic control fit with its in-space placebo distribution.
 
     ``gap`` is treated minus synthetic by period; ``placebos`` has one row per placebo unit
-    and period (``unit, time, gap, pre_rmspe, post_rmspe, rmspe_ratio``); ``p_value`` is the
-    share of units (treated included) whose post/pre RMSPE ratio is at least the treated
-    unit's (Abadie, Diamond & Hainmueller 2010, section 3.3).
+    and period (``unit, time, gap, pre_rmspe, post_rmspe, rmspe_ratio``); ``p_val``
+    (formerly ``p_value``) is the share of units (treated included) whose post/pre RMSPE
+    ratio is at least the treated unit's (Abadie, Diamond & Hainmueller 2010, section
+    3.3). ``weights`` are the donor weights (a result, not sampling weights);
+    ``estimate`` is the average post-period gap, ``ci_low, ci_high`` its confidence set
+    from the inverted placebo test (constant effect; see :func:`synthetic_control`).
     """
 
     weights: pd.Series
@@ -169,7 +179,10 @@ class SynthResult(ResultMixin):
     pre_rmspe: float
     post_rmspe: float
     rmspe_ratio: float
-    p_value: float
+    p_val: float
+    ci_low: float
+    ci_high: float
+    ci_level: float
     placebos: pd.DataFrame
     balance: pd.DataFrame
     loss_v: float
@@ -179,6 +192,10 @@ class SynthResult(ResultMixin):
     n_donors: int
     seed: int | None
     _placebo_ratios: pd.Series = field(repr=False, compare=False)
+    n_dropped: int = 0
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"p_value": "p_val"}
 
     @property
     def effect(self) -> float:
@@ -186,19 +203,47 @@ class SynthResult(ResultMixin):
         post = self.gap.index >= self.start
         return float(self.gap[post].mean())
 
+    @property
+    def estimate(self) -> float:
+        """Average post-period gap (``effect``)."""
+        return self.effect
+
+    @property
+    def n(self) -> int:
+        """Units in the fit: the donors and the treated unit."""
+        return self.n_donors + 1
+
     def to_frame(self) -> pd.DataFrame:
-        """One row per period: ``time, treated, synthetic, estimate`` (the gap), ``post``."""
+        """One row per period: ``term`` (the period), ``estimate`` (the gap), ``n``,
+        then ``time, treated, synthetic, post``; a last row ``average_post_gap`` with
+        the effect, its confidence set and the placebo p-value."""
         import pandas as pd
 
-        return pd.DataFrame(
+        per = pd.DataFrame(
             {
-                "time": self.gap.index,
-                "treated": self.treated_path.to_numpy(),
-                "synthetic": self.synthetic_path.to_numpy(),
-                "estimate": self.gap.to_numpy(),
-                "post": self.gap.index >= self.start,
+                C.TERM: [str(t) for t in self.gap.index],
+                C.ESTIMATE: self.gap.to_numpy(),
+                C.N: self.n,
+                C.TIME: self.gap.index,
+                C.TREATED: self.treated_path.to_numpy(),
+                C.SYNTHETIC_PATH: self.synthetic_path.to_numpy(),
+                C.POST: self.gap.index >= self.start,
             }
         )
+        avg = pd.DataFrame(
+            [
+                {
+                    C.TERM: "average_post_gap",
+                    C.ESTIMATE: self.effect,
+                    C.CI_LOW: self.ci_low,
+                    C.CI_HIGH: self.ci_high,
+                    C.P_VAL: self.p_val,
+                    C.N: self.n,
+                    C.POST: True,
+                }
+            ]
+        )
+        return tidy(pd.concat([per, avg], ignore_index=True))
 
     def summary(self) -> str:
         top = self.weights[self.weights > 1e-3].sort_values(ascending=False).head(6)
@@ -210,8 +255,10 @@ class SynthResult(ResultMixin):
         ]
         if n_pl:
             lines.append(
-                f"placebo p-value {self.p_value:.3f} (rank of the post/pre RMSPE ratio among "
-                f"{n_pl + 1} units; smallest attainable {1 / (n_pl + 1):.3f})"
+                f"placebo p-value {self.p_val:.3f} (rank of the post/pre RMSPE ratio among "
+                f"{n_pl + 1} units; smallest attainable {1 / (n_pl + 1):.3f}); "
+                f"{self.ci_level:.0%} confidence set for a constant effect "
+                f"{self.ci_low:.3f} to {self.ci_high:.3f}"
             )
         return "\n".join(lines)
 
@@ -220,23 +267,17 @@ class SynthResult(ResultMixin):
         unit and every placebo."""
         import pandas as pd
 
+        check_choice("kind", kind, ("paths", "gaps"))
         if kind == "paths":
             return pd.DataFrame(
                 {
-                    "time": self.gap.index,
-                    "treated": self.treated_path.to_numpy(),
-                    "synthetic": self.synthetic_path.to_numpy(),
+                    C.TIME: self.gap.index,
+                    C.TREATED: self.treated_path.to_numpy(),
+                    C.SYNTHETIC_PATH: self.synthetic_path.to_numpy(),
                 }
             )
-        own = pd.DataFrame({"unit": self.treated, "time": self.gap.index, "gap": self.gap.values})
-        return pd.concat([self.placebos[["unit", "time", "gap"]], own], ignore_index=True)
-
-    def plot(self, kind: Literal["paths", "gaps"] = "paths", *, ax=None):
-        from ._sc_plot import gaps, trajectories
-
-        if kind == "paths":
-            return trajectories(self.plot_data("paths"), start=self.start, ylabel=self.y, ax=ax)
-        return gaps(self.plot_data("gaps"), start=self.start, highlight=self.treated, ax=ax)
+        own = pd.DataFrame({C.UNIT: self.treated, C.TIME: self.gap.index, C.GAP: self.gap.values})
+        return pd.concat([self.placebos[[C.UNIT, C.TIME, C.GAP]], own], ignore_index=True)
 
 
 def _predictor_matrix(
@@ -281,14 +322,16 @@ def _predictor_matrix(
     return np.vstack(rows), names
 
 
+@estimator(legacy=legacy_synth_call("synthetic_control"))
 def synthetic_control(
     df: pd.DataFrame,
+    y: str,
     unit: str,
     time: str,
-    y: str,
-    treated: Hashable,
-    start: object,
+    treated: str | None = None,
+    start: object = None,
     *,
+    treated_units: Hashable | None = None,
     predictors: Sequence[str] | None = None,
     predictor_periods: Sequence[object] | None = None,
     special_predictors: Sequence[SpecialPredictor] | None = None,
@@ -296,6 +339,7 @@ def synthetic_control(
     placebos: bool = True,
     optim: Literal["nested", "equal"] = "nested",
     n_starts: int = 8,
+    ci: float = 0.95,
     seed: int | None = None,
 ) -> SynthResult:
     r"""Synthetic control: a weighted average of donors that tracks the treated unit.
@@ -314,8 +358,12 @@ def synthetic_control(
     Parameters
     ----------
     df : long panel, one row per unit x time, balanced in ``y``.
-    unit, time, y : column names; ``treated`` : the treated unit; ``start`` : first
-        treated period.
+    y, unit, time : column names of the outcome, the unit and the period.
+    treated : a 0/1 column marking the treated unit (constant within unit); or give
+        ``treated_units``, the treated unit's label. (Until this release ``treated`` was
+        the label and the order ``df, unit, time, y, treated, start``; such calls still
+        work, with a ``FutureWarning``.)
+    start : first treated period.
     predictors : columns averaged over ``predictor_periods`` (default: all pre periods).
     special_predictors : ``(column, periods, "mean")`` triples, as R ``Synth``'s
         ``special.predictors`` (e.g. ``("cigsale", [1975], "mean")``).
@@ -326,39 +374,60 @@ def synthetic_control(
     n_starts : extra random (Dirichlet) starting points of the outer search for the
         treated unit's fit; the outer objective is not convex, so several starts guard
         against a poor local minimum. Placebo fits use the two deterministic starts.
+    ci : level of the confidence set for a constant effect (below).
     seed : seed of those random starts.
 
     Returns
     -------
     SynthResult with ``weights``, ``v``, ``gap``, ``pre_rmspe``, ``post_rmspe``,
-    ``placebos``, ``p_value``.
+    ``placebos``, ``p_val``, ``estimate`` (the average post gap) with ``ci_low``,
+    ``ci_high``.
 
     Notes
     -----
     With :math:`J` donors the smallest attainable placebo p-value is :math:`1/(J+1)`;
     weigh a "significant" result against how many donors fit poorly before treatment.
 
+    ``ci_low, ci_high`` invert the placebo test for a constant effect (Firpo & Possebom
+    2018): :math:`\tau` is in the set when, with :math:`\tau` taken off the treated
+    unit's post-period outcomes, its post/pre RMSPE ratio is not in the top
+    :math:`1 - ci` of the placebo distribution. The weights use pre-period data and the
+    placebos exclude the treated unit, so only the treated ratio moves with
+    :math:`\tau`, and the set is the interval
+    :math:`\bar g \pm \sqrt{(R\,\mathrm{RMSPE}_{pre})^2 - s^2_g}` (:math:`\bar g,
+    s^2_g` the mean and mean squared deviation of the post-period gaps, :math:`R` the
+    placebo ratio at the cut); infinite when :math:`1 - ci < 1/(J+1)`, empty (NaN) when
+    no constant effect is compatible. Placebo p-values are discrete, so the set covers
+    at least ``ci`` under the sharp null of a constant effect.
+
     References
     ----------
     Abadie, Diamond & Hainmueller (2010), JASA 105:493-505; Abadie & Gardeazabal (2003),
-    AER 93:113-132; Abadie (2021), JEL 59:391-425. Cross-checked against ``pysyncon``
+    AER 93:113-132; Abadie (2021), JEL 59:391-425; Firpo & Possebom (2018), J. Causal
+    Inference 6(2) (confidence sets). Cross-checked against ``pysyncon``
     (R ``Synth`` port) on Proposition 99.
 
     Examples
     --------
-    >>> res = cm.impact.synthetic_control(prop99, "state", "year", "packs", "California", 1989)
+    >>> res = cm.impact.synthetic_control(
+    ...     prop99, "packs", "state", "year", treated_units="California", start=1989
+    ... )
     >>> res.weights.sort_values().tail(3)
     """
     import pandas as pd
 
-    if optim not in ("nested", "equal"):
-        raise EstimationError(f"unknown optim {optim!r}", fix='use "nested" or "equal"')
-    if len(as_unit_list(treated)) != 1:
+    check_choice("optim", optim, ("nested", "equal"))
+    level = check_ci(ci)
+    if start is None:
+        raise OptionError("synthetic_control needs start=, the first treated period")
+    tr_units = treated_units_of(df, unit, treated, treated_units, what="synthetic_control")
+    if len(tr_units) != 1:
         raise EstimationError(
             "synthetic_control takes exactly one treated unit",
             column=unit,
             fix="run it once per treated unit, or use synthdid for a treated block",
         )
+    treated = tr_units[0]
     p = panel_matrix(df, unit, time, y, treated, start, donors=donors, what="synthetic_control")
     Y, n0, t0 = p.Y, p.n0, p.t0
     pre_times = p.times[:t0]
@@ -426,19 +495,21 @@ def synthetic_control(
         T = Y.shape[1]
         rows = pd.DataFrame(
             {
-                "unit": np.repeat(p.units[:n0], T),
-                "time": np.tile(p.times, n0),
-                "gap": G.ravel(),
-                "pre_rmspe": np.repeat(pre_j, T),
-                "post_rmspe": np.repeat(post_j, T),
-                "rmspe_ratio": np.repeat(ratio_j, T),
+                C.UNIT: np.repeat(p.units[:n0], T),
+                C.TIME: np.tile(p.times, n0),
+                C.GAP: G.ravel(),
+                C.PRE_RMSPE: np.repeat(pre_j, T),
+                C.POST_RMSPE: np.repeat(post_j, T),
+                C.RMSPE_RATIO: np.repeat(ratio_j, T),
             }
         )
         ratios = dict(zip(p.units[:n0], ratio_j))
         p_value = float((1 + np.sum(ratio_j >= ratio)) / (n0 + 1))
+        ci_lo, ci_hi = _constant_effect_set(gap[t0:], pre, ratio_j, level)
     else:
+        ci_lo = ci_hi = float("nan")
         rows = pd.DataFrame(
-            columns=["unit", "time", "gap", "pre_rmspe", "post_rmspe", "rmspe_ratio"]
+            columns=[C.UNIT, C.TIME, C.GAP, C.PRE_RMSPE, C.POST_RMSPE, C.RMSPE_RATIO]
         )
         p_value = float("nan")
     balance = pd.DataFrame(
@@ -460,7 +531,10 @@ def synthetic_control(
         pre_rmspe=pre,
         post_rmspe=post,
         rmspe_ratio=float(ratio),
-        p_value=p_value,
+        p_val=p_value,
+        ci_low=ci_lo,
+        ci_high=ci_hi,
+        ci_level=level,
         placebos=rows,
         balance=balance,
         loss_v=float(loss_v),
@@ -471,3 +545,29 @@ def synthetic_control(
         seed=seed,
         _placebo_ratios=pd.Series(ratios, dtype=float),
     )
+
+
+def _constant_effect_set(
+    post_gap: np.ndarray, pre_rmspe: float, placebo_ratios: np.ndarray, level: float
+) -> tuple[float, float]:
+    """The constant effects the placebo test does not reject at ``1 - level``."""
+    J = len(placebo_ratios)
+    alpha = 1.0 - level
+    # p(tau) = (1 + #{ratio_j >= r(tau)}) / (J + 1) > alpha needs m placebo ratios >= r(tau)
+    # (a small tolerance so that 1 - 0.9 = 0.0999... counts as 0.1)
+    m = int(np.floor(alpha * (J + 1) - 1 + 1e-9)) + 1
+    if m <= 0:
+        return float("-inf"), float("inf")
+    if m > J:
+        return float("nan"), float("nan")
+    cut = float(np.sort(placebo_ratios)[::-1][m - 1])
+    if not np.isfinite(cut):
+        return float("-inf"), float("inf")
+    g = np.asarray(post_gap, dtype=float)
+    mean = float(g.mean())
+    spread = float(np.mean((g - mean) ** 2))
+    room = (cut * pre_rmspe) ** 2 - spread
+    if room < 0:
+        return float("nan"), float("nan")
+    half = float(np.sqrt(room))
+    return mean - half, mean + half

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..errors import CEIError
 from ..schemas import C
-from .ingest import IngestReport
+from .intake import IngestReport
 
 __all__ = ["coverage", "read_ingest_report"]
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EstimationError, SchemaError
+from ...errors import EstimationError, SchemaError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -229,3 +229,103 @@ def simplex_project(v: np.ndarray) -> np.ndarray:
     rho = v.shape[1] - 1 - np.argmax(cond[:, ::-1], axis=1)
     theta = css[np.arange(v.shape[0]), rho] / (rho + 1)
     return np.maximum(v - theta[:, None], 0.0)
+
+
+def is_column(df: pd.DataFrame, value: object) -> bool:
+    """Whether ``value`` names a column of ``df`` (a unit label or list never does)."""
+    try:
+        return isinstance(value, str) and value in df.columns
+    except TypeError:  # pragma: no cover - unhashable
+        return False
+
+
+def treated_units_of(
+    df: pd.DataFrame,
+    unit: str,
+    treated: str | None,
+    treated_units: Hashable | Iterable[Hashable] | None,
+    *,
+    what: str,
+) -> list:
+    """The treated units, from ``treated`` (a 0/1 column, constant within unit) or
+    ``treated_units`` (a label or list of labels of ``unit``); exactly one is given."""
+    if (treated is None) == (treated_units is None):
+        from ...errors import OptionError
+
+        raise OptionError(
+            f"{what} needs the treated units: treated= (a 0/1 column) or treated_units= "
+            "(their labels), one of them",
+            fix='e.g. treated_units="California" or treated="is_treated"',
+        )
+    if treated_units is not None:
+        return as_unit_list(treated_units)
+    require_columns(df, [unit, treated], what=what)
+    per = df.groupby(unit, sort=False)[treated].agg(["min", "max"])
+    vals = set(np.unique(df[treated].dropna().astype(float)))
+    if not vals <= {0.0, 1.0}:
+        raise SchemaError(
+            f"{what}: {treated!r} must be a 0/1 column marking the treated units",
+            column=treated,
+            fix="code treated units 1 and the others 0 (or pass treated_units=)",
+        )
+    if (per["min"] != per["max"]).any():
+        bad = per.index[(per["min"] != per["max"]).to_numpy()][0]
+        raise SchemaError(
+            f"{what}: {treated!r} changes within unit {bad!r}",
+            column=treated,
+            fix="mark a treated unit 1 in every period; the start is given by start=",
+        )
+    return per.index[per["max"].to_numpy(float) == 1.0].tolist()
+
+
+def legacy_synth_call(func: str):
+    """The adapter of the old ``(df, unit, time, y, treated_label, start)`` call.
+
+    Old calls passed the treated unit's label as ``treated`` and the columns in the
+    order unit, time, y; ``treated`` now names a 0/1 column and the order is y, unit,
+    time. A ``treated`` that is not a column of ``df`` marks an old call: its label
+    moves to ``treated_units`` and positional columns are reordered, with a warning."""
+    import warnings
+
+    def adapt(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        args = list(args)
+        df = args[0] if args else kwargs.get("df")
+        if "treated" in kwargs:
+            label, pos = kwargs["treated"], None
+        elif len(args) > 4:
+            label, pos = args[4], 4
+        else:
+            return tuple(args), kwargs
+        if label is None or df is None or is_column(df, label):
+            return tuple(args), kwargs
+        if "treated_units" in kwargs:
+            return tuple(args), kwargs  # let the estimator say both were given
+        n_cols = min(len(args), 4) - 1
+        if n_cols == 3:  # (unit, time, y) -> (y, unit, time)
+            args[1:4] = [args[3], args[1], args[2]]
+        elif n_cols > 0:
+            from ...errors import OptionError
+
+            raise OptionError(
+                f"{func}(): ambiguous call mixing the old and new argument orders",
+                fix=f"name the columns: {func}(df, y=..., unit=..., time=..., "
+                "treated_units=..., start=...)",
+            )
+        if pos is None:
+            kwargs.pop("treated")
+        else:
+            del args[pos]
+            if len(args) > 4:  # start given positionally after the label
+                kwargs["start"] = args.pop(4)
+        kwargs["treated_units"] = label
+        warnings.warn(
+            f"{func}(df, unit, time, y, treated, start) with the treated unit's label is "
+            "deprecated and will be removed in the next release; use "
+            f"{func}(df, y, unit, time, treated_units=..., start=...) (or treated= a 0/1 "
+            "column)",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return tuple(args), kwargs
+
+    return adapt

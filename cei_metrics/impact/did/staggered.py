@@ -16,15 +16,16 @@ Results agree with R ``did`` 2.x (``att_gt`` + ``aggte``) on its ``mpdta`` examp
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from .._results import ResultMixin
-from ..errors import EstimationError, SchemaError
-from ._did_boot import Clusters, analytic_cov, analytic_se, bootstrap, multipliers
-from ._did_common import (
+from ..._api import check_choice, estimator
+from ..._results import PlotMixin, ResultMixin, tidy
+from ...errors import EstimationError, OptionError, SchemaError
+from ...schemas import C
+from .._common import (
     check_ci,
     check_columns,
     cohort_to_int,
@@ -32,14 +33,12 @@ from ._did_common import (
     time_to_int,
     years_note,
 )
-from ._did_drdid import ESTIMATORS, USES_PSCORE, _pscore
+from ._boot import Clusters, analytic_cov, analytic_se, bootstrap, multipliers
+from ._drdid import ESTIMATORS, USES_PSCORE, _pscore
+from ._wald import PretrendResult, pretrend_test
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-    from .event_study import PretrendResult
 
 __all__ = ["ATTAggregate", "ATTResult", "att_gt"]
 
@@ -98,7 +97,7 @@ def _prepare(
     covariates = list(covariates or [])
     check_columns(df, [y, unit, time, cohort, weights, cluster, *covariates], what="panel")
     if allow_unbalanced:
-        raise EstimationError(
+        raise OptionError(
             "unbalanced panels are not supported by att_gt",
             fix="use allow_unbalanced=False: units missing a period (after exclude_years) "
             "are dropped and counted in n_dropped",
@@ -313,6 +312,7 @@ def _estimate(p: _Panel, control: str, method: str, base_period: str, anticipati
     return glist, rows, np.column_stack(infs)
 
 
+@estimator()
 def att_gt(
     df: pd.DataFrame,
     y: str,
@@ -393,29 +393,21 @@ def att_gt(
     >>> round(res.table.estimate.iloc[0], 4)
     -0.0105
     """
-    if control not in ("never", "notyet"):
-        raise EstimationError(
-            f"control={control!r} is not a comparison group", fix="use 'never' or 'notyet'"
-        )
-    if method not in ESTIMATORS:
-        raise EstimationError(f"method={method!r} is unknown", fix="use 'dr', 'reg' or 'ipw'")
-    if base_period not in ("varying", "universal"):
-        raise EstimationError(
-            f"base_period={base_period!r} is unknown", fix="use 'varying' or 'universal'"
-        )
+    check_choice("control", control, ("never", "notyet"))
+    check_choice("method", method, tuple(ESTIMATORS))
+    check_choice("base_period", base_period, ("varying", "universal"))
     if not panel:
-        raise EstimationError(
+        raise OptionError(
             "repeated cross-sections (panel=False) are not supported by att_gt",
             fix="aggregate to a unit-by-period panel (e.g. district-year) and use panel=True",
         )
     if int(anticipation) != anticipation or anticipation < 0:
-        raise EstimationError(
+        raise OptionError(
             f"anticipation={anticipation!r} must be a non-negative integer",
             fix="pass 0, 1, ...",
         )
-    if int(n_boot) != n_boot or n_boot < 0:
-        raise EstimationError(f"n_boot={n_boot!r} is not a count", fix="pass e.g. 999, or 0")
-    check_ci(ci)
+    _check_n_boot(n_boot)
+    ci = check_ci(ci)
     p = _prepare(
         df,
         y,
@@ -433,48 +425,18 @@ def att_gt(
     import pandas as pd
 
     tab = pd.DataFrame(
-        rows, columns=["group", "time", "base_time", "estimate", "n", "n_treated", "n_control"]
+        rows,
+        columns=[C.GROUP, C.TIME, C.BASE_TIME, C.ESTIMATE, C.N, C.N_TREATED, C.N_CONTROL],
     )
+    tab.insert(2, C.EVENT_TIME, tab[C.TIME] - tab[C.GROUP])
     boot_seed = int(seed) if seed is not None else secrets.randbits(63)
-    est = tab["estimate"].to_numpy()
-    se_a = analytic_se(inf, p.clusters)
-    se_a[se_a <= np.sqrt(np.finfo(float).eps) * 10] = np.nan
-    if n_boot > 0:
-        mult = multipliers(boot_seed, int(n_boot), p.clusters.n_clusters)
-        se, crit, _ = bootstrap(inf, p.clusters, mult, ci)
-        if not uniform or not np.isfinite(crit):
-            crit = _z(ci)
-        what = f"multiplier bootstrap, {n_boot} draws"
-    else:
-        se, crit = se_a, _z(ci)
-        what = "influence-function (analytic) standard errors"
-    clus = f"clustered by {cluster}" if cluster else f"clustered by {unit}"
-    band = "uniform (sup-t) bands" if (uniform and n_boot > 0) else "pointwise intervals"
-    tab["event_time"] = tab["time"] - tab["group"]
-    tab["std_error"] = se
-    tab["ci_low"] = est - crit * se
-    tab["ci_high"] = est + crit * se
-    tab["p_val"] = _p_normal(est, se)
-    tab = tab[
-        [
-            "group",
-            "time",
-            "event_time",
-            "base_time",
-            "estimate",
-            "std_error",
-            "ci_low",
-            "ci_high",
-            "p_val",
-            "n",
-            "n_treated",
-            "n_control",
-        ]
-    ]
+    tab, crit, inference = _inference_table(
+        tab, inf, p.clusters, int(n_boot), boot_seed, ci, uniform, cluster or unit
+    )
     res = ATTResult(
         table=tab,
         control=control,
-        inference=f"{what}, {clus}, {band}",
+        inference=inference,
         n_units=len(p.units),
         n_clusters=p.clusters.n_clusters,
         n_dropped=p.n_dropped,
@@ -482,20 +444,79 @@ def att_gt(
         method=method,
         base_period=base_period,
         anticipation=int(anticipation),
-        ci=ci,
+        ci_level=ci,
         uniform=bool(uniform and n_boot > 0),
         crit_value=float(crit),
         n_boot=int(n_boot),
         excluded_years=p.excluded,
         notes=p.notes,
         _inf=inf,
-        _se_analytic=se_a,
+        _se_analytic=_analytic(inf, p.clusters),
         _g=p.g,
         _w=p.w,
         _clusters=p.clusters,
         _boot_seed=boot_seed,
+        _units=p.units,
+        _data=df,
+        _unit=unit,
+        _cluster=cluster,
     )
     return res
+
+
+def _check_n_boot(n_boot: object) -> None:
+    if isinstance(n_boot, bool) or int(n_boot) != n_boot or n_boot < 0:  # type: ignore[operator]
+        raise OptionError(f"n_boot={n_boot!r} is not a count", fix="pass e.g. 999, or 0")
+
+
+def _analytic(inf: np.ndarray, clusters: Clusters) -> np.ndarray:
+    se = analytic_se(inf, clusters)
+    se[se <= np.sqrt(np.finfo(float).eps) * 10] = np.nan  # reference period
+    return se
+
+
+def _inference_table(
+    tab: pd.DataFrame,
+    inf: np.ndarray,
+    clusters: Clusters,
+    n_boot: int,
+    boot_seed: int,
+    ci: float,
+    uniform: bool,
+    cluster_name: str,
+) -> tuple[pd.DataFrame, float, str]:
+    """Standard errors, pointwise intervals, uniform bands and p-values of the cells,
+    from the influence functions: the multiplier bootstrap (``n_boot`` draws) or the
+    analytic influence-function variance (``n_boot=0``), clustered by ``clusters``."""
+    est = tab[C.ESTIMATE].to_numpy()
+    z = _z(ci)
+    if n_boot > 0:
+        mult = multipliers(boot_seed, int(n_boot), clusters.n_clusters)
+        se, crit, _ = bootstrap(inf, clusters, mult, ci)
+        if not uniform or not np.isfinite(crit):
+            crit = z
+        what = f"multiplier bootstrap, {n_boot} draws"
+    else:
+        se, crit = _analytic(inf, clusters), z
+        what = "influence-function (analytic) standard errors"
+    banded = bool(uniform and n_boot > 0)
+    band = "uniform (sup-t) bands" if banded else "pointwise intervals"
+    out = tab.drop(columns=[c for c in (*_INFERENCE_COLUMNS, C.P_VAL) if c in tab.columns]).copy()
+    at = list(out.columns).index(C.ESTIMATE) + 1
+    cols = {
+        C.STD_ERROR: se,
+        C.CI_LOW: est - z * se,
+        C.CI_HIGH: est + z * se,
+        C.BAND_LOW: est - crit * se if banded else np.full(len(est), np.nan),
+        C.BAND_HIGH: est + crit * se if banded else np.full(len(est), np.nan),
+        C.P_VAL: _p_normal(est, se),
+    }
+    for i, (k, v) in enumerate(cols.items()):
+        out.insert(at + i, k, v)
+    return out, float(crit), f"{what}, clustered by {cluster_name}, {band}"
+
+
+_INFERENCE_COLUMNS = (C.STD_ERROR, C.CI_LOW, C.CI_HIGH, C.BAND_LOW, C.BAND_HIGH)
 
 
 def _z(ci: float) -> float:
@@ -525,12 +546,14 @@ def _wif(keep: np.ndarray, pg: np.ndarray, w: np.ndarray, gunit: np.ndarray, gce
     return if1 - if2
 
 
-@dataclass(frozen=True)
-class ATTResult(ResultMixin):
+@dataclass(frozen=True, repr=False)
+class ATTResult(PlotMixin, ResultMixin):
     """Group-time ATTs with their influence functions.
 
     ``table`` columns: group, time, event_time, base_time, estimate, std_error, ci_low,
-    ci_high (uniform band when ``uniform``), p_val (pointwise), n, n_treated, n_control.
+    ci_high (pointwise), band_low, band_high (the uniform sup-t band over all cells when
+    bootstrapped with ``uniform``; NaN otherwise), p_val (pointwise), n, n_treated,
+    n_control. ``to_frame()`` puts ``term`` (``"ATT(g,t)"``) first.
     """
 
     table: pd.DataFrame
@@ -543,7 +566,7 @@ class ATTResult(ResultMixin):
     method: str = "dr"
     base_period: str = "varying"
     anticipation: int = 0
-    ci: float = 0.95
+    ci_level: float = 0.95
     uniform: bool = True
     crit_value: float = float("nan")
     n_boot: int = 999
@@ -555,6 +578,113 @@ class ATTResult(ResultMixin):
     _w: np.ndarray = field(default=None, repr=False, compare=False)
     _clusters: Clusters = field(default=None, repr=False, compare=False)
     _boot_seed: int = field(default=0, repr=False, compare=False)
+    _units: np.ndarray = field(default=None, repr=False, compare=False)
+    _data: Any = field(default=None, repr=False, compare=False)
+    _unit: str | None = field(default=None, repr=False, compare=False)
+    _cluster: str | None = field(default=None, repr=False, compare=False)
+
+    _aliases: ClassVar = {"ci": "ci_level"}
+
+    @property
+    def n(self) -> int:
+        """Units in the estimation (the panel's units after cleaning)."""
+        return self.n_units
+
+    def with_inference(
+        self,
+        inference: Literal["bootstrap", "analytic"] = "bootstrap",
+        *,
+        n_boot: int | None = None,
+        cluster: str | None = None,
+        uniform: bool | None = None,
+        ci: float | None = None,
+        seed: int | None = None,
+    ) -> ATTResult:
+        """The same ATT(g, t) with other standard errors, intervals and bands.
+
+        Parameters
+        ----------
+        inference : ``"bootstrap"`` (multiplier bootstrap, ``n_boot`` draws, default the
+            result's or 999) or ``"analytic"`` (influence-function variance; pointwise
+            intervals only).
+        cluster : column to cluster on (fixed within unit); default the result's.
+        uniform : uniform (sup-t) bands when bootstrapping (default the result's).
+        ci : confidence level (default the result's).
+        seed : seed of the bootstrap weights (default the result's draws).
+
+        Returns
+        -------
+        A new :class:`ATTResult`, equal to calling :func:`att_gt` with these options
+        (tested); aggregations of it use the new inference.
+        """
+        from .._common import check_columns
+
+        check_choice("inference", inference, ("bootstrap", "analytic"))
+        level = self.ci_level if ci is None else check_ci(ci)
+        uniform = self.uniform if uniform is None else bool(uniform)
+        if inference == "analytic":
+            n_boot = 0
+        else:
+            n_boot = (self.n_boot or 999) if n_boot is None else n_boot
+            _check_n_boot(n_boot)
+            if n_boot == 0:
+                raise OptionError("inference='bootstrap' needs n_boot > 0", fix="or use 'analytic'")
+        cluster = self._cluster if cluster is None else cluster
+        clusters = self._clusters
+        if cluster != self._cluster:
+            import pandas as pd
+
+            check_columns(self._data, [cluster], what="panel")
+            first = self._data.drop_duplicates(self._unit).set_index(self._unit)[cluster]
+            _unit_constant(self._data, self._unit, cluster)
+            codes, uniq = pd.factorize(first.reindex(self._units))
+            if (codes < 0).any():
+                raise SchemaError(
+                    "cluster is missing for some units",
+                    column=cluster,
+                    fix="fill the cluster identifier (e.g. district_id) for every unit",
+                )
+            clusters = Clusters(codes.astype(np.int64), len(uniq))
+        boot_seed = self._boot_seed if seed is None else int(seed)
+        tab, crit, text = _inference_table(
+            self.table,
+            self._inf,
+            clusters,
+            int(n_boot),
+            boot_seed,
+            level,
+            uniform,
+            cluster or self._unit,
+        )
+        res = replace(
+            self,
+            table=tab,
+            inference=text,
+            n_clusters=clusters.n_clusters,
+            seed=self.seed if seed is None else seed,
+            ci_level=level,
+            uniform=bool(uniform and n_boot > 0),
+            crit_value=crit,
+            n_boot=int(n_boot),
+            _se_analytic=_analytic(self._inf, clusters),
+            _clusters=clusters,
+            _boot_seed=boot_seed,
+            _cluster=cluster,
+        )
+        res._record_call(
+            {
+                **dict(self.call),
+                "with_inference": {
+                    "inference": inference,
+                    "n_boot": n_boot,
+                    "cluster": cluster,
+                    "uniform": uniform,
+                    "ci": level,
+                    "seed": seed,
+                },
+            }
+        )
+        return res
 
     # -- inference helpers ------------------------------------------------------------
     def _mult(self) -> np.ndarray | None:
@@ -576,9 +706,14 @@ class ATTResult(ResultMixin):
     @property
     def pretrend(self) -> PretrendResult:
         """Wald test that every pre-treatment ATT(g, t) is zero (R ``did``'s pre-test)."""
-        from .event_study import pretrend_test
-
         return pretrend_test(self)
+
+    def _pretest_inputs(self):
+        t = self.table
+        pre = np.flatnonzero((t[C.GROUP] > t[C.TIME]).to_numpy() & np.isfinite(t[C.ESTIMATE]))
+        terms = tuple(zip(t[C.GROUP].iloc[pre].tolist(), t[C.TIME].iloc[pre].tolist()))
+        est = t[C.ESTIMATE].to_numpy()
+        return est, self.covariance(), pre, terms, "group-time", self.n_units
 
     def covariance(self) -> np.ndarray:
         """Influence-function covariance of the ATT(g, t) estimates (cells x cells)."""
@@ -613,22 +748,15 @@ class ATTResult(ResultMixin):
             treatment, so the composition is fixed across event times (dynamic).
         ci, uniform : override the result's level and band type.
         """
-        if how not in ("simple", "dynamic", "group", "calendar"):
-            raise EstimationError(
-                f"how={how!r} is not an aggregation",
-                fix="use 'simple', 'dynamic', 'group' or 'calendar'",
-            )
+        check_choice("how", how, ("simple", "dynamic", "group", "calendar"))
         if min_e > max_e:
-            raise EstimationError(
-                f"min_e={min_e} is above max_e={max_e}", fix="pass min_e <= max_e"
-            )
-        ci = self.ci if ci is None else ci
-        check_ci(ci)
+            raise OptionError(f"min_e={min_e} is above max_e={max_e}", fix="pass min_e <= max_e")
+        ci = self.ci_level if ci is None else check_ci(ci)
         uniform = self.uniform if uniform is None else uniform
         t = self.table
-        att = t["estimate"].to_numpy()
-        gc = t["group"].to_numpy()
-        tc = t["time"].to_numpy()
+        att = t[C.ESTIMATE].to_numpy()
+        gc = t[C.GROUP].to_numpy()
+        tc = t[C.TIME].to_numpy()
         ok = np.isfinite(att)
         inf = self._inf
         gu, w = self._g, self._w
@@ -653,7 +781,7 @@ class ATTResult(ResultMixin):
             overall = (a, f)
             key_name = None
         elif how == "group":
-            key_name = "group"
+            key_name = C.GROUP
             for gv in glist:
                 wh = np.flatnonzero(post & (gc == gv) & (tc <= gc + max_e))
                 if len(wh) == 0:
@@ -672,12 +800,12 @@ class ATTResult(ResultMixin):
             wif = ind / s - ind.sum(axis=1)[:, None] * (pgg / s**2)[None, :]
             overall = (float(ea @ wts), fmat @ wts + wif @ ea)
         elif how == "dynamic":
-            key_name = "event_time"
+            key_name = C.EVENT_TIME
             e = tc - gc
             include = ok.copy()
             eseq = np.unique(e[ok])
             if balance_e is not None:
-                tmax, tmin = self.table["time"].max(), self._tmin()
+                tmax, tmin = self.table[C.TIME].max(), self._tmin()
                 eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - tmax + tmin)]
                 include &= (tmax - gc) >= balance_e
             eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
@@ -697,7 +825,7 @@ class ATTResult(ResultMixin):
             else:
                 overall = (np.nan, np.zeros(inf.shape[0]))
         else:  # calendar
-            key_name = "time"
+            key_name = C.TIME
             for tv in np.unique(tc[tc >= gc.min()]):
                 wh = np.flatnonzero(post & (tc == tv))
                 if len(wh) == 0:
@@ -714,36 +842,41 @@ class ATTResult(ResultMixin):
         o_se, _ = self._infer(overall[1], ci, False)
         z = _z(ci)
         ov = {
-            "estimate": overall[0],
-            "std_error": float(o_se[0]),
-            "ci_low": overall[0] - z * float(o_se[0]),
-            "ci_high": overall[0] + z * float(o_se[0]),
-            "p_val": float(_p_normal(overall[0], o_se[0])),
+            C.ESTIMATE: overall[0],
+            C.STD_ERROR: float(o_se[0]),
+            C.CI_LOW: overall[0] - z * float(o_se[0]),
+            C.CI_HIGH: overall[0] + z * float(o_se[0]),
+            C.P_VAL: float(_p_normal(overall[0], o_se[0])),
         }
+        cols = [C.ESTIMATE, C.STD_ERROR, C.CI_LOW, C.CI_HIGH, C.BAND_LOW, C.BAND_HIGH, C.P_VAL]
+        banded = bool(uniform and self.n_boot > 0 and key_name is not None)
         if key_name is None:
-            tab = pd.DataFrame(columns=["estimate", "std_error", "ci_low", "ci_high", "p_val"])
+            tab = pd.DataFrame(columns=cols)
             fmat = np.zeros((inf.shape[0], 0))
             crit = z
         else:
             fmat = np.column_stack(infs)
             se, crit = self._infer(fmat, ci, uniform)
             ea = np.asarray(ests)
+            nan = np.full(len(ea), np.nan)
             tab = pd.DataFrame(
                 {
                     key_name: keys,
-                    "estimate": ea,
-                    "std_error": se,
-                    "ci_low": ea - crit * se,
-                    "ci_high": ea + crit * se,
-                    "p_val": _p_normal(ea, se),
+                    C.ESTIMATE: ea,
+                    C.STD_ERROR: se,
+                    C.CI_LOW: ea - z * se,
+                    C.CI_HIGH: ea + z * se,
+                    C.BAND_LOW: ea - crit * se if banded else nan,
+                    C.BAND_HIGH: ea + crit * se if banded else nan,
+                    C.P_VAL: _p_normal(ea, se),
                 }
             )
-        return ATTAggregate(
+        agg = ATTAggregate(
             how=how,
             table=tab,
             overall=ov,
-            ci=ci,
-            uniform=bool(uniform and self.n_boot > 0 and key_name is not None),
+            ci_level=ci,
+            uniform=banded,
             crit_value=float(crit),
             inference=self.inference,
             control=self.control,
@@ -756,14 +889,31 @@ class ATTResult(ResultMixin):
             _overall_inf=overall[1],
             _parent=self,
         )
+        agg._record_call(
+            {
+                **dict(self.call),
+                "aggregate": {
+                    "how": how,
+                    "min_e": min_e,
+                    "max_e": max_e,
+                    "balance_e": balance_e,
+                    "ci": ci,
+                    "uniform": uniform,
+                },
+            }
+        )
+        return agg
 
     def _tmin(self) -> int:
         # R aggte recodes the cells' own periods, so the earliest *cell* period counts
-        return int(self.table["time"].min())
+        return int(self.table[C.TIME].min())
 
     # -- presentation ----------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """The cells, ``term`` = ``"ATT(g,t)"`` first, then the protocol columns."""
+        t = self.table
+        terms = [f"ATT({g},{tt})" for g, tt in zip(t[C.GROUP], t[C.TIME])]
+        return tidy(t, term=terms)
 
     def summary(self) -> str:
         t = self.table
@@ -771,7 +921,7 @@ class ATTResult(ResultMixin):
             f"Group-time ATT(g,t), {self.method.upper()} estimator, comparison: "
             f"{'never treated' if self.control == 'never' else 'not yet treated'}",
             f"{self.n_units} units, {self.n_clusters} clusters, {self.n_dropped} dropped; "
-            f"{self.inference}; level {self.ci:.0%}; base period {self.base_period}; "
+            f"{self.inference}; level {self.ci_level:.0%}; base period {self.base_period}; "
             f"anticipation {self.anticipation}",
         ]
         note = years_note(self.excluded_years)
@@ -785,33 +935,32 @@ class ATTResult(ResultMixin):
             )
         except EstimationError:
             pass
-        body = t[["group", "time", "estimate", "std_error", "ci_low", "ci_high"]].to_string(
-            index=False, float_format=lambda v: f"{v:.4f}"
-        )
+        shown = [C.GROUP, C.TIME, C.ESTIMATE, C.STD_ERROR, C.CI_LOW, C.CI_HIGH]
+        if self.uniform:
+            shown += [C.BAND_LOW, C.BAND_HIGH]
+        body = t[shown].to_string(index=False, float_format=lambda v: f"{v:.4f}")
         return "\n".join([*lines, body])
 
     def plot_data(self) -> pd.DataFrame:
         """What :meth:`plot` draws: the dynamic (event-study) aggregation."""
         return self.aggregate("dynamic").plot_data()
 
-    def plot(self, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
-        """Event-study plot of the dynamic aggregation with its uniform band."""
-        return self.aggregate("dynamic").plot(ax=ax)
 
-
-@dataclass(frozen=True)
-class ATTAggregate(ResultMixin):
+@dataclass(frozen=True, repr=False)
+class ATTAggregate(PlotMixin, ResultMixin):
     """Aggregated ATT(g, t): by event time, cohort, period, or one overall number.
 
     ``table`` columns: the key (``event_time`` | ``group`` | ``time``), estimate,
-    std_error, ci_low, ci_high (uniform band when ``uniform``), p_val. ``overall`` is a
-    dict with estimate, std_error, ci_low, ci_high, p_val (pointwise).
+    std_error, ci_low, ci_high (pointwise), band_low, band_high (uniform band over the
+    aggregated effects when ``uniform``; NaN otherwise), p_val. ``overall`` is a dict
+    with estimate, std_error, ci_low, ci_high, p_val (pointwise); ``estimate``,
+    ``std_error``, ``ci_low``, ``ci_high`` and ``p_val`` read it.
     """
 
     how: str
     table: pd.DataFrame
     overall: dict
-    ci: float
+    ci_level: float
     uniform: bool
     crit_value: float
     inference: str
@@ -825,30 +974,70 @@ class ATTAggregate(ResultMixin):
     _overall_inf: np.ndarray = field(default=None, repr=False, compare=False)
     _parent: ATTResult = field(default=None, repr=False, compare=False)
 
+    _aliases: ClassVar = {"ci": "ci_level"}
+
     @property
     def estimate(self) -> float:
-        return float(self.overall["estimate"])
+        return float(self.overall[C.ESTIMATE])
 
     @property
     def std_error(self) -> float:
-        return float(self.overall["std_error"])
+        return float(self.overall[C.STD_ERROR])
+
+    @property
+    def ci_low(self) -> float:
+        return float(self.overall[C.CI_LOW])
+
+    @property
+    def ci_high(self) -> float:
+        return float(self.overall[C.CI_HIGH])
+
+    @property
+    def p_val(self) -> float:
+        return float(self.overall[C.P_VAL])
+
+    @property
+    def n(self) -> int:
+        return self._parent.n_units
+
+    @property
+    def n_dropped(self) -> int:
+        return self._parent.n_dropped
+
+    @property
+    def seed(self) -> int | None:
+        return self._parent.seed
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self._parent.notes
 
     def covariance(self) -> np.ndarray:
         """Influence-function covariance of the aggregated effects in ``table``."""
         return analytic_cov(self._inf, self._parent._clusters)
 
+    def _pretest_inputs(self):
+        if self.how != "dynamic":
+            return None
+        t = self.table
+        pre = np.flatnonzero((t[C.EVENT_TIME] < 0).to_numpy())
+        terms = tuple(t[C.EVENT_TIME].iloc[pre].tolist())
+        est = t[C.ESTIMATE].to_numpy()
+        return est, self.covariance(), pre, terms, "event-time", self._parent.n_units
+
     def to_frame(self) -> pd.DataFrame:
+        """``term`` (the key's value, or ``"overall"``), the protocol columns, the
+        bands, and ``level`` (the key's name, or ``"overall"``)."""
         import pandas as pd
 
-        key = {"dynamic": "event_time", "group": "group", "calendar": "time"}.get(self.how)
-        over = pd.DataFrame([{"term": "overall", **self.overall}])
+        key = {"dynamic": C.EVENT_TIME, "group": C.GROUP, "calendar": C.TIME}.get(self.how)
+        over = pd.DataFrame([{C.TERM: "overall", **self.overall, "level": "overall"}])
         if key is None or self.table.empty:
-            return over
-        tab = self.table.rename(columns={key: "term"}).copy()
-        tab["term"] = tab["term"].astype(str)
-        tab.insert(0, "level", key)
-        over.insert(0, "level", "overall")
-        return pd.concat([tab, over], ignore_index=True)
+            return tidy(over)
+        tab = self.table.rename(columns={key: C.TERM}).copy()
+        tab[C.TERM] = tab[C.TERM].astype(str)
+        tab["level"] = key
+        return tidy(pd.concat([tab, over], ignore_index=True))
 
     def summary(self) -> str:
         o = self.overall
@@ -858,75 +1047,37 @@ class ATTAggregate(ResultMixin):
             "group": "cohort (group) aggregation",
             "calendar": "calendar-time aggregation",
         }
+        band = "uniform bands and pointwise intervals" if self.uniform else "pointwise intervals"
         lines = [
-            f"ATT, {names[self.how]}: {o['estimate']:.4f} (SE {o['std_error']:.4f}, "
-            f"{self.ci:.0%} CI {o['ci_low']:.4f} to {o['ci_high']:.4f})",
+            f"ATT, {names[self.how]}: {o[C.ESTIMATE]:.4f} (SE {o[C.STD_ERROR]:.4f}, "
+            f"{self.ci_level:.0%} CI {o[C.CI_LOW]:.4f} to {o[C.CI_HIGH]:.4f})",
             f"{self.method.upper()}, comparison "
             f"{'never treated' if self.control == 'never' else 'not yet treated'}; "
-            f"{self.inference}",
+            f"{self.inference}; table: {band}",
         ]
         note = years_note(self.excluded_years)
         if note:
             lines.append(note)
         if not self.table.empty:
-            lines.append(self.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+            t = self.table if self.uniform else self.table.drop(columns=[C.BAND_LOW, C.BAND_HIGH])
+            lines.append(t.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         return "\n".join(lines)
 
     def plot_data(self) -> pd.DataFrame:
-        """Exactly what :meth:`plot` draws: key, estimate, ci_low, ci_high, period kind."""
+        """Exactly what :meth:`plot` draws: the key, estimate, ci_low, ci_high
+        (pointwise), band_low, band_high (uniform; dropped when not computed), period
+        (``pre`` / ``post``)."""
         if self.table.empty:
             raise EstimationError(
                 "an overall ('simple') aggregate has nothing to plot",
                 fix="aggregate with how='dynamic', 'group' or 'calendar'",
             )
-        d = self.table.copy()
+        d = self.table.drop(columns=[C.STD_ERROR, C.P_VAL])
+        if not self.uniform:
+            d = d.drop(columns=[C.BAND_LOW, C.BAND_HIGH])
         key = d.columns[0]
-        if key == "event_time":
-            d["period"] = np.where(d[key] < 0, "pre", "post")
+        if key == C.EVENT_TIME:
+            d[C.PERIOD] = np.where(d[key] < 0, "pre", "post")
         else:
-            d["period"] = "post"
+            d[C.PERIOD] = "post"
         return d
-
-    def plot(self, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
-        """Estimates with their (uniform) bands; pre-periods in a second colour."""
-        d = self.plot_data()
-        try:
-            from .. import viz
-
-            fn = getattr(viz, "event_study_plot", None) or getattr(viz, "event_study", None)
-        except Exception:  # viz not available
-            fn = None
-        if fn is not None:
-            try:
-                return fn(d, ax=ax)
-            except TypeError:
-                pass
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6.5, 4))
-        else:
-            fig = ax.figure
-        key = d.columns[0]
-        for kind, colour in (("pre", "#999999"), ("post", "#0072B2")):
-            s = d[d["period"] == kind]
-            if s.empty:
-                continue
-            ax.errorbar(
-                s[key],
-                s["estimate"],
-                yerr=[s["estimate"] - s["ci_low"], s["ci_high"] - s["estimate"]],
-                fmt="o",
-                color=colour,
-                capsize=3,
-                label="before" if kind == "pre" else "after",
-            )
-        ax.axhline(0, color="black", linewidth=0.8)
-        if key == "event_time":
-            ax.axvline(-0.5, color="grey", linestyle=":", linewidth=0.8)
-        ax.set_xlabel(key.replace("_", " "))
-        ax.set_ylabel("ATT")
-        band = "uniform" if self.uniform else "pointwise"
-        ax.set_title(f"{self.ci:.0%} {band} confidence bands")
-        ax.legend(frameon=False)
-        return fig, ax

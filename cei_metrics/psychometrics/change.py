@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from .._api import check_ci, estimator
 from .._results import ResultMixin
 from ..errors import EstimationError, SchemaError
-from ._common import check_ci
+from ..schemas import C
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -42,12 +43,13 @@ def _nct_ci(t: float, df: float, scale: float, level: float) -> tuple[float, flo
     return (t - z * se) * scale, (t + z * se) * scale
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ResponsivenessResult(ResultMixin):
     """Change between two measurements and its standardized size."""
 
     estimate: float  # SRM when paired, Cohen's d otherwise
-    ci: tuple[float, float]
+    ci_low: float
+    ci_high: float
     srm: float | None
     effect_size: float  # mean change / SD at baseline (Kazis et al. 1989)
     mean_change: float
@@ -58,6 +60,9 @@ class ResponsivenessResult(ResultMixin):
     n_dropped: int
     ci_level: float
     table: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"ci": (C.CI_LOW, C.CI_HIGH)}
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -66,13 +71,14 @@ class ResponsivenessResult(ResultMixin):
         name = "SRM" if self.paired else "Cohen's d"
         return (
             f"Responsiveness: {name} = {self.estimate:.3f} "
-            f"({self.ci_level:.0%} CI {self.ci[0]:.3f} to {self.ci[1]:.3f}); "
+            f"({self.ci_level:.0%} CI {self.ci_low:.3f} to {self.ci_high:.3f}); "
             f"mean change {self.mean_change:+.3f}, p = {self.p_val:.3g}\n"
             f"{'paired' if self.paired else 'independent samples'}, n = {self.n} "
             f"({self.n_dropped} dropped); exact noncentral-t intervals"
         )
 
 
+@estimator()
 def responsiveness(
     scores_before: object,
     scores_after: object,
@@ -188,18 +194,19 @@ def responsiveness(
     zq = stats.norm.ppf(0.5 + level / 2)
     table = pd.DataFrame(
         {
-            "statistic": ["mean_change", name, "effect_size"],
-            "estimate": [md, est, es],
-            "std_error": [se_md, se_est, se_es],
-            "ci_low": [md_ci[0], est_ci[0], es - zq * se_es],
-            "ci_high": [md_ci[1], est_ci[1], es + zq * se_es],
-            "p_val": [p, p, p],
-            "n": [n, n, n],
+            C.TERM: ["mean_change", name, "effect_size"],
+            C.ESTIMATE: [md, est, es],
+            C.STD_ERROR: [se_md, se_est, se_es],
+            C.CI_LOW: [md_ci[0], est_ci[0], es - zq * se_es],
+            C.CI_HIGH: [md_ci[1], est_ci[1], es + zq * se_es],
+            C.P_VAL: [p, p, p],
+            C.N: [n, n, n],
         }
     )
     return ResponsivenessResult(
         estimate=float(est),
-        ci=(float(est_ci[0]), float(est_ci[1])),
+        ci_low=float(est_ci[0]),
+        ci_high=float(est_ci[1]),
         srm=None if srm is None else float(srm),
         effect_size=float(es),
         mean_change=float(md),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import EstimationError
+from ...errors import EstimationError
 
 TRIM_LEVEL = 0.995
 

@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import ResultMixin
-from ..errors import EstimationError, SchemaError
-from ._did_common import check_columns, drop_years, time_to_int, years_note
+from ..._api import estimator
+from ..._results import PlotMixin, ResultMixin, tidy
+from ...errors import EstimationError, SchemaError
+from ...schemas import C
+from .._common import check_columns, drop_years, time_to_int, years_note
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = ["BaconResult", "bacon_decomposition"]
 
@@ -38,13 +38,14 @@ LATE_V_ALWAYS = "Later vs Always Treated"
 FORBIDDEN = (LATE_V_EARLY, LATE_V_ALWAYS)
 
 
-@dataclass(frozen=True)
-class BaconResult(ResultMixin):
+@dataclass(frozen=True, repr=False)
+class BaconResult(PlotMixin, ResultMixin):
     """The 2x2 comparisons behind a TWFE coefficient.
 
     ``table``: treated, control (cohort start periods; 0 = never, "always" = treated
     throughout), type, estimate, weight. ``by_type``: weight and weighted mean estimate
-    per comparison type. ``twfe``: the coefficient they reproduce.
+    per comparison type. ``twfe`` (also ``estimate``): the coefficient they reproduce.
+    ``to_frame()`` has one row per comparison, ``term`` = ``"treated vs control"``.
     """
 
     table: pd.DataFrame
@@ -55,9 +56,22 @@ class BaconResult(ResultMixin):
     n_periods: int
     n_dropped: int
     excluded_years: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def estimate(self) -> float:
+        """The TWFE coefficient the comparisons average to."""
+        return self.twfe
+
+    @property
+    def n(self) -> int:
+        """Units in the balanced panel decomposed."""
+        return self.n_units
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        t = self.table
+        terms = [f"{a} vs {b}" for a, b in zip(t[C.TREATED], t[C.CONTROL])]
+        return tidy(t, term=terms)
 
     def summary(self) -> str:
         lines = [
@@ -74,41 +88,16 @@ class BaconResult(ResultMixin):
 
     def plot_data(self) -> pd.DataFrame:
         """What :meth:`plot` draws: weight against estimate, by comparison type."""
-        return self.table[["type", "weight", "estimate"]].copy()
-
-    def plot(self, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
-        """Scatter of each 2x2 estimate against its weight, the TWFE line across."""
-        d = self.plot_data()
-        try:
-            from .. import viz
-
-            fn = getattr(viz, "bacon_plot", None)
-        except Exception:
-            fn = None
-        if fn is not None:
-            return fn(d, ax=ax)
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6.5, 4))
-        else:
-            fig = ax.figure
-        markers = {TREATED_V_NEVER: "o", EARLY_V_LATE: "^", LATE_V_EARLY: "s", LATE_V_ALWAYS: "D"}
-        for kind, s in d.groupby("type"):
-            ax.scatter(s["weight"], s["estimate"], marker=markers.get(kind, "o"), label=kind)
-        ax.axhline(self.twfe, color="black", linewidth=0.8, linestyle="--", label="TWFE")
-        ax.set_xlabel("weight")
-        ax.set_ylabel("2x2 DiD estimate")
-        ax.legend(frameon=False, fontsize="small")
-        return fig, ax
+        return self.table[[C.TYPE, C.WEIGHT_SHARE, C.ESTIMATE]].copy()
 
 
+@estimator(renamed={"treat": "treatment"})
 def bacon_decomposition(
     df: pd.DataFrame,
     y: str,
     unit: str,
     time: str,
-    treat: str,
+    treatment: str,
     *,
     exclude_years: list | tuple | None = None,
 ) -> BaconResult:
@@ -128,7 +117,8 @@ def bacon_decomposition(
     ----------
     df : balanced long panel; units missing a period are dropped (``n_dropped``).
     y : outcome; unit, time : identifiers (school years allowed);
-    treat : 0/1 indicator that, once 1, stays 1 (absorbing).
+    treatment : 0/1 treatment status of each unit-period that, once 1, stays 1
+        (absorbing; formerly ``treat``).
     exclude_years : periods dropped before the decomposition.
 
     Returns
@@ -147,9 +137,9 @@ def bacon_decomposition(
     """
     import pandas as pd
 
-    check_columns(df, [y, unit, time, treat], what="panel")
+    check_columns(df, [y, unit, time, treatment], what="panel")
     d, excluded = drop_years(df, time, exclude_years)
-    d = d[[unit, time, y, treat]].copy()
+    d = d[[unit, time, y, treatment]].copy()
     d["_t"] = time_to_int(d[time], column=time)
     n_all = d[unit].nunique()
     d = d.dropna()
@@ -165,14 +155,14 @@ def bacon_decomposition(
     if n == 0 or nt < 2:
         raise EstimationError("no balanced units remain", fix="supply a balanced panel")
     yv = d[y].to_numpy(float).reshape(n, nt)
-    dv = d[treat].to_numpy(float).reshape(n, nt)
+    dv = d[treatment].to_numpy(float).reshape(n, nt)
     if not np.isin(dv, (0.0, 1.0)).all():
-        raise SchemaError("treat must be 0/1", column=treat, fix="code treatment as 0/1")
+        raise SchemaError("treat must be 0/1", column=treatment, fix="code treatment as 0/1")
     if (np.diff(dv, axis=1) < 0).any():
         i = int(np.flatnonzero((np.diff(dv, axis=1) < 0).any(axis=1))[0])
         raise SchemaError(
             f"treatment switches off for unit {units[i]!r}",
-            column=treat,
+            column=treatment,
             fix="the decomposition needs an absorbing treatment (once 1, always 1)",
         )
     # timing group = index of first treated period (nt = never)
@@ -187,7 +177,7 @@ def bacon_decomposition(
     if vd <= 0:
         raise EstimationError(
             "the treatment has no variation after removing unit and period effects",
-            column=treat,
+            column=treatment,
             fix="the decomposition needs units treated at different times or never",
         )
     yd = yv - yv.mean(axis=1, keepdims=True) - yv.mean(axis=0, keepdims=True) + yv.mean()
@@ -231,15 +221,15 @@ def bacon_decomposition(
             s = ((nk + nl) * dk) ** 2 * nkl * (1 - nkl) * (dl / dk) * ((dk - dl) / dk) / vd
             kind = LATE_V_ALWAYS if k == 0 else LATE_V_EARLY
             rows.append((label(l), label(k), kind, did(l, k, k, l, nt), s))
-    tab = pd.DataFrame(rows, columns=["treated", "control", "type", "estimate", "weight"])
+    tab = pd.DataFrame(rows, columns=[C.TREATED, C.CONTROL, C.TYPE, C.ESTIMATE, C.WEIGHT_SHARE])
     by = (
-        tab.assign(we=tab["estimate"] * tab["weight"])
+        tab.assign(we=tab[C.ESTIMATE] * tab["weight"])
         .groupby("type", sort=True)
         .agg(weight=("weight", "sum"), we=("we", "sum"), n=("weight", "size"))
         .reset_index()
     )
-    by["estimate"] = by["we"] / by["weight"]
-    by = by[["type", "weight", "estimate", "n"]]
+    by[C.ESTIMATE] = by["we"] / by["weight"]
+    by = by[["type", "weight", C.ESTIMATE, "n"]]
     forbidden = float(tab.loc[tab["type"].isin(FORBIDDEN), "weight"].sum())
     return BaconResult(
         table=tab,

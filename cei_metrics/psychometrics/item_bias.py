@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, tidy
 from ..errors import CEIError, EstimationError, SchemaError
+from ..schemas import C
 from ._common import as_items, as_weights
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -127,7 +129,7 @@ def _adjust(p: np.ndarray, method: str) -> np.ndarray:
     return multipletests(p, method=methods[method])[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DIFResult(ResultMixin):
     """Per-item DIF tests, effect sizes and classification."""
 
@@ -141,8 +143,11 @@ class DIFResult(ResultMixin):
     n: int
     n_dropped: int
 
+    notes: tuple[str, ...] = ()
+
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """One row per item (``term``) with its tests, effect sizes and class."""
+        return tidy(self.table, term="item")
 
     @property
     def flagged(self) -> list[str]:
@@ -160,6 +165,7 @@ class DIFResult(ResultMixin):
         )
 
 
+@estimator()
 def dif(
     items: pd.DataFrame,
     group: object,
@@ -344,8 +350,8 @@ def dif(
                     "delta_r2": r2[2] - r2[0],
                     "delta_r2_uniform": r2[1] - r2[0],
                     "delta_r2_mz": mz[2] - mz[0],
-                    "estimate": est,
-                    "std_error": se_g,
+                    C.ESTIMATE: est,
+                    C.STD_ERROR: se_g,
                     "converged": all(f[3] for f in fits),
                 }
             )
@@ -353,8 +359,8 @@ def dif(
     order = [cols.index(i) for i in table["item"]]
     table = table.iloc[np.argsort(order)].reset_index(drop=True)
     z = norm.ppf(0.975)
-    table["ci_low"] = table["estimate"] - z * table["std_error"]
-    table["ci_high"] = table["estimate"] + z * table["std_error"]
+    table[C.CI_LOW] = table[C.ESTIMATE] - z * table[C.STD_ERROR]
+    table[C.CI_HIGH] = table[C.ESTIMATE] + z * table[C.STD_ERROR]
     table["p_adj"] = _adjust(table["p_2df"].to_numpy(), p_adjust)
     sig = table["p_adj"].to_numpy() < alpha
     table["class_zt"] = _classify(table["delta_r2"].to_numpy(), sig, ZUMBO_THOMAS)

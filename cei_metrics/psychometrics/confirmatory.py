@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, tidy
 from ..errors import CEIError, EstimationError, SchemaError
+from ..schemas import C
 from ._common import NanPolicy, as_items, as_weights, check_nan_policy, moments
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -499,23 +501,23 @@ def _param_table(fit: _Fit, vcov: np.ndarray, group_labels: list) -> pd.DataFram
                         "group": group_labels[g],
                         "factor": fname,
                         "item": it,
-                        "estimate": float(base[j, f]),
-                        "std_error": float(np.sqrt(max(std_var[j, f], 0.0))),
+                        C.ESTIMATE: float(base[j, f]),
+                        C.STD_ERROR: float(np.sqrt(max(std_var[j, f], 0.0))),
                         "unstd_estimate": float(lam[j, f]),
                         "unstd_std_error": se,
                     }
                 )
     out = pd.DataFrame(rows)
     z = norm.ppf(0.975)
-    out["ci_low"] = out["estimate"] - z * out["std_error"]
-    out["ci_high"] = out["estimate"] + z * out["std_error"]
+    out[C.CI_LOW] = out[C.ESTIMATE] - z * out[C.STD_ERROR]
+    out[C.CI_HIGH] = out[C.ESTIMATE] + z * out[C.STD_ERROR]
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["p_val"] = 2 * norm.sf(np.abs(out["estimate"] / out["std_error"]))
-    out.loc[out["std_error"] == 0, "p_val"] = np.nan
+        out[C.P_VAL] = 2 * norm.sf(np.abs(out[C.ESTIMATE] / out[C.STD_ERROR]))
+    out.loc[out[C.STD_ERROR] == 0, C.P_VAL] = np.nan
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CFAResult(ResultMixin):
     """A fitted confirmatory factor model.
 
@@ -527,7 +529,7 @@ class CFAResult(ResultMixin):
 
     chi2: float
     df: int
-    pvalue: float
+    p_val: float
     cfi: float
     tli: float
     rmsea: float
@@ -542,9 +544,15 @@ class CFAResult(ResultMixin):
     n_dropped: int
     model: dict
     factor_cov: pd.DataFrame
+    ci_level: float = 0.95
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"pvalue": C.P_VAL}
 
     def to_frame(self) -> pd.DataFrame:
-        return self.loadings.copy()
+        """The standardized loadings, ``term`` = ``"factor=~item"`` (lavaan's notation)."""
+        t = self.loadings.assign(**{C.N: self.n})
+        return tidy(t, term=[f"{f}=~{i}" for f, i in zip(t["factor"], t["item"])])
 
     def fit_measures(self) -> pd.DataFrame:
         import pandas as pd
@@ -553,7 +561,7 @@ class CFAResult(ResultMixin):
             {
                 "chi2": [self.chi2],
                 "df": [self.df],
-                "pvalue": [self.pvalue],
+                C.P_VAL: [self.p_val],
                 "cfi": [self.cfi],
                 "tli": [self.tli],
                 "rmsea": [self.rmsea],
@@ -574,8 +582,8 @@ class CFAResult(ResultMixin):
         out = []
         for f, its in self.model.items():
             lam = self.loadings.query("factor == @f")["unstd_estimate"].to_numpy()
-            phi = p.loc[(p["kind"] == "factor_cov") & (p["lhs"] == f) & (p["rhs"] == f), "estimate"]
-            th = p.loc[(p["kind"] == "residual") & p["lhs"].isin(its), "estimate"].to_numpy()
+            phi = p.loc[(p["kind"] == "factor_cov") & (p["lhs"] == f) & (p["rhs"] == f), C.ESTIMATE]
+            th = p.loc[(p["kind"] == "residual") & p["lhs"].isin(its), C.ESTIMATE].to_numpy()
             num = lam.sum() ** 2 * float(phi.iloc[0])
             out.append({"factor": f, "omega": num / (num + th.sum()), "n_items": len(its)})
         return pd.DataFrame(out)
@@ -583,7 +591,7 @@ class CFAResult(ResultMixin):
     def summary(self) -> str:
         flag = "" if self.converged else "  (NOT CONVERGED: " + self.message + ")"
         return (
-            f"CFA ({self.estimator}): chi2({self.df}) = {self.chi2:.3f}, p = {self.pvalue:.3g}; "
+            f"CFA ({self.estimator}): chi2({self.df}) = {self.chi2:.3f}, p = {self.p_val:.3g}; "
             f"CFI = {self.cfi:.3f}, TLI = {self.tli:.3f}, RMSEA = {self.rmsea:.3f} "
             f"(90% CI {self.rmsea_ci[0]:.3f}-{self.rmsea_ci[1]:.3f}), SRMR = {self.srmr:.3f}"
             f"{flag}\n"
@@ -600,6 +608,7 @@ def _group_moments(
     return m.cov * (n - 1) / n, m.mean, n, m.n_dropped
 
 
+@estimator()
 def cfa(
     items: pd.DataFrame,
     model: str | dict,
@@ -627,7 +636,7 @@ def cfa(
 
     Returns
     -------
-    CFAResult with ``chi2, df, pvalue, cfi, tli, rmsea, rmsea_ci, srmr, loadings,
+    CFAResult with ``chi2, df, p_val`` (formerly ``pvalue``), ``cfi, tli, rmsea, rmsea_ci, srmr, loadings,
     converged, estimator``.
 
     References
@@ -690,7 +699,7 @@ def _result(fit: _Fit, n_dropped: int, group_labels: list) -> CFAResult:
     return CFAResult(
         chi2=fm["chi2"],
         df=fm["df"],
-        pvalue=fm["pvalue"],
+        p_val=fm["pvalue"],
         cfi=fm["cfi"],
         tli=fm["tli"],
         rmsea=fm["rmsea"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import EstimationError
+from ...errors import EstimationError
 
 __all__ = ["minimum_detectable_effect", "power"]
 

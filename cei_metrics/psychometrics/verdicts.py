@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import PlotMixin, ResultMixin, tidy
 from ..errors import CEIError, SchemaError
 from ..schemas import LOWER_IS_BETTER, C
 
@@ -100,16 +101,22 @@ def _worst(verdicts: list[str]) -> str:
     return "meets"
 
 
-@dataclass(frozen=True)
-class ScorecardResult(ResultMixin):
+@dataclass(frozen=True, repr=False)
+class ScorecardResult(PlotMixin, ResultMixin):
     """Scorecard table and the thresholds it used."""
 
     table: pd.DataFrame
     thresholds: dict
     details: dict = field(default_factory=dict, repr=False)
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """One row per metric (``term``), one column per criterion."""
+        return tidy(self.table, term="metric")
+
+    def plot_data(self) -> pd.DataFrame:
+        """What :meth:`plot` draws: ``metric`` and one column of verdicts per criterion."""
+        return self.table[["metric", *CRITERIA]].copy()
 
     def summary(self) -> str:
         lines = [
@@ -127,6 +134,7 @@ class ScorecardResult(ResultMixin):
         return "\n".join(lines)
 
 
+@estimator()
 def scorecard(
     metrics: pd.DataFrame | list[dict],
     *,
@@ -207,6 +215,7 @@ def _scale_scores(wide: pd.DataFrame, items: list[str], min_share: float) -> pd.
     return x.mean(axis=1).where(ok)
 
 
+@estimator()
 def scorecard_from_survey(
     survey_long: pd.DataFrame,
     instrument: object,
@@ -244,12 +253,12 @@ def scorecard_from_survey(
     """
 
     from ..instruments import Instrument, load_instrument
-    from .cfa import cfa
-    from .dif import dif
-    from .invariance import invariance
-    from .reliability import cronbach_alpha, omega
-    from .responsiveness import responsiveness
-    from .validity import validity
+    from .change import responsiveness
+    from .confirmatory import cfa
+    from .consistency import cronbach_alpha, omega
+    from .criterion import validity
+    from .item_bias import dif
+    from .multigroup import invariance
     from .wide import respondent_info, to_wide
 
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(str(instrument))
@@ -280,7 +289,7 @@ def scorecard_from_survey(
         row: dict = {"metric": sname, "label": inst.scale_labels.get(sname, sname)}
         a = cronbach_alpha(xa)
         row["alpha"] = a.alpha
-        row["alpha_ci_low"], row["alpha_ci_high"] = a.ci
+        row["alpha_ci_low"], row["alpha_ci_high"] = a.ci_low, a.ci_high
         row["omega"] = omega(xa).omega_total if len(its) >= 3 else np.nan
         det: dict = {"alpha": a}
         if len(its) >= 4:

@@ -27,13 +27,15 @@ import tokenize
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._api import estimator
 from .._results import ResultMixin
-from ..errors import EstimationError, SchemaError
-from ._did_common import check_ci, check_columns
+from ..errors import EstimationError, OptionError, SchemaError
+from ..schemas import RESULT_COLUMNS, C
+from ._common import check_ci, check_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -57,12 +59,13 @@ REFINE_GTOL = 1e-8
 
 _OPTIMIZERS = frozenset({"lbfgs", "bfgs", "cg", "powell", "nm", "basinhopping", "minimize"})
 
-_FIXED_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_val", "n"]
-_TIDY_COLUMNS = ["effect", "group", *_FIXED_COLUMNS]
+_FIXED_COLUMNS = list(RESULT_COLUMNS)
+# broom.mixed's layout with the protocol's term first: effect and group follow
+_TIDY_COLUMNS = [*_FIXED_COLUMNS, "effect", C.GROUP]
 _ICC_COLUMNS = ["level", "variance", "share", "icc"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MultilevelResult(ResultMixin):
     """A fitted linear mixed model.
 
@@ -121,8 +124,11 @@ class MultilevelResult(ResultMixin):
     groups: str
     re_formula: str | None
     nested: tuple[str, ...]
-    ci: float
+    ci_level: float
     fit: Any = field(default=None, repr=False, compare=False)
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"ci": "ci_level"}
 
     @property
     def residual_variance(self) -> float:
@@ -145,20 +151,25 @@ class MultilevelResult(ResultMixin):
         rows = []
         for r in self.variance_components.itertuples(index=False):
             term = "sd__Observation" if r.level == "Residual" else f"sd__{r.term}"
-            rows.append({"effect": "ran_pars", "group": r.level, "term": term, "estimate": r.sd})
+            rows.append({"effect": "ran_pars", "group": r.level, "term": term, C.ESTIMATE: r.sd})
         for r in self.correlations.itertuples(index=False):
             rows.append(
                 {
                     "effect": "ran_pars",
                     "group": r.level,
                     "term": f"cor__{r.term1}.{r.term2}",
-                    "estimate": r.corr,
+                    C.ESTIMATE: r.corr,
                 }
             )
         ran = pd.DataFrame(rows).assign(
             std_error=np.nan, ci_low=np.nan, ci_high=np.nan, p_val=np.nan, n=self.n
         )
         return pd.concat([fixed, ran], ignore_index=True)[_TIDY_COLUMNS]
+
+    @property
+    def n_clusters(self) -> int:
+        """Groups of the top level (``n_groups``)."""
+        return self.n_groups
 
     def summary(self) -> str:
         fit = "REML" if self.reml else "maximum likelihood"
@@ -608,15 +619,16 @@ def _singular_terms(res, re_names: list[str], groups: str, nested: tuple[str, ..
     return out
 
 
+@estimator(renamed={"data": "df", "method": "optimizer"})
 def multilevel(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     formula: str,
     *,
     groups: str,
     re_formula: str | None = None,
     nested: str | Sequence[str] | None = None,
     reml: bool = True,
-    method: str | Sequence[str] | None = None,
+    optimizer: str | Sequence[str] | None = None,
     ci: float = 0.95,
 ) -> MultilevelResult:
     r"""Linear mixed model with random effects for groups and units nested in them.
@@ -636,7 +648,7 @@ def multilevel(
 
     Parameters
     ----------
-    data : one row per observation (student, school-year, ...).
+    df : one row per observation (student, school-year, ...) (formerly ``data``).
     formula : patsy formula of the fixed effects, ``"outcome ~ x1 + C(year)"``. It sees
         the data columns, numpy as ``np`` and patsy's ``C()``, ``I()``, ``Q()``.
     groups : column of the top grouping level (e.g. ``district_id``).
@@ -650,7 +662,8 @@ def multilevel(
         statsmodels variance component.
     reml : restricted maximum likelihood (default, as lme4) or maximum likelihood
         (``False``; needed to compare fixed-effect specifications by AIC/BIC).
-    method : scipy optimizer name or list of names tried in turn until one converges;
+    optimizer : scipy optimizer name or list of names tried in turn until one converges
+        (formerly ``method``, which names the estimator everywhere else);
         default ``("lbfgs", "bfgs", "cg", "powell")``. ``optimizer`` in the result says
         which one's fit is reported.
     ci : confidence level of the fixed-effect intervals (Wald, normal quantile).
@@ -695,7 +708,9 @@ def multilevel(
     import pandas as pd
     import statsmodels.formula.api as smf
 
-    check_ci(ci)
+    data = df
+    method = optimizer
+    ci = check_ci(ci)
     nested_t = _as_tuple(nested)
     check_columns(data, [groups, *nested_t], what="data")
     if len(set((groups, *nested_t))) != 1 + len(nested_t):
@@ -712,10 +727,10 @@ def multilevel(
     )
     bad = [m for m in methods if str(m).lower() not in _OPTIMIZERS]
     if not methods or bad:
-        raise EstimationError(
-            f"method={method!r} names no optimizer MixedLM can use"
+        raise OptionError(
+            f"optimizer={method!r} names no optimizer MixedLM can use"
             + (f" ({', '.join(map(str, bad))})" if bad else ""),
-            fix=f"leave method=None or choose from {', '.join(sorted(_OPTIMIZERS))}",
+            fix=f"leave optimizer=None or choose from {', '.join(sorted(_OPTIMIZERS))}",
         )
 
     used = _formula_names(formula, data.columns) + _formula_names(re_formula, data.columns)
@@ -880,11 +895,11 @@ def multilevel(
     fixed = pd.DataFrame(
         {
             "term": fe_names,
-            "estimate": np.asarray(res.fe_params, dtype=float),
-            "std_error": np.asarray(res.bse_fe, dtype=float),
-            "ci_low": conf[:, 0],
-            "ci_high": conf[:, 1],
-            "p_val": np.asarray(res.pvalues, dtype=float)[:k_fe],
+            C.ESTIMATE: np.asarray(res.fe_params, dtype=float),
+            C.STD_ERROR: np.asarray(res.bse_fe, dtype=float),
+            C.CI_LOW: conf[:, 0],
+            C.CI_HIGH: conf[:, 1],
+            C.P_VAL: np.asarray(res.pvalues, dtype=float)[:k_fe],
             "n": len(work),
         }
     )[_FIXED_COLUMNS]
@@ -979,6 +994,6 @@ def multilevel(
         groups=str(groups),
         re_formula=re_formula,
         nested=nested_t,
-        ci=ci,
+        ci_level=ci,
         fit=sm_fit,
     )

@@ -1,7 +1,7 @@
 r"""Measurement invariance across groups (languages, districts) by multi-group CFA.
 
 Three nested maximum-likelihood models with a mean structure are fitted by the engine in
-:mod:`cei_metrics.psychometrics.cfa`:
+:mod:`cei_metrics.psychometrics.confirmatory`:
 
 - **configural**: the same factor pattern in every group, all parameters free;
 - **metric**: loadings equal across groups;
@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, tidy
 from ..errors import EstimationError, SchemaError
 from ._common import NanPolicy, as_items, check_nan_policy
-from .cfa import CFAResult, _build_spec, _fit_engine, _group_moments, _result, parse_model
+from .confirmatory import CFAResult, _build_spec, _fit_engine, _group_moments, _result, parse_model
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -34,7 +35,7 @@ __all__ = ["InvarianceResult", "invariance"]
 STEPS = ("configural", "metric", "scalar")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InvarianceResult(ResultMixin):
     """Fits of the configural, metric and scalar models and the tests between them."""
 
@@ -44,9 +45,17 @@ class InvarianceResult(ResultMixin):
     n_by_group: dict
     delta_cfi_cut: float = -0.01
     delta_rmsea_cut: float = 0.015
+    n_dropped: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n(self) -> int:
+        """Respondents over all groups."""
+        return int(sum(self.n_by_group.values()))
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """One row per step (``term``: configural, metric, scalar) with its fit."""
+        return tidy(self.table, term="step")
 
     @property
     def highest_level(self) -> str:
@@ -85,6 +94,7 @@ class InvarianceResult(ResultMixin):
         return "\n".join(lines)
 
 
+@estimator()
 def invariance(
     items: pd.DataFrame,
     model: str | dict,
@@ -179,7 +189,7 @@ def invariance(
             "step": step,
             "chi2": f.chi2,
             "df": f.df,
-            "pvalue": f.pvalue,
+            "pvalue": f.p_val,
             "cfi": f.cfi,
             "tli": f.tli,
             "rmsea": f.rmsea,

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from .._api import check_ci, estimator
 from .._results import ResultMixin
 from ..errors import CEIError, EstimationError
+from ..schemas import C
 from ._common import (
     Moments,
     NanPolicy,
     as_items,
     as_weights,
-    check_ci,
     check_nan_policy,
     moments,
     one_blas_thread,
@@ -102,12 +103,14 @@ def feldt_ci(alpha: float, n: float, k: int, ci: float = 0.95) -> tuple[float, f
     return float(lo), float(hi)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AlphaResult(ResultMixin):
-    """Cronbach's alpha with its Feldt interval."""
+    """Cronbach's alpha with its Feldt interval ``ci_low, ci_high`` (formerly the tuple
+    ``ci``, still readable with a warning); ``estimate`` is ``alpha``."""
 
     alpha: float
-    ci: tuple[float, float]
+    ci_low: float
+    ci_high: float
     n: int
     n_items: int
     n_dropped: int
@@ -115,19 +118,26 @@ class AlphaResult(ResultMixin):
     nan_policy: str = "pairwise"
     weighted: bool = False
     n_eff: float | None = None
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"ci": (C.CI_LOW, C.CI_HIGH)}
+
+    @property
+    def estimate(self) -> float:
+        return self.alpha
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame(
             {
-                "statistic": ["cronbach_alpha"],
-                "estimate": [self.alpha],
-                "ci_low": [self.ci[0]],
-                "ci_high": [self.ci[1]],
-                "n": [self.n],
-                "n_items": [self.n_items],
-                "n_dropped": [self.n_dropped],
+                C.TERM: ["cronbach_alpha"],
+                C.ESTIMATE: [self.alpha],
+                C.CI_LOW: [self.ci_low],
+                C.CI_HIGH: [self.ci_high],
+                C.N: [self.n],
+                C.N_ITEMS: [self.n_items],
+                C.N_DROPPED: [self.n_dropped],
             }
         )
 
@@ -135,12 +145,13 @@ class AlphaResult(ResultMixin):
         w = ", weighted" if self.weighted else ""
         return (
             f"Cronbach's alpha = {self.alpha:.3f} "
-            f"({self.ci_level:.0%} CI {self.ci[0]:.3f} to {self.ci[1]:.3f})\n"
+            f"({self.ci_level:.0%} CI {self.ci_low:.3f} to {self.ci_high:.3f})\n"
             f"{self.n_items} items, {self.n} respondents ({self.n_dropped} dropped), "
             f"nan_policy={self.nan_policy}{w}; Feldt (1987) interval"
         )
 
 
+@estimator()
 def cronbach_alpha(
     items: pd.DataFrame | Moments,
     *,
@@ -169,7 +180,8 @@ def cronbach_alpha(
 
     Returns
     -------
-    AlphaResult with ``alpha``, ``ci`` (low, high), ``n``, ``n_items``, ``n_dropped``.
+    AlphaResult with ``alpha``, ``ci_low``, ``ci_high``, ``n``, ``n_items``,
+    ``n_dropped`` (``ci``, the (low, high) tuple, is a deprecated alias).
 
     References
     ----------
@@ -196,7 +208,8 @@ def _alpha(m: Moments, level: float, nan_policy: str) -> AlphaResult:
     lo, hi = feldt_ci(a, m.n_eff, k, level)
     return AlphaResult(
         alpha=a,
-        ci=(lo, hi),
+        ci_low=lo,
+        ci_high=hi,
         n=m.n,
         n_items=k,
         n_dropped=m.n_dropped,
@@ -221,6 +234,7 @@ def _item_table(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return r_drop, a_del
 
 
+@estimator()
 def item_stats(
     items: pd.DataFrame | Moments,
     *,
@@ -320,7 +334,7 @@ def _item_frame(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class OmegaResult(ResultMixin):
     """McDonald's omega (total, and hierarchical when group factors are modelled)."""
 
@@ -333,6 +347,11 @@ class OmegaResult(ResultMixin):
     n_dropped: int
     method: str
     alpha: float
+    notes: tuple[str, ...] = ()
+
+    @property
+    def estimate(self) -> float:
+        return self.omega_total
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -342,10 +361,10 @@ class OmegaResult(ResultMixin):
             rows.insert(1, ("omega_hierarchical", self.omega_hierarchical))
         return pd.DataFrame(
             {
-                "statistic": [r[0] for r in rows],
-                "estimate": [r[1] for r in rows],
-                "n": self.n,
-                "n_items": self.n_items,
+                C.TERM: [r[0] for r in rows],
+                C.ESTIMATE: [r[1] for r in rows],
+                C.N: self.n,
+                C.N_ITEMS: self.n_items,
             }
         )
 
@@ -361,6 +380,7 @@ class OmegaResult(ResultMixin):
         )
 
 
+@estimator()
 def omega(
     items: pd.DataFrame | Moments,
     *,
@@ -416,7 +436,7 @@ def _omega(m: Moments, n_factors: int, rotation: str) -> OmegaResult:
     cols = list(m.items)
     a = alpha_from_cov(m.cov)
     if n_factors == 1:
-        from .cfa import fit_cov
+        from .confirmatory import fit_cov
 
         fit = fit_cov(m.cov, m.n_eff, {"F": list(cols)}, cols)
         lam = fit.lambda_[:, 0] * np.sqrt(fit.phi[0, 0])
@@ -466,7 +486,7 @@ def _omega(m: Moments, n_factors: int, rotation: str) -> OmegaResult:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ReliabilityResult(ResultMixin):
     """Alpha, omega and the item table of one scale, from one pass over the data."""
 
@@ -474,6 +494,19 @@ class ReliabilityResult(ResultMixin):
     omega: OmegaResult
     item_stats: pd.DataFrame  # as item_stats(): one row per item
     moments: Moments
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n(self) -> int:
+        return self.alpha.n
+
+    @property
+    def n_dropped(self) -> int:
+        return self.alpha.n_dropped
+
+    @property
+    def ci_level(self) -> float:
+        return self.alpha.ci_level
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -481,17 +514,19 @@ class ReliabilityResult(ResultMixin):
         om = self.omega
         rows = [
             {
-                "statistic": "cronbach_alpha",
-                "estimate": self.alpha.alpha,
-                "ci_low": self.alpha.ci[0],
-                "ci_high": self.alpha.ci[1],
+                C.TERM: "cronbach_alpha",
+                C.ESTIMATE: self.alpha.alpha,
+                C.CI_LOW: self.alpha.ci_low,
+                C.CI_HIGH: self.alpha.ci_high,
             },
-            {"statistic": "omega_total", "estimate": om.omega_total},
+            {C.TERM: "omega_total", C.ESTIMATE: om.omega_total},
         ]
         if om.omega_hierarchical is not None:
-            rows.append({"statistic": "omega_hierarchical", "estimate": om.omega_hierarchical})
-        out = pd.DataFrame(rows, columns=["statistic", "estimate", "ci_low", "ci_high"])
-        return out.assign(n=self.alpha.n, n_items=self.alpha.n_items, n_dropped=om.n_dropped)
+            rows.append({C.TERM: "omega_hierarchical", C.ESTIMATE: om.omega_hierarchical})
+        out = pd.DataFrame(rows, columns=[C.TERM, C.ESTIMATE, C.CI_LOW, C.CI_HIGH])
+        return out.assign(
+            **{C.N: self.alpha.n, C.N_ITEMS: self.alpha.n_items, C.N_DROPPED: om.n_dropped}
+        )
 
     def summary(self) -> str:
         tab = self.item_stats
@@ -505,6 +540,7 @@ class ReliabilityResult(ResultMixin):
         return self.alpha.summary() + "\n" + self.omega.summary().splitlines()[0] + line
 
 
+@estimator()
 def reliability(
     items: pd.DataFrame | Moments,
     *,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from .._api import check_ci, estimator
 from .._results import ResultMixin
 from ..errors import EstimationError, SchemaError
 from ..schemas import C, district_of
-from ._common import check_ci
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -27,13 +27,14 @@ CAVEAT = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ValidityResult(ResultMixin):
     """Association of a district-level metric with an outcome."""
 
     estimate: float  # outcome units per metric unit
     std_error: float
-    ci: tuple[float, float]
+    ci_low: float
+    ci_high: float
     p_val: float
     std_estimate: float  # outcome SDs per metric SD (a partial correlation-like slope)
     correlation: float  # plain Pearson correlation across district-years
@@ -45,36 +46,40 @@ class ValidityResult(ResultMixin):
     inference: str
     caveat: str
     data: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"ci": (C.CI_LOW, C.CI_HIGH)}
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame(
             {
-                "metric": [self.metric],
+                C.TERM: [self.metric],
+                C.ESTIMATE: [self.estimate],
+                C.STD_ERROR: [self.std_error],
+                C.CI_LOW: [self.ci_low],
+                C.CI_HIGH: [self.ci_high],
+                C.P_VAL: [self.p_val],
+                C.N: [self.n],
                 "outcome": [self.outcome],
-                "estimate": [self.estimate],
-                "std_error": [self.std_error],
-                "ci_low": [self.ci[0]],
-                "ci_high": [self.ci[1]],
-                "p_val": [self.p_val],
                 "std_estimate": [self.std_estimate],
                 "correlation": [self.correlation],
-                "n": [self.n],
-                "n_clusters": [self.n_clusters],
+                C.N_CLUSTERS: [self.n_clusters],
             }
         )
 
     def summary(self) -> str:
         return (
             f"{self.outcome} vs {self.metric}: slope {self.estimate:+.3f} per metric unit "
-            f"({self.ci[0]:+.3f} to {self.ci[1]:+.3f}), p = {self.p_val:.3g}; "
+            f"({self.ci_low:+.3f} to {self.ci_high:+.3f}), p = {self.p_val:.3g}; "
             f"standardized {self.std_estimate:+.2f}\n"
             f"{self.n} district-years in {self.n_clusters} districts; {self.inference}\n"
             f"Caveat: {self.caveat}"
         )
 
 
+@estimator()
 def validity(
     metric_by_district_year: pd.DataFrame,
     outcomes: pd.DataFrame,
@@ -225,7 +230,8 @@ def validity(
     return ValidityResult(
         estimate=b,
         std_error=se,
-        ci=(b - tq * se, b + tq * se),
+        ci_low=float(b - tq * se),
+        ci_high=float(b + tq * se),
         p_val=p,
         std_estimate=float(std_b),
         correlation=float(np.corrcoef(xm, y)[0, 1]),

@@ -6,7 +6,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import EstimationError
+from ...errors import EstimationError
 
 __all__ = ["adjust_pvalues"]
 

@@ -8,14 +8,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._results import PlotMixin, ResultMixin
 from ..errors import EstimationError, SchemaError
 from ..schemas import C
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
     from .peers import PeerResult
 
@@ -43,7 +41,7 @@ def percentile_rank(values: np.ndarray, x: float) -> float:
 
 
 @dataclass(frozen=True)
-class BenchmarkResult(ResultMixin):
+class BenchmarkResult(ResultMixin, PlotMixin):
     """An LEA's value with its peers' median and interquartile range and its statewide
     percentile.
 
@@ -76,16 +74,9 @@ class BenchmarkResult(ResultMixin):
 
     def plot_data(self) -> pd.DataFrame:
         """What :meth:`plot` draws (:func:`cei_metrics.viz.peer_benchmark_data`)."""
-        from ..viz.compare import peer_benchmark_data
+        from .plotdata import peer_benchmark_data
 
         return peer_benchmark_data(self)
-
-    def plot(self, *, ax: Axes | None = None, **kw) -> tuple[Figure, Axes]:
-        """Dot (the LEA) in band (the peers' interquartile range), peer median, state;
-        options as :func:`cei_metrics.viz.peer_benchmark`."""
-        from ..viz.compare import peer_benchmark
-
-        return peer_benchmark(self, ax=ax, **kw)
 
 
 def _values(values, value_col: str) -> pd.Series:
