@@ -356,14 +356,19 @@ def schema(table: TableName) -> pa.DataFrameSchema:
             C.NAME: opt(C.NAME, str),
             C.COUNTY: opt(C.COUNTY, str),
             C.COHORT: opt(C.COHORT, str, syear, nullable=True),
+            # district type, enrollment and demographics may be unknown (a roster built
+            # from the CDE directory, or a user's roster without them)
             C.DISTRICT_TYPE: opt(
-                C.DISTRICT_TYPE, str, pa.Check.isin(("elementary", "high", "unified"))
+                C.DISTRICT_TYPE,
+                str,
+                pa.Check.isin(("elementary", "high", "unified")),
+                nullable=True,
             ),
-            C.ENROLLMENT: opt(C.ENROLLMENT, float, pa.Check.ge(0)),
-            C.N_FAMILIES: opt(C.N_FAMILIES, float, pa.Check.ge(0)),
-            C.PCT_EL: opt(C.PCT_EL, float, pa.Check.in_range(0, 100)),
-            C.PCT_SED: opt(C.PCT_SED, float, pa.Check.in_range(0, 100)),
-            C.PCT_SPANISH: opt(C.PCT_SPANISH, float, pa.Check.in_range(0, 100)),
+            C.ENROLLMENT: opt(C.ENROLLMENT, float, pa.Check.ge(0), nullable=True),
+            C.N_FAMILIES: opt(C.N_FAMILIES, float, pa.Check.ge(0), nullable=True),
+            C.PCT_EL: opt(C.PCT_EL, float, pa.Check.in_range(0, 100), nullable=True),
+            C.PCT_SED: opt(C.PCT_SED, float, pa.Check.in_range(0, 100), nullable=True),
+            C.PCT_SPANISH: opt(C.PCT_SPANISH, float, pa.Check.in_range(0, 100), nullable=True),
             C.SYNTHETIC: opt(C.SYNTHETIC, bool),
         }
         unique = None

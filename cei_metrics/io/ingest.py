@@ -7,15 +7,12 @@ parquet file per table to ``processed_dir`` -- each written to a temporary file 
 renamed into place only after every table has been built and validated, so a failed run
 leaves the previous processed data as it was. ``raw_dir`` is only ever read.
 
-Which reader reads which file:
-
-- ``*.csv`` with a participant id column: sign-in sheet (:func:`read_signins`);
-- ``*.csv`` with a respondent id column: survey export (:func:`read_survey_export`);
-- ``*.csv`` with the roster columns: district roster (:func:`read_roster`);
-- ``*.txt``, ``*.tsv``, ``*.xlsx`` and other ``*.csv``: CDE files (:func:`read_cde`), to
-  the outcomes or ratings table (directory and entity lists are reference data, reported
-  and not written);
-- anything else is skipped and reported.
+Which reader reads which file is decided by the file's content
+(:mod:`cei_metrics.io.dispatch`): survey-tool exports (Google Forms, SurveyMonkey,
+Qualtrics, SPSS, Excel), sign-in sheets, rosters, ratings tables and CDE files. One bad
+file never stops the others: it is listed as failed with the error naming its row (as a
+spreadsheet shows it: header = row 1), column and fix, and :meth:`IngestReport.failed`
+is true. Without a roster one is built from the data's districts and the CDE directory.
 """
 
 from __future__ import annotations
@@ -24,7 +21,6 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,9 +29,7 @@ import pandas as pd
 from .._results import ResultMixin
 from ..errors import CEIError
 from ..schemas import TABLES, C, validate
-from ._text import find_column, read_delimited
-from .participation import PARTICIPANT, read_roster, read_signins
-from .survey import RESPONDENT, read_survey_export
+from .dispatch import read_folder
 from .tables import atomic_write_parquet
 
 __all__ = ["IngestReport", "hash_ids", "ingest"]
@@ -136,41 +130,11 @@ def hash_ids(ids: pd.Series, salt: str, *, length: int = 16) -> pd.Series:
     return ids.map(table)
 
 
-def _sniff_csv(path: Path) -> str:
-    try:
-        raw = read_delimited(path)
-    except CEIError:
-        return "cde"
-    cols = list(raw.frame.columns)
-    if find_column(cols, PARTICIPANT):
-        return "signins"
-    if find_column(cols, RESPONDENT):
-        return "survey"
-    lower = {c.lower() for c in cols}
-    if {C.DISTRICT_ID, C.COHORT} <= lower:
-        return "roster"
-    return "cde"
-
-
-def _readers(instrument: str) -> dict[str, tuple[str | None, Callable]]:
-    def cde(p: Path) -> pd.DataFrame:
-        from .cde import read_cde
-
-        return read_cde(p)
-
-    return {
-        "survey": ("survey", lambda p: read_survey_export(p, instrument)),
-        "signins": ("participation", read_signins),
-        "roster": ("roster", read_roster),
-        "cde": (None, cde),
-    }
-
-
 def ingest(
     raw_dir: str | os.PathLike,
     processed_dir: str | os.PathLike,
     *,
-    instrument: str = "family_engagement",
+    instrument: str | os.PathLike = "family_engagement",
     salt: str | None = None,
     strict: bool = False,
     progress: bool = False,
@@ -186,7 +150,8 @@ def ingest(
     instrument : the instrument of the survey exports.
     salt : salt for hashing ids; by default the ``CEI_SALT`` environment variable, else a
         random salt created once and kept in ``processed_dir/.salt``.
-    strict : raise the first reader error instead of reporting the file as failed.
+    strict : stop at the first problem: a file that cannot be read, or a row or cell a
+        reader would reject or repair, raises its :class:`CEIError`.
     progress : show a progress bar.
 
     Returns
@@ -210,62 +175,66 @@ def ingest(
             file=processed_dir,
             fix="write processed data to its own folder so raw data is never touched",
         )
-    files = sorted(
-        p for p in raw_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))
-    )
-    readers = _readers(instrument)
+    folder = read_folder(raw_dir, instrument, strict=strict, progress=progress)
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     file_rows, rejections, repairs, dropped = [], [], [], []
     any_synth = False
-    notes: list[str] = []
-
-    iterator = files
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(files, desc="ingest", unit="file")
-        iterator = bar
-    for p in iterator:
-        suffix = p.suffix.lower()
-        if suffix not in (".csv", ".txt", ".tsv", ".xlsx"):
-            file_rows.append((str(p), "", "", 0, 0, 0, False, "skipped", "not a data file"))
-            continue
-        kind = _sniff_csv(p) if suffix == ".csv" else "cde"
-        table, reader = readers[kind]
-        try:
-            df = reader(p)
-        except CEIError as err:
-            if strict:
-                raise
-            file_rows.append((str(p), kind, "", 0, 0, 0, False, "failed", str(err)))
-            rejections.append((str(p), err.row, err.column, err.message))
-            continue
-        if table is None:  # CDE file: outcomes, ratings or reference lists
-            if C.RATING in df.columns:
-                table = "ratings"
-            elif C.INDICATOR in df.columns:
-                table = "outcomes"
-            else:
-                fmt = df.attrs.get("cde_format", "reference list")
-                file_rows.append(
-                    (str(p), kind, "", len(df), 0, 0, False, "skipped", f"{fmt}: reference data")
+    notes: list[str] = list(folder.notes)
+    for fr in folder.files:
+        rep = fr.report
+        if fr.status != "read":
+            file_rows.append(
+                (
+                    str(fr.path),
+                    fr.kind,
+                    fr.table,
+                    fr.rows_read if fr.frame is not None else 0,
+                    0,
+                    0,
+                    False,
+                    fr.status,
+                    fr.note,
+                    fr.recognised_as,
                 )
-                continue
+            )
+            if fr.status == "failed":
+                err = fr.error
+                rejections.append(
+                    (
+                        str(fr.path),
+                        getattr(err, "row", None),
+                        getattr(err, "column", None),
+                        getattr(err, "message", fr.note),
+                    )
+                )
+            continue
+        df = fr.frame
         synth = bool(df.attrs.get("synthetic", False))
         any_synth |= synth
-        rep = df.attrs.get("read")
-        n_read = rep.rows_read if rep is not None else len(df)
         n_rej = len(rep.rejected) if rep is not None else 0
         if rep is not None:
             rejections.extend(rep.rejected.itertuples(index=False, name=None))
             repairs.extend(rep.repaired.itertuples(index=False, name=None))
             dropped.extend(rep.dropped_columns.itertuples(index=False, name=None))
-        n_kept = rep.rows_kept if rep is not None else len(df)
-        file_rows.append((str(p), kind, table, n_read, n_kept, n_rej, synth, "read", ""))
-        df = df.copy()
-        df.attrs = {}
-        parts[table].append(df)
+        file_rows.append(
+            (
+                str(fr.path),
+                fr.kind,
+                fr.table,
+                fr.rows_read,
+                fr.rows_kept,
+                n_rej,
+                synth,
+                "read",
+                "; ".join(getattr(rep, "notes", ()) or ()),
+                fr.recognised_as,
+            )
+        )
+    for t, frames in folder.tables.items():
+        for df in frames:
+            df = df.copy()
+            df.attrs = {}
+            parts[t].append(df)
 
     built: dict[str, pd.DataFrame] = {}
     for t in TABLES:
@@ -325,6 +294,7 @@ def ingest(
                 "synthetic",
                 "status",
                 "note",
+                "recognised_as",
             ],
         ),
         rejections=pd.DataFrame(rejections, columns=_REP_COLS),
