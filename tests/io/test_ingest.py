@@ -24,10 +24,11 @@ def test_signins_drop_pii_reject_bad_rows():
     rep = df.attrs["read"]
     assert rep.rows_read == 6 and rep.rows_kept == 3
     reasons = dict(zip(rep.rejected["row"], rep.rejected["reason"]))
+    # rows as a spreadsheet shows them: the comment line is row 1, the header row 2
     assert reasons == {
-        3: "signed in twice at this event",
-        5: "date not readable",
-        6: "blank participant id",
+        5: "signed in twice at this event",
+        7: "date not readable",
+        8: "blank participant id",
     }
     kinds = dict(zip(rep.dropped_columns["column"], rep.dropped_columns["kind"]))
     assert kinds["Email"] == "pii" and kinds["Phone"] == "pii" and kinds["First Name"] == "pii"
