@@ -81,6 +81,7 @@ class FolderRead:
     tables: dict[str, list[pd.DataFrame]]
     notes: list[str] = field(default_factory=list)
     instrument: str = ""
+    instrument_obj: Instrument | None = None
 
     @property
     def failed(self) -> list[FileRead]:
@@ -304,7 +305,7 @@ def read_folder(
                 "from the CDE directory; cohorts are unknown, so analyses that compare network "
                 "districts with others say they cannot run (add a roster with a cohort column)"
             )
-    return FolderRead(out, tables, notes, inst.name)
+    return FolderRead(out, tables, notes, inst.name, inst)
 
 
 def _number_waves(files: list[FileRead], tables: dict, notes: list[str]) -> None:
