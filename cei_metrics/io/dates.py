@@ -152,8 +152,8 @@ def parse_dates(values: pd.Series, *, source_tz: str | None = None) -> DateParse
         if m:
             firsts.append(int(m.group("a")))
             seconds.append(int(m.group("b")))
-    day_first_seen = any(a > 12 for a in firsts)
-    month_first_seen = any(b > 12 for b in seconds)
+    day_first_seen = any(12 < a <= 31 and b <= 12 for a, b in zip(firsts, seconds))
+    month_first_seen = any(12 < b <= 31 and a <= 12 for a, b in zip(firsts, seconds))
     notes = []
     order = "month/day"
     if day_first_seen and not month_first_seen:

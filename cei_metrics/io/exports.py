@@ -133,21 +133,6 @@ def wide_from_grid(g: Grid) -> WideExport:
     second = rows[1] if len(rows) > 1 else []
     third = rows[2] if len(rows) > 2 else []
     tool = "excel" if g.kind == "excel" else "csv"
-    # Qualtrics: metadata names, a question-text row, and (new exports) an ImportId row
-    if len(_QUALTRICS_META & set(keys)) >= 3:
-        header_rows = 1
-        tz = None
-        texts = [[] for _ in names]
-        if second and not _is_import_row(second):
-            header_rows = 2
-            texts = [[t] if t else [] for t in second]
-            if third and _is_import_row(third):
-                header_rows = 3
-                tz = _qualtrics_tz(third)
-        elif second and _is_import_row(second):
-            header_rows = 2
-            tz = _qualtrics_tz(second)
-        return _make(g, names, texts, header_rows, "qualtrics", tz)
     # SurveyMonkey: Respondent ID and Collector ID; a second header row when the
     # respondent id cell of row 2 is blank
     if _k("Respondent ID") in keys and _k("Collector ID") in keys:
@@ -166,6 +151,21 @@ def wide_from_grid(g: Grid) -> WideExport:
             names2 = [n or (t[0] if t else "") for n, t in zip(names, texts)]
             return _make(g, names2, texts, 2, "surveymonkey")
         return _make(g, names, [[n] for n in names], 1, "surveymonkey")
+    # Qualtrics: metadata names, a question-text row, and (new exports) an ImportId row
+    if len(_QUALTRICS_META & set(keys)) >= 3:
+        header_rows = 1
+        tz = None
+        texts = [[] for _ in names]
+        if second and not _is_import_row(second):
+            header_rows = 2
+            texts = [[t] if t else [] for t in second]
+            if third and _is_import_row(third):
+                header_rows = 3
+                tz = _qualtrics_tz(third)
+        elif second and _is_import_row(second):
+            header_rows = 2
+            tz = _qualtrics_tz(second)
+        return _make(g, names, texts, header_rows, "qualtrics", tz)
     if keys and keys[0] in (_k("Timestamp"), _k("Marca temporal"), _k("Marca de tiempo")):
         texts = []
         for n in names:

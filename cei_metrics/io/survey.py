@@ -227,6 +227,14 @@ _META_KEYS = {
     )
 }
 
+_QUESTION_WORDS = {
+    "district": ("district", "distrito"),
+    "el": ("englishlearner", "elfamily", "aprendizdeingles", "aprendicesdeingles"),
+    "sed": ("lowincome", "bajosingresos", "freeorreducedpricemeal", "freereducedmeal"),
+    "lang": ("surveylanguage", "languageofthesurvey", "idiomadelaencuesta"),
+}
+_NOT_WORDS = {"district": ("districtcode",)}
+
 #: Kept for compatibility: language label -> ISO 639-1 code (see vocabularies/languages.yaml).
 LANGUAGES = {"english": "en", "spanish": "es", "espanol": "es", "ingles": "en"}
 
@@ -275,6 +283,18 @@ def find_col(
 def _rows_text(rows: list[int], limit: int = 10) -> str:
     shown = ", ".join(str(r) for r in rows[:limit])
     return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def _matched_text(match, dropped: list[tuple]) -> str:
+    """ "12 of 12 questions matched; unmatched columns: ..." (question-like columns only)."""
+    found = len(set(match.items.values()))
+    text = f"{found} of {match.n_items} questions matched"
+    un = [c for _, c, kind in dropped if kind == "unmapped"]
+    if un:
+        shown = ", ".join(repr(u[:60]) for u in un[:8])
+        more = f" and {len(un) - 8} more" if len(un) > 8 else ""
+        text += f"; unmatched columns: {shown}{more}"
+    return text
 
 
 def _drop_kind(name: str) -> str:
@@ -390,8 +410,20 @@ def read_survey_export(
         meta[key] = j
         if j is not None:
             used.add(j)
-    # a question about the district that matches an item is still the district column
     match = match_questions(wx, inst, skip=used, path=fpath)
+    # questions about the district, EL status or income that are not items
+    # ("Which school district is your child in?")
+    for key, words in _QUESTION_WORDS.items():
+        if meta[key] is not None:
+            continue
+        for j, name in enumerate(names):
+            if j in used or j in match.items:
+                continue
+            k = vocab_key(" ".join([name, *(wx.texts[j] if j < len(wx.texts) else [])]))
+            if any(w in k for w in words) and not any(w in k for w in _NOT_WORDS.get(key, ())):
+                meta[key] = j
+                used.add(j)
+                break
     if not match.items:
         raise InstrumentError(
             f"no column matches a question of instrument {inst.name!r} ({match.summary()})",
@@ -704,7 +736,7 @@ def read_survey_export(
         synthetic=wx.synthetic,
         recognised_as=f"{wx.tool_name} of {inst.name} ({wx.header_rows} header row"
         f"{'s' if wx.header_rows > 1 else ''})",
-        matched=match.summary(),
+        matched=_matched_text(match, dropped),
         unrecognised=pd.DataFrame(
             col.unrecognised, columns=["column", "what", "category", "rows", "count"]
         ),
