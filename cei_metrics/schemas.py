@@ -307,8 +307,8 @@ def schema(table: TableName) -> pa.DataFrameSchema:
             C.VALUE: opt(C.VALUE, float, nullable=True),
             C.MISSING_REASON: opt(C.MISSING_REASON, str, pa.Check.isin(MISSING_REASONS)),
             C.WEIGHT: opt(C.WEIGHT, float, pa.Check.gt(0), nullable=False),
-            C.EL_FAMILY: opt(C.EL_FAMILY, bool, nullable=True, coerce=False),
-            C.SED_FAMILY: opt(C.SED_FAMILY, bool, nullable=True, coerce=False),
+            C.EL_FAMILY: opt(C.EL_FAMILY, "boolean", nullable=True),
+            C.SED_FAMILY: opt(C.SED_FAMILY, "boolean", nullable=True),
             C.HOME_LANGUAGE: opt(C.HOME_LANGUAGE, str, nullable=True),
         }
         unique = [C.RESPONDENT_ID, C.WAVE, C.INSTRUMENT, C.ITEM]
@@ -322,8 +322,8 @@ def schema(table: TableName) -> pa.DataFrameSchema:
             C.ROLE: opt(C.ROLE, str),
             C.LANGUAGE: opt(C.LANGUAGE, str),
             C.SCHOOL_ID: opt(C.SCHOOL_ID, str, nullable=True),
-            C.EL_FAMILY: opt(C.EL_FAMILY, bool, nullable=True, coerce=False),
-            C.SED_FAMILY: opt(C.SED_FAMILY, bool, nullable=True, coerce=False),
+            C.EL_FAMILY: opt(C.EL_FAMILY, "boolean", nullable=True),
+            C.SED_FAMILY: opt(C.SED_FAMILY, "boolean", nullable=True),
             C.HOME_LANGUAGE: opt(C.HOME_LANGUAGE, str, nullable=True),
         }
         unique = [C.EVENT_ID, C.PARTICIPANT_ID]

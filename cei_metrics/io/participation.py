@@ -152,6 +152,29 @@ def _preamble(rows: list[list[str]]) -> dict[str, str]:
     return out
 
 
+def _title_event_type(rows: list[list[str]]) -> str | None:
+    """The event type named in the title lines above the header ("DELAC Meeting - Sign-in")."""
+    import unicodedata
+
+    from .vocab import _read_yaml
+
+    def fold(t: str) -> str:
+        t = unicodedata.normalize("NFKD", t)
+        t = "".join(ch for ch in t if not unicodedata.combining(ch)).casefold()
+        return " " + " ".join(re.findall(r"[a-z0-9]+", t)) + " "
+
+    title = fold(" ".join(c for r in rows for c in r if c))
+    labels = []
+    for value, labs in _read_yaml("event_types").items():
+        if value == "event":
+            continue
+        labels.extend((fold(x), x) for x in [value, *labs])
+    for key, lab in sorted(labels, key=lambda t: -len(t[0])):
+        if key.strip() and key in title:
+            return lab
+    return None
+
+
 def read_signins(
     path: str | Path, *, errors: Literal["report", "raise"] = "report", grid: Grid | None = None
 ) -> pd.DataFrame:
@@ -320,6 +343,8 @@ def read_signins(
         type_src = f[meta["name"]]
     elif "event" in pre:
         type_src = pd.Series(pre["event"], index=f.index)
+    elif h > 0 and (title := _title_event_type(g.rows[:h])):
+        type_src = pd.Series(title, index=f.index)
     if type_src is not None:
         etype, blank, unknown = map_vocabulary(type_src, "event_types", other="other")
         if unknown.any():
