@@ -341,7 +341,12 @@ def check_responsiveness(
 
 @_register("validity")
 def check_validity(
-    tables, instrument="family_engagement", *, min_cell=MIN_CELL, minimum=MIN_DISTRICTS
+    tables,
+    instrument="family_engagement",
+    *,
+    min_cell=MIN_CELL,
+    minimum=MIN_DISTRICTS,
+    outcome: str | None = None,
 ) -> AnalysisCheck:
     """Validity against outcomes: ``minimum`` districts with survey scores and outcomes of
     the same school year."""
@@ -354,6 +359,16 @@ def check_validity(
     n = s.groupby([C.DISTRICT_ID, C.YEAR])[C.RESPONDENT_ID].nunique()
     keys = set(n[n >= min_cell].index)
     od = o[o[C.LEVEL] == "district"] if C.LEVEL in o else o
+    if outcome is not None and C.INDICATOR in od:
+        od = od[od[C.INDICATOR] == outcome]
+        if od.empty:
+            return AnalysisCheck(
+                "validity",
+                title,
+                False,
+                f"no district rows of outcome {outcome!r}",
+                f"a CDE file of {outcome}, or another OUTCOME",
+            )
     okeys = set(zip(od[C.CDS].astype(str).str[:7], od[C.YEAR]))
     found = len({d for d, y in keys & okeys})
     ok = found >= minimum
@@ -409,7 +424,7 @@ def check_representation(tables, instrument=None, **_) -> AnalysisCheck:
             "the sign-ins have no EL Family column",
             "an EL Family column (Yes/No) on the sign-in sheets",
         )
-    if r.empty or C.PCT_EL not in r or r[C.PCT_EL].isna().all():
+    if r.empty or C.PCT_EL not in r or r[C.PCT_EL].isna().any():
         return AnalysisCheck(
             "representation",
             title,
@@ -452,7 +467,7 @@ def check_language_access(tables, instrument=None, **_) -> AnalysisCheck:
             "no survey or sign-ins",
             "a survey export or sign-in sheets with a language column",
         )
-    if r.empty or C.PCT_SPANISH not in r or r[C.PCT_SPANISH].isna().all():
+    if r.empty or C.PCT_SPANISH not in r or r[C.PCT_SPANISH].isna().any():
         return AnalysisCheck(
             "language_access",
             title,

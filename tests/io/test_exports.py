@@ -26,8 +26,15 @@ from cei_metrics.schemas import C
 EX = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 GF = EX / "google_forms" / "Family Survey (Responses) - Form Responses 1.csv"
 PROBLEMS = EX / "problems"
-FOLDERS = ["google_forms", "surveymonkey", "surveymonkey_one_row", "qualtrics",
-           "qualtrics_numeric", "spss", "excel"]
+FOLDERS = [
+    "google_forms",
+    "surveymonkey",
+    "surveymonkey_one_row",
+    "qualtrics",
+    "qualtrics_numeric",
+    "spss",
+    "excel",
+]
 SURVEYS = {
     "google_forms": "Family Survey (Responses) - Form Responses 1.csv",
     "surveymonkey": "Family Engagement Survey.csv",
@@ -105,7 +112,12 @@ def test_surveymonkey_two_row_header_matrix_rows_matched():
     assert "2 header rows" in rep.recognised_as
     kinds = dict(zip(rep.dropped_columns["column"], rep.dropped_columns["kind"]))
     assert {k for k, v in kinds.items() if v == "pii"} >= {
-        "IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1"}
+        "IP Address",
+        "Email Address",
+        "First Name",
+        "Last Name",
+        "Custom Data 1",
+    }
     # district as codes in some rows and names in others
     assert set(df[C.DISTRICT_ID]) == {"5672538", "1964279", "3767991", "3066431", "3667819"}
 
@@ -412,8 +424,15 @@ def test_reports_never_echo_cell_values(tmp_path):
         blob = df.to_csv(index=False)
         assert "@" not in blob and "805-555" not in blob and "Garcia" not in blob
     part = pd.read_parquet(tmp_path / "p" / "participation.parquet")
-    assert set(part[C.ROLE]) <= {"family", "teacher", "staff", "administrator", "student",
-                                 "community", "other"}
+    assert set(part[C.ROLE]) <= {
+        "family",
+        "teacher",
+        "staff",
+        "administrator",
+        "student",
+        "community",
+        "other",
+    }
     assert not part[C.PARTICIPANT_ID].str.startswith("name:").any()  # hashed at ingest
 
 
@@ -460,8 +479,14 @@ def test_check_json_has_every_analysis(capsys):
 def test_init_writes_templates_that_check_reads(tmp_path, capsys):
     assert main(["init", str(tmp_path / "t")]) == 0
     names = {p.name for p in (tmp_path / "t").iterdir()}
-    assert names == {"roster.csv", "signins_template.csv", "survey_en_wave1.csv",
-                     "survey_es_wave1.csv", "ratings.csv", "README.md"}
+    assert names == {
+        "roster.csv",
+        "signins_template.csv",
+        "survey_en_wave1.csv",
+        "survey_es_wave1.csv",
+        "ratings.csv",
+        "README.md",
+    }
     capsys.readouterr()
     assert main(["check", str(tmp_path / "t"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
