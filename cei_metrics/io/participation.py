@@ -359,10 +359,13 @@ def read_signins(
     day = dates.dt.strftime("%Y-%m-%d").fillna("")
     if meta["event"] is not None:
         ev = f[meta["event"]].str.strip()
-        codelike = ev.map(
-            lambda s: (
+        codelike = pd.Series(
+            [
                 bool(_CODE.match(s)) and "@" not in s and not re.fullmatch(r"[\d().\s+-]{10,}", s)
-            )
+                for s in ev
+            ],
+            index=ev.index,
+            dtype=bool,
         )
         made = day + "-" + etype
         if (~codelike & ev.ne("")).any():
