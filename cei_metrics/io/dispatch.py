@@ -131,12 +131,12 @@ def recognise(path: Path, inst: Instrument) -> tuple[str, Grid | None, object]:
         return "cde", grid, None
     if _ratings_like(grid):
         return "ratings", grid, None
-    shown = ", ".join(repr(c[:40]) for c in first[:8] if c)
+    n_cols = sum(1 for c in first if c)
     raise UnknownFormatError(
         "not a recognised file: its columns fit no survey export (no column matches a question "
         f"of instrument {inst.name!r}), sign-in sheet (needs a date or event and people), "
-        f"district roster (district and cohort), ratings table or CDE download; "
-        f"the first header cells are {shown or 'blank'}",
+        f"district roster (district and cohort), ratings table or CDE download "
+        f"(its first row has {n_cols} filled cell(s))",
         file=path,
         row=grid.row_numbers[0] if grid.row_numbers else 1,
         fix="check the file is a survey export, sign-in sheet, roster or CDE file; for a "
