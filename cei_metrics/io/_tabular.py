@@ -144,7 +144,54 @@ def _sniff_delimiter(lines: list[str]) -> str | None:
     return best
 
 
-def _read_text(path: Path, raw: bytes) -> Grid:
+def _parse_records(text: str, delim: str, max_rows: int | None) -> list[list[str]]:
+    """Split text into records: pandas' C parser when the rows are regular, else the
+    csv module (ragged rows, stray quotes)."""
+    import pandas as pd
+
+    if max_rows is not None:
+        lines = text.split("\n", max_rows + 1)[: max_rows + 1]
+        text = "\n".join(lines[:max_rows])
+    if max_rows is None and len(text) > 200_000:
+        head: list[list[str]] = []
+        pos = 0
+        while text.startswith("#", pos):  # leading comment lines, one cell each
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            head.append([text[pos:end].rstrip("\r")])
+            pos = end + 1
+        try:
+            df = pd.read_csv(
+                io.StringIO(text[pos:]),
+                sep=delim,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                engine="c",
+                quoting=csv.QUOTE_MINIMAL,
+            )
+        except Exception:
+            pass
+        else:
+            if df.shape[1]:
+                df = df.fillna("").apply(lambda c: c.str.strip())
+                return head + df.to_numpy(dtype=object).tolist()
+    old = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
+    except csv.Error as err:  # pragma: no cover - strict=False makes this rare
+        raise CEIError(
+            f"the file cannot be split into fields ({err})",
+            fix="save the file again as CSV (comma-separated) from the tool it came from",
+        ) from None
+    finally:
+        csv.field_size_limit(old)
+
+
+def _read_text(path: Path, raw: bytes, max_rows: int | None = None) -> Grid:
     text, enc, notes = decode_bytes(raw)
     if "\x00" in text:
         n = text.count("\x00")
@@ -161,18 +208,10 @@ def _read_text(path: Path, raw: bytes) -> Grid:
                 fix="export the file again with its header row and data",
             )
         delim = ","  # one column
-    old = csv.field_size_limit()
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
-    except csv.Error as err:  # pragma: no cover - strict=False makes this rare
-        raise CEIError(
-            f"the file cannot be split into fields ({err})",
-            file=path,
-            fix="save the file again as CSV (comma-separated) from the tool it came from",
-        ) from None
-    finally:
-        csv.field_size_limit(old)
+        records = _parse_records(text, delim, max_rows)
+    except CEIError as err:
+        raise CEIError(err.message, file=path, fix=err.fix) from None
     rows, numbers, comments = [], [], []
     started = False
     for i, rec in enumerate(records, start=1):
@@ -209,7 +248,7 @@ def _cell_text(v: object) -> str:
     return str(v).strip()
 
 
-def _read_excel(path: Path) -> Grid:
+def _read_excel(path: Path, max_rows: int | None = None) -> Grid:
     import zipfile
 
     from openpyxl import load_workbook
@@ -234,7 +273,7 @@ def _read_excel(path: Path) -> Grid:
             rows = []
             for r in ws.iter_rows(values_only=True):
                 rows.append([_cell_text(v) for v in r])
-                if len(rows) > 2_000_000:  # pragma: no cover
+                if len(rows) > 2_000_000 or (max_rows is not None and len(rows) >= max_rows):
                     break
             if sum(any(c for c in r) for r in rows) >= 2:
                 chosen, sheet = rows, ws.title
@@ -314,7 +353,7 @@ def _finish(g: Grid) -> Grid:
     return g
 
 
-def read_grid(path: str | Path) -> Grid:
+def read_grid(path: str | Path, *, max_rows: int | None = None) -> Grid:
     """Read any supported table file into a :class:`Grid` (see the module docstring).
 
     Raises
@@ -344,7 +383,7 @@ def read_grid(path: str | Path) -> Grid:
                 file=path,
                 fix="open it in Excel and save it again as .xlsx, or export it as CSV",
             )
-        return _read_excel(path)
+        return _read_excel(path, max_rows)
     if suffix == ".xls" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise UnknownFormatError(
             "old Excel (.xls) workbooks are not read",
@@ -359,7 +398,7 @@ def read_grid(path: str | Path) -> Grid:
             file=path,
             fix="export the file again with its header row and data",
         )
-    return _read_text(path, raw)
+    return _read_text(path, raw, max_rows)
 
 
 def header_row_index(g: Grid, score) -> int:

@@ -38,6 +38,7 @@ from ._tabular import EXCEL_SUFFIXES, SPSS_SUFFIXES, TEXT_SUFFIXES, Grid, read_g
 
 __all__ = ["FileRead", "FolderRead", "read_file", "read_folder"]
 
+SNIFF_ROWS = 40
 DATA_SUFFIXES = (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *SPSS_SUFFIXES, ".xls")
 
 
@@ -110,17 +111,17 @@ def recognise(path: Path, inst: Instrument) -> tuple[str, Grid | None, object]:
     from .participation import looks_like_roster, looks_like_signins
 
     suffix = path.suffix.lower()
-    grid = read_grid(path)
+    grid = read_grid(path, max_rows=SNIFF_ROWS)  # the head is enough to recognise a file
     if suffix in SPSS_SUFFIXES or grid.kind == "spss":
-        return "survey", grid, _survey_like(grid, inst)
+        return "survey", None, None
     first = grid.rows[0] if grid.rows else []
     if looks_like_roster(first):
-        return "roster", grid, None
+        return "roster", None, None
     wx = _survey_like(grid, inst)
     if wx is not None:
-        return "survey", grid, wx
+        return "survey", None, None
     if looks_like_signins(grid):
-        return "signins", grid, None
+        return "signins", None, None
     from .cde import detect_cde_format
 
     try:
@@ -128,9 +129,9 @@ def recognise(path: Path, inst: Instrument) -> tuple[str, Grid | None, object]:
     except CEIError:
         pass
     else:
-        return "cde", grid, None
+        return "cde", None, None
     if _ratings_like(grid):
-        return "ratings", grid, None
+        return "ratings", None, None
     n_cols = sum(1 for c in first if c)
     raise UnknownFormatError(
         "not a recognised file: its columns fit no survey export (no column matches a question "

@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -230,6 +231,12 @@ _BILINGUAL = re.compile(r"\s+/\s+|\s*\|\s*|\s*//\s*|\n+")
 
 
 def question_keys(text: str) -> list[str]:
+    """Folded forms of a header (cached; see :func:`_question_keys`)."""
+    return list(_question_keys(str(text)))
+
+
+@lru_cache(maxsize=50_000)
+def _question_keys(text: str) -> tuple[str, ...]:
     """Folded forms of a header for matching: whole, without a numbering prefix ("Q3.",
     "3)"), and each half of a bilingual header ("Question / Pregunta")."""
     out = []
@@ -238,7 +245,7 @@ def question_keys(text: str) -> list[str]:
             k = _k(t)
             if k and k not in out:
                 out.append(k)
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)

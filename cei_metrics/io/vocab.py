@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,18 @@ _CODE_AND_LABEL = re.compile(
 
 
 def vocab_key(text: object) -> str:
+    """Fold a label for matching (see :func:`_fold`); cached for strings."""
+    if isinstance(text, str):
+        return _fold_str(text)
+    return _fold(text)
+
+
+@lru_cache(maxsize=200_000)
+def _fold_str(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: object) -> str:
     """Fold a label for matching: case, accents, spacing and punctuation removed.
 
     ``vocab_key(" Totalmente de Acuérdo. ") == "totalmentedeacuerdo"``; ``None`` and NaN
