@@ -64,6 +64,11 @@ class IngestReport(ResultMixin):
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
+    def failed(self) -> bool:
+        """True when a file was rejected (``cei-metrics ingest`` then exits non-zero)."""
+        return bool((self.files["status"] == "failed").any())
+
+    @property
     def rows_read(self) -> int:
         return int(self.files["rows_read"].sum())
 

@@ -493,3 +493,81 @@ def test_init_writes_templates_that_check_reads(tmp_path, capsys):
     assert all(f["status"] in ("read", "skipped") for f in out["files"])
     es = pd.read_csv(tmp_path / "t" / "survey_es_wave1.csv")
     assert "Confío en que la escuela hace lo mejor para mi hijo/a." in es.columns
+
+
+# --- properties ------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cei_metrics.io.districts import resolve_district  # noqa: E402
+from cei_metrics.io.vocab import answer_lookup, lookup_answer  # noqa: E402
+
+_LABELS = [
+    ("Totalmente de acuerdo", 5),
+    ("Muy en desacuerdo", 1),
+    ("De acuerdo", 4),
+    ("Ni de acuerdo ni en desacuerdo", 3),
+    ("Strongly agree", 5),
+    ("Disagree", 2),
+    ("Completamente de acuerdo", 5),
+    ("Neutral", 3),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pick=st.sampled_from(_LABELS),
+    case=st.lists(st.booleans(), min_size=40, max_size=40),
+    pad=st.sampled_from(["", " ", "  ", ".", "!", " .", "\u00a0"]),
+    accent=st.booleans(),
+)
+def test_labels_match_ignoring_case_accents_spacing_punctuation(pick, case, pad, accent):
+    text, code = pick
+    t = "".join(ch.upper() if up else ch.lower() for ch, up in zip(text, case))
+    if accent:
+        t = t.replace("a", "á").replace("e", "é")
+    t = pad + t.replace(" ", "  ") + pad
+    table = answer_lookup(cm.instruments.load_instrument("family_engagement"))
+    assert lookup_answer(t, table, 5) == (code, "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(digits=st.text(alphabet="0123456789", min_size=1, max_size=16))
+def test_district_codes_never_padded(digits):
+    lk = resolve_district(digits)
+    if len(digits) in (7, 14):
+        assert lk.code == digits[:7]
+    else:
+        assert lk.code is None and lk.problem  # never zero-filled into another district
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_notebooks_01_to_03_run_on_a_google_forms_folder(tmp_path):
+    from cei_metrics.report import execute_notebook
+
+    ingest(EX / "google_forms", tmp_path / "p", salt="s")
+    nbs = Path(__file__).resolve().parents[2] / "notebooks"
+    for name in ("01_data_intake", "02_indicators", "03_metric_testing"):
+        nb = nbs / f"{name}.ipynb"
+        execute_notebook(
+            nb,
+            tmp_path / nb.name,
+            {
+                "DATA_DIR": str(tmp_path / "p"),
+                "FIGURES_DIR": str(tmp_path / "f"),
+                "SEED": 2019,
+                "MIN_CELL": 11,
+            },
+            cwd=nbs,
+        )
+        out = json.loads((tmp_path / nb.name).read_text())
+        errors = [
+            o
+            for c in out["cells"]
+            if c["cell_type"] == "code"
+            for o in c.get("outputs", [])
+            if o.get("output_type") == "error"
+        ]
+        assert not errors, name
