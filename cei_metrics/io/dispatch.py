@@ -213,6 +213,22 @@ def read_file(path: str | os.PathLike, inst: Instrument, *, strict: bool = False
             fix="check the file opens in a spreadsheet; report the problem if it does",
         )
         return FileRead(path, "", "", "failed", str(e), None, e)
+    if kind in ("survey", "signins", "roster", "ratings") and len(df):
+        # each file against its table's schema, so one bad file is rejected alone
+        from ..schemas import validate
+
+        try:
+            validate(df, table, file=path)
+        except CEIError as err:
+            if strict:
+                raise
+            e = CEIError(
+                f"the rows read break the {table} table's rules: {err.message}",
+                file=path,
+                column=err.column,
+                fix=err.fix or "correct the file",
+            )
+            return FileRead(path, kind, table, "failed", str(e), None, e)
     rep = df.attrs.get("read")
     if strict and rep is not None:
         for frame, what in ((rep.rejected, "rejected"), (rep.repaired, "repaired")):

@@ -113,9 +113,13 @@ def test_failed_validation_writes_nothing(tmp_path, monkeypatch):
         "1234567,A,C,2019-20,castle,1,1,1,1,1\n"
     )
     with pytest.raises(cm.SchemaError) as info:
-        ingest(raw, out, salt="s")
-    assert info.value.column == C.DISTRICT_TYPE and "roster" in str(info.value)
+        ingest(raw, out, salt="s", strict=True)
+    assert info.value.column == C.DISTRICT_TYPE and "synthetic_districts.csv" in str(info.value)
     assert _digest(out) == before  # nothing half-written, nothing replaced
+    # without --strict the bad roster is rejected alone, naming its column
+    rep = ingest(raw, out, salt="s")
+    row = rep.files[rep.files["file"].str.endswith("synthetic_districts.csv")].iloc[0]
+    assert row["status"] == "failed" and "district_type" in row["note"] and rep.failed
 
 
 def test_bad_file_reported_not_fatal_unless_strict(tmp_path):
