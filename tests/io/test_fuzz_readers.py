@@ -2,11 +2,12 @@
 
 Hypothesis feeds the readers arbitrary bytes under every supported file name, and the
 committed tool exports (tests/fixtures/exports) mutated byte by byte, line by line and
-cell by cell.
+cell by cell (120 examples each; ``CEI_FUZZ_EXAMPLES`` sets more).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,9 @@ SOURCES = sorted(
     if p.suffix.lower() in (".csv", ".xlsx", ".sav") and p.parent.name != "problems"
 )
 INST = load_instrument("family_engagement")
+# CEI_FUZZ_EXAMPLES=2000 for a longer campaign
 FUZZ = settings(
-    max_examples=120,
+    max_examples=int(os.environ.get("CEI_FUZZ_EXAMPLES", "120")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
