@@ -3,7 +3,10 @@
 ::
 
     cei-metrics demo   [--raw data/raw] [--seed 2019]      write the demo world's raw files
-    cei-metrics ingest [RAW] [PROCESSED]                    raw files -> validated parquet
+    cei-metrics init   DIR [--instrument F.yaml]            template input files + README
+    cei-metrics check  RAW [--instrument F.yaml] [--json]   what each file is and which
+                                                            analyses the data support
+    cei-metrics ingest [RAW] [PROCESSED] [--strict]         raw files -> validated parquet
     cei-metrics report [--demo | --data RAW] [...]          the whole pipeline
     cei-metrics audit  [figures reports]                    privacy audit of exported files
     cei-metrics fetch-cde FAMILY... --years Y... --dest DIR  download public CDE files
@@ -30,6 +33,59 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _instrument(args: argparse.Namespace):
+    """The instrument named by --instrument, validated (a clear error when malformed)."""
+    from .instruments import load_instrument
+
+    return load_instrument(args.instrument)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .io.templates import write_templates
+
+    paths = write_templates(args.dir, _instrument(args), overwrite=args.force)
+    print(f"Wrote {len(paths)} template file(s) to {args.dir}:")
+    for p in paths:
+        print(f"  {p}")
+    if not paths:
+        print("  (all exist already; --force replaces them)")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    import json
+
+    from .io.checkfolder import check_folder
+
+    res = check_folder(args.raw, _instrument(args), focal=args.focal, reference=args.reference)
+    if args.json:
+        print(json.dumps(res.to_dict(), indent=1, default=str))
+    else:
+        print(res.text())
+    return 0 if res.ok else 1
+
+
+def _file_table(report) -> str:
+    from pathlib import Path as _P
+
+    lines = ["Per file:"]
+    for _, r in report.files.iterrows():
+        name = _P(r["file"]).name
+        what = r.get("recognised_as") or r["reader"] or "-"
+        if r["status"] == "read":
+            lines.append(
+                f"  read     {name}: {what}; {r['rows_read']} rows, {r['rows_kept']} kept, "
+                f"{r['rows_rejected']} rejected"
+            )
+        elif r["status"] == "failed":
+            first, *rest = str(r["note"]).splitlines() or [""]
+            lines.append(f"  REJECTED {name}: {first}")
+            lines.extend(f"           {x.strip()}" for x in rest)
+        else:
+            lines.append(f"  skipped  {name}: {r['note']}")
+    return "\n".join(lines)
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .io import ingest
 
@@ -40,9 +96,14 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         replace=args.replace,
         progress=not args.quiet,
         lock_timeout=args.wait,
+        instrument=_instrument(args),
     )
     print(report.summary())
-    return 0
+    print(_file_table(report))
+    failed = int((report.files["status"] == "failed").sum())
+    if failed:
+        print(f"{failed} file(s) rejected; the others were ingested.")
+    return 1 if failed else 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -58,6 +119,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         seed=args.seed,
         min_cell=args.min_cell,
         only=args.only,
+        instrument=args.instrument,
     )
     return 0
 
@@ -99,10 +161,29 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=2019, help="seed of the demo world")
     d.set_defaults(func=_cmd_demo)
 
+    inst_help = "the survey's instrument: a shipped name or your own YAML file"
+
+    n = sub.add_parser("init", help="write template input files with a README of the columns")
+    n.add_argument("dir", type=Path, help="folder to write the templates to")
+    n.add_argument("--instrument", default="family_engagement", help=inst_help)
+    n.add_argument("--force", action="store_true", help="replace existing template files")
+    n.set_defaults(func=_cmd_init)
+
+    c = sub.add_parser(
+        "check",
+        help="say what each raw file is and which analyses the data support; writes nothing",
+    )
+    c.add_argument("raw", type=Path, help="the raw data folder")
+    c.add_argument("--instrument", default="family_engagement", help=inst_help)
+    c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.add_argument("--focal", default="es", help="language compared in DIF/invariance (es)")
+    c.add_argument("--reference", default="en", help="reference language (en)")
+    c.set_defaults(func=_cmd_check)
+
     i = sub.add_parser("ingest", help="validate raw files and write the canonical tables")
     i.add_argument("raw", nargs="?", type=Path, default=Path("data/raw"))
     i.add_argument("processed", nargs="?", type=Path, default=Path("data/processed"))
-    i.add_argument("--strict", action="store_true", help="stop at the first bad file")
+    i.add_argument("--strict", action="store_true", help="stop at the first problem")
     i.add_argument("--quiet", action="store_true", help="no progress bar")
     i.add_argument(
         "--replace",
@@ -116,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=60.0,
         help="seconds to wait for another ingest into the same folder (default 60)",
     )
+    i.add_argument("--instrument", default="family_engagement", help=inst_help)
     i.set_defaults(func=_cmd_ingest)
 
     r = sub.add_parser(
@@ -133,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=2019)
     r.add_argument("--min-cell", type=int, default=11, help="small-cell threshold")
     r.add_argument("--only", nargs="*", help="run only these notebooks (file names)")
+    r.add_argument("--instrument", default="family_engagement", help=inst_help)
     r.set_defaults(func=_cmd_report)
 
     a = sub.add_parser(
@@ -179,6 +262,17 @@ def main(argv: list[str] | None = None) -> int:
     except CEIError as err:
         print(f"cei-metrics: {err}", file=sys.stderr)
         return 2
+    except Exception as err:  # never a traceback for the user; CEI_DEBUG=1 shows it
+        import os
+
+        if os.environ.get("CEI_DEBUG"):
+            raise
+        print(
+            f"cei-metrics: unexpected error ({type(err).__name__}: {err}); "
+            "run again with CEI_DEBUG=1 to see where, and report it",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,8 +24,10 @@ class CEIError(Exception):
     Parameters
     ----------
     message : what is wrong, in plain words.
-    file, row, column : where it is wrong, when known (row is 1-based as a person counts
-        data rows in the file; the header is row 0).
+    file, row, column : where it is wrong, when known. ``row`` is the row as a spreadsheet
+        shows the file: the file's first line is row 1, so with one header row the first
+        data row is row 2 (comment and title lines above the header count too); for SPSS
+        ``.sav`` files it is SPSS's case number.
     fix : how to fix it.
     """
 

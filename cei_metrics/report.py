@@ -135,6 +135,7 @@ def run_report(
     min_cell: int = 11,
     only: list[str] | None = None,
     audit: bool = True,
+    instrument: str | os.PathLike = "family_engagement",
 ) -> dict[str, Path]:
     """Run the whole pipeline; see the module docstring. Returns the output folders."""
     from rich.console import Console
@@ -153,7 +154,7 @@ def run_report(
         console.print(f"[1/4] demo data: {len(paths)} raw files in {raw_dir}")
     from .io import ingest
 
-    report = ingest(raw_dir, processed_dir, progress=True)
+    report = ingest(raw_dir, processed_dir, progress=True, instrument=instrument)
     console.print(f"[2/4] ingest: {report.summary().splitlines()[0]}")
 
     notebooks = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
@@ -173,6 +174,12 @@ def run_report(
         "SEED": seed,
         "MIN_CELL": min_cell,
     }
+    if str(instrument) != "family_engagement":
+        from .instruments import load_instrument
+
+        inst_path = Path(instrument)
+        params["INSTRUMENT"] = str(inst_path.resolve()) if inst_path.exists() else str(instrument)
+        load_instrument(params["INSTRUMENT"])
     pages = []
     from tqdm import tqdm
 

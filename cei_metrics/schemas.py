@@ -399,8 +399,8 @@ def schema(table: TableName) -> pa.DataFrameSchema:
             C.VALUE: opt(C.VALUE, float, nullable=True),
             C.MISSING_REASON: opt(C.MISSING_REASON, str, pa.Check.isin(MISSING_REASONS)),
             C.WEIGHT: opt(C.WEIGHT, float, pa.Check.gt(0), nullable=False),
-            C.EL_FAMILY: opt(C.EL_FAMILY, bool, nullable=True, coerce=False),
-            C.SED_FAMILY: opt(C.SED_FAMILY, bool, nullable=True, coerce=False),
+            C.EL_FAMILY: opt(C.EL_FAMILY, "boolean", nullable=True),
+            C.SED_FAMILY: opt(C.SED_FAMILY, "boolean", nullable=True),
             C.HOME_LANGUAGE: opt(C.HOME_LANGUAGE, str, nullable=True),
         }
         unique = [C.RESPONDENT_ID, C.WAVE, C.INSTRUMENT, C.ITEM]
@@ -414,8 +414,8 @@ def schema(table: TableName) -> pa.DataFrameSchema:
             C.ROLE: opt(C.ROLE, str),
             C.LANGUAGE: opt(C.LANGUAGE, str),
             C.SCHOOL_ID: opt(C.SCHOOL_ID, str, nullable=True),
-            C.EL_FAMILY: opt(C.EL_FAMILY, bool, nullable=True, coerce=False),
-            C.SED_FAMILY: opt(C.SED_FAMILY, bool, nullable=True, coerce=False),
+            C.EL_FAMILY: opt(C.EL_FAMILY, "boolean", nullable=True),
+            C.SED_FAMILY: opt(C.SED_FAMILY, "boolean", nullable=True),
             C.HOME_LANGUAGE: opt(C.HOME_LANGUAGE, str, nullable=True),
         }
         unique = [C.EVENT_ID, C.PARTICIPANT_ID]
@@ -453,14 +453,19 @@ def schema(table: TableName) -> pa.DataFrameSchema:
             C.NAME: opt(C.NAME, str),
             C.COUNTY: opt(C.COUNTY, str),
             C.COHORT: opt(C.COHORT, str, syear, nullable=True),
+            # district type, enrollment and demographics may be unknown (a roster built
+            # from the CDE directory, or a user's roster without them)
             C.DISTRICT_TYPE: opt(
-                C.DISTRICT_TYPE, str, pa.Check.isin(("elementary", "high", "unified"))
+                C.DISTRICT_TYPE,
+                str,
+                pa.Check.isin(("elementary", "high", "unified")),
+                nullable=True,
             ),
-            C.ENROLLMENT: opt(C.ENROLLMENT, float, pa.Check.ge(0)),
-            C.N_FAMILIES: opt(C.N_FAMILIES, float, pa.Check.ge(0)),
-            C.PCT_EL: opt(C.PCT_EL, float, pa.Check.in_range(0, 100)),
-            C.PCT_SED: opt(C.PCT_SED, float, pa.Check.in_range(0, 100)),
-            C.PCT_SPANISH: opt(C.PCT_SPANISH, float, pa.Check.in_range(0, 100)),
+            C.ENROLLMENT: opt(C.ENROLLMENT, float, pa.Check.ge(0), nullable=True),
+            C.N_FAMILIES: opt(C.N_FAMILIES, float, pa.Check.ge(0), nullable=True),
+            C.PCT_EL: opt(C.PCT_EL, float, pa.Check.in_range(0, 100), nullable=True),
+            C.PCT_SED: opt(C.PCT_SED, float, pa.Check.in_range(0, 100), nullable=True),
+            C.PCT_SPANISH: opt(C.PCT_SPANISH, float, pa.Check.in_range(0, 100), nullable=True),
             C.SYNTHETIC: opt(C.SYNTHETIC, bool),
         }
         unique = None

@@ -82,6 +82,7 @@ class Instrument:
     items: dict[str, Item]
     state_score: bool = True
     source: str = ""
+    response_scale: str | None = None  # a scale of the answer vocabulary (agreement, ...)
     _lookup: dict[str, tuple[int | None, str]] = field(default_factory=dict, repr=False)
 
     @property
@@ -226,6 +227,7 @@ def _parse(raw: Any, path: Path) -> Instrument:
         items=items,
         state_score=bool(raw.get("state_score", True)),
         source=str(path),
+        response_scale=None if raw.get("response_scale") is None else str(raw["response_scale"]),
         _lookup=lookup,
     )
 

@@ -7,10 +7,18 @@
   Priority 6) local-indicator files into a text table.
 - :func:`lea_type` says what kind of LEA a CDS code belongs to.
 - :func:`fetch_cde` downloads public CDE files by family and year (``cei-metrics fetch-cde``).
-- :func:`read_survey_export` reads a survey tool's wide export with text labels.
-- :func:`read_signins` reads event sign-in sheets.
+- :func:`read_survey_export` reads any survey tool's export (Google Forms, SurveyMonkey,
+  Qualtrics, SPSS ``.sav``, Excel, CSV) through one mapper to the long survey table.
+- :func:`read_signins` reads event sign-in sheets (with or without ids, title lines above
+  the header); :func:`read_roster` rosters; :func:`read_ratings` ratings tables.
+- :func:`check_folder` says what each raw file is and which analyses the data support
+  (the registry :data:`CHECKS`, also :func:`run_checks` on tables); writes nothing.
+- :func:`resolve_district`, :func:`parse_dates`, :func:`load_vocabulary`: districts by
+  code or name, dates in California time, controlled vocabularies.
 - :func:`ingest` validates raw files, scrubs PII and free text, hashes ids, writes parquet.
 - :func:`load_tables` reads the processed tables back (or the demo world).
+
+Rows in every message are numbered as a spreadsheet shows the file: header = row 1.
 """
 
 from __future__ import annotations
@@ -35,6 +43,20 @@ _TABLE = {
     "IngestReport": "intake",
     "coverage": "inventory",
     "read_ingest_report": "inventory",
+    "build_roster": "participation",
+    "read_ratings": "ratings",
+    "read_wide_export": "exports",
+    "read_grid": "_tabular",
+    "check_folder": "checkfolder",
+    "run_checks": "checks",
+    "CHECKS": "checks",
+    "AnalysisCheck": "checks",
+    "resolve_district": "districts",
+    "district_directory": "districts",
+    "parse_dates": "dates",
+    "load_vocabulary": "vocab",
+    "write_templates": "templates",
+    "read_folder": "dispatch",
     "load_tables": "tables",
     "Tables": "tables",
     "atomic_write_parquet": "tables",

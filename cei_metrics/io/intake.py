@@ -3,27 +3,23 @@
 :func:`ingest` reads every file in ``raw_dir`` with the reader that fits it, validates
 each canonical table against its schema, drops personally identifying and free-text
 columns, replaces respondent and participant ids by keyed hashes (HMAC-SHA-256, the key
-kept outside ``processed_dir``), and writes one
-parquet file per table to ``processed_dir`` -- each written to a temporary file and
-renamed into place only after every table has been built and validated, so a failed run
-leaves the previous processed data as it was. ``raw_dir`` is only ever read.
+kept outside the data), and writes the tables to ``processed_dir`` as one snapshot
+(:mod:`cei_metrics.io.snapshot`): built beside it with ``MANIFEST.json`` and switched in
+at once, one writer at a time, so a failed or interrupted run leaves the previous
+processed data as it was. ``raw_dir`` is only ever read.
 
-Which reader reads which file:
-
-- ``*.csv`` with a participant id column: sign-in sheet (:func:`read_signins`);
-- ``*.csv`` with a respondent id column: survey export (:func:`read_survey_export`);
-- ``*.csv`` with the roster columns: district roster (:func:`read_roster`);
-- ``*.txt``, ``*.tsv``, ``*.xlsx`` and other ``*.csv``: CDE files (:func:`read_cde`), to
-  the outcomes or ratings table (directory and entity lists are reference data, reported
-  and not written);
-- anything else is skipped and reported.
+Which reader reads which file is decided by the file's content
+(:mod:`cei_metrics.io.dispatch`): survey-tool exports (Google Forms, SurveyMonkey,
+Qualtrics, SPSS, Excel), sign-in sheets, rosters, ratings tables and CDE files. One bad
+file never stops the others: it is listed as failed with the error naming its row (as a
+spreadsheet shows it: header = row 1), column and fix, and :meth:`IngestReport.failed`
+is true. Without a roster one is built from the data's districts and the CDE directory.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,19 +28,16 @@ import pandas as pd
 from .._results import ResultMixin
 from ..errors import CEIError, PrivacyError
 from ..schemas import TABLES, C, validate
-from ._text import find_column, read_delimited
+from .dispatch import read_folder
 from .keys import KEY_ENV, hash_ids, hash_key
-from .participation import PARTICIPANT, read_roster, read_signins
 from .snapshot import (
     MANIFEST,
     ProcessedLock,
-    _os_error,
     previous_dir,
     read_manifest,
     recover,
     write_snapshot,
 )
-from .survey import RESPONDENT, read_survey_export
 
 __all__ = ["IngestReport", "hash_ids", "ingest"]
 
@@ -75,6 +68,11 @@ class IngestReport(ResultMixin):
     processed_dir: str
     synthetic: bool
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def failed(self) -> bool:
+        """True when a file was rejected (``cei-metrics ingest`` then exits non-zero)."""
+        return bool((self.files["status"] == "failed").any())
 
     @property
     def rows_read(self) -> int:
@@ -116,87 +114,6 @@ class IngestReport(ResultMixin):
         return "\n".join(lines)
 
 
-def _sniff_csv(path: Path) -> str:
-    try:
-        raw = read_delimited(path)
-    except CEIError:
-        return "cde"
-    cols = list(raw.frame.columns)
-    if find_column(cols, PARTICIPANT):
-        return "signins"
-    if find_column(cols, RESPONDENT):
-        return "survey"
-    lower = {c.lower() for c in cols}
-    if {C.DISTRICT_ID, C.COHORT} <= lower:
-        return "roster"
-    return "cde"
-
-
-def _readers(instrument: str) -> dict[str, tuple[str | None, Callable]]:
-    def cde(p: Path) -> pd.DataFrame:
-        from .cde import read_cde
-
-        return read_cde(p)
-
-    return {
-        "survey": ("survey", lambda p: read_survey_export(p, instrument)),
-        "signins": ("participation", read_signins),
-        "roster": ("roster", read_roster),
-        "cde": (None, cde),
-    }
-
-
-def _discover(raw_dir: Path, processed_dir: Path) -> tuple[list[Path], list[tuple], list[tuple]]:
-    """The raw files to read, with a row for every entry skipped or refused.
-
-    Hidden files and folders (names starting with ``.``) and office lock files (``~$``)
-    are skipped with a note; a link that leads outside the raw folder is refused (a raw
-    folder is read whole, and only it); a file that cannot be opened is refused with the
-    operating system's reason. An unreadable raw folder is an error, never "0 files".
-    """
-    raw_real = raw_dir.resolve()
-    rows: list[tuple] = []
-    rejections: list[tuple] = []
-    files: list[Path] = []
-
-    def refuse(p: Path, why: str) -> None:
-        rows.append((str(p), "", "", 0, 0, 0, False, "failed", why))
-        rejections.append((str(p), None, None, why))
-
-    def walk(folder: Path) -> None:
-        try:
-            entries = sorted(folder.iterdir())
-        except OSError as err:
-            if folder == raw_dir:
-                raise _os_error(err, folder, "read the raw data folder") from None
-            refuse(folder, f"folder cannot be read: {_os_error(err, folder, 'read').message}")
-            return
-        for p in entries:
-            if p.name.startswith((".", "~$")):
-                rows.append((str(p), "", "", 0, 0, 0, False, "skipped", "hidden or lock file"))
-                continue
-            if p.is_symlink():
-                target = p.resolve()
-                if not target.is_relative_to(raw_real):
-                    refuse(p, "a link to a file outside the raw folder: copy the file in instead")
-                    continue
-                if target.is_dir():
-                    rows.append((str(p), "", "", 0, 0, 0, False, "skipped", "link to a folder"))
-                    continue
-            if p.is_dir():
-                walk(p)
-            elif p.is_file():
-                if not os.access(p, os.R_OK):
-                    refuse(p, "the file cannot be read: permission denied")
-                    continue
-                files.append(p)
-            else:
-                rows.append((str(p), "", "", 0, 0, 0, False, "skipped", "not a regular file"))
-
-    walk(raw_dir)
-    return files, rows, rejections
-
-
 def _tables_fed_by(kind: str, table: str | None, path: Path) -> set[str]:
     """The canonical tables a file that failed to read would have fed."""
     if table is not None:
@@ -219,7 +136,7 @@ def ingest(
     raw_dir: str | os.PathLike,
     processed_dir: str | os.PathLike,
     *,
-    instrument: str = "family_engagement",
+    instrument: str | os.PathLike = "family_engagement",
     key: bytes | str | None = None,
     salt: str | None = None,
     strict: bool = False,
@@ -242,7 +159,8 @@ def ingest(
         ``processed_dir``. See :func:`cei_metrics.privacy.hash_key`.
     salt : no longer accepted (a salt kept beside the data let ids be reversed); raises
         with the fix.
-    strict : raise the first reader error instead of reporting the file as failed.
+    strict : stop at the first problem: a file that cannot be read, or a row or cell a
+        reader would reject or repair, raises its :class:`CEIError`.
     replace : rebuild a table even when one of its files was rejected (by default the
         previous version of that table is kept and the report says so).
     progress : show a progress bar.
@@ -315,76 +233,76 @@ def _ingest_locked(
     raw_dir: Path,
     processed_dir: Path,
     *,
-    instrument: str,
+    instrument: str | os.PathLike,
     id_key_arg: bytes | str | None,
     strict: bool,
     replace: bool,
     progress: bool,
     notes: list[str],
 ) -> IngestReport:
-    files, file_rows, rejections = _discover(raw_dir, processed_dir)
-    readers = _readers(instrument)
+    folder = read_folder(raw_dir, instrument, strict=strict, progress=progress)
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
-    repairs, dropped = [], []
+    file_rows, rejections, repairs, dropped = [], [], [], []
     any_synth = False
     failed_tables: set[str] = set()
-
-    iterator = files
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(files, desc="ingest", unit="file")
-        iterator = bar
-    for p in iterator:
-        suffix = p.suffix.lower()
-        if suffix not in (".csv", ".txt", ".tsv", ".xlsx"):
-            file_rows.append((str(p), "", "", 0, 0, 0, False, "skipped", "not a data file"))
-            continue
-        kind = _sniff_csv(p) if suffix == ".csv" else "cde"
-        table, reader = readers[kind]
-        try:
-            df = reader(p)
-        except OSError as err:  # the file vanished or cannot be opened while reading
-            err = _os_error(err, p, "read the file")
-            if strict:
-                raise err from None
-            file_rows.append((str(p), kind, "", 0, 0, 0, False, "failed", str(err)))
-            rejections.append((str(p), None, None, err.message))
-            failed_tables.update(_tables_fed_by(kind, table, p))
-            continue
-        except CEIError as err:
-            if strict:
-                raise
-            file_rows.append((str(p), kind, "", 0, 0, 0, False, "failed", str(err)))
-            rejections.append((str(p), err.row, err.column, err.message))
-            failed_tables.update(_tables_fed_by(kind, table, p))
-            continue
-        if table is None:  # CDE file: outcomes, ratings or reference lists
-            if C.RATING in df.columns:
-                table = "ratings"
-            elif C.INDICATOR in df.columns:
-                table = "outcomes"
-            else:
-                fmt = df.attrs.get("cde_format", "reference list")
-                file_rows.append(
-                    (str(p), kind, "", len(df), 0, 0, False, "skipped", f"{fmt}: reference data")
+    notes = [*notes, *folder.notes]
+    for fr in folder.files:
+        rep = fr.report
+        if fr.status != "read":
+            file_rows.append(
+                (
+                    str(fr.path),
+                    fr.kind,
+                    fr.table,
+                    fr.rows_read if fr.frame is not None else 0,
+                    0,
+                    0,
+                    False,
+                    fr.status,
+                    fr.note,
+                    fr.recognised_as,
                 )
-                continue
+            )
+            if fr.status == "failed":
+                err = fr.error
+                rejections.append(
+                    (
+                        str(fr.path),
+                        getattr(err, "row", None),
+                        getattr(err, "column", None),
+                        getattr(err, "message", fr.note),
+                    )
+                )
+                if fr.path.is_file():
+                    failed_tables.update(_tables_fed_by(fr.kind, fr.table or None, fr.path))
+            continue
+        df = fr.frame
         synth = bool(df.attrs.get("synthetic", False))
         any_synth |= synth
-        rep = df.attrs.get("read")
-        n_read = rep.rows_read if rep is not None else len(df)
         n_rej = len(rep.rejected) if rep is not None else 0
         if rep is not None:
             rejections.extend(rep.rejected.itertuples(index=False, name=None))
             repairs.extend(rep.repaired.itertuples(index=False, name=None))
             dropped.extend(rep.dropped_columns.itertuples(index=False, name=None))
-        n_kept = rep.rows_kept if rep is not None else len(df)
-        file_rows.append((str(p), kind, table, n_read, n_kept, n_rej, synth, "read", ""))
-        df = df.copy()
-        df.attrs = {}
-        parts[table].append(df)
+        file_rows.append(
+            (
+                str(fr.path),
+                fr.kind,
+                fr.table,
+                fr.rows_read,
+                fr.rows_kept,
+                n_rej,
+                synth,
+                "read",
+                "; ".join(getattr(rep, "notes", ()) or ()),
+                fr.recognised_as,
+            )
+        )
+    for t, frames in folder.tables.items():
+        for df in frames:
+            df = df.copy()
+            df.attrs = {}
+            parts[t].append(df)
 
     built: dict[str, pd.DataFrame] = {}
     for t in TABLES:
@@ -461,6 +379,7 @@ def _ingest_locked(
                 "synthetic",
                 "status",
                 "note",
+                "recognised_as",
             ],
         ),
         rejections=pd.DataFrame(rejections, columns=_REP_COLS),
@@ -471,7 +390,7 @@ def _ingest_locked(
         synthetic=any_synth,
         notes=tuple(notes),
     )
-    sources = [Path(r[0]) for r in file_rows if r[7] == "read"]
+    sources = [Path(r[0]) for r in file_rows if r[7] == "read" and Path(r[0]).is_file()]
     write_snapshot(
         processed_dir,
         built,

@@ -46,6 +46,7 @@ __all__ = [
     "Manifest",
     "ProcessedLock",
     "file_sha256",
+    "os_error",
     "read_manifest",
     "recover",
     "restore_previous",
@@ -163,7 +164,7 @@ class ProcessedLock:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise _os_error(err, self.path.parent, "create the processed folder's parent") from None
+            raise os_error(err, self.path.parent, "create the processed folder's parent") from None
         try:
             self._lock.acquire(timeout=self.timeout)
         except Timeout:
@@ -175,7 +176,7 @@ class ProcessedLock:
                 f"delete {self.path.name} and {self.info.name} beside the folder",
             ) from None
         except OSError as err:
-            raise _os_error(err, self.path, "lock the processed folder") from None
+            raise os_error(err, self.path, "lock the processed folder") from None
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
@@ -193,7 +194,7 @@ class ProcessedLock:
             self._lock.release()
 
 
-def _os_error(err: OSError, path: Path, doing: str) -> CEIError:
+def os_error(err: OSError, path: Path, doing: str) -> CEIError:
     """A CEIError for an operating-system refusal, with the fix for the usual causes."""
     import errno
 
@@ -413,7 +414,7 @@ def write_snapshot(
     try:
         staging.mkdir(parents=True)
     except OSError as err:
-        raise _os_error(
+        raise os_error(
             err, staging, "create the staging folder beside the processed folder"
         ) from None
     try:
@@ -469,7 +470,7 @@ def write_snapshot(
         _switch(staging, processed)
     except OSError as err:
         shutil.rmtree(staging, ignore_errors=True)
-        raise _os_error(err, processed, "write the processed snapshot") from None
+        raise os_error(err, processed, "write the processed snapshot") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

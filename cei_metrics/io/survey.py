@@ -1,47 +1,63 @@
-"""Reader of survey-tool exports: wide files with question text headers and text labels.
+"""One mapper from any survey-tool export to the canonical long ``survey`` table.
 
-The export evaluators receive has one row per respondent and one column per question,
-with the answers as text labels in the respondent's language ("Strongly agree",
-"Muy de acuerdo", "Don't know"). :func:`read_survey_export` maps each header to an item
-of an instrument (by item id, or by the item's text in any language), each label to its
-numeric code (case, accents and curly quotes folded), and returns the canonical long
-``survey`` table: one row per respondent x wave x item.
+:func:`read_survey_export` reads Google Forms, SurveyMonkey (one- or two-row headers),
+Qualtrics (three header rows; labels or numeric codes), SPSS ``.sav`` (value labels),
+Excel and plain CSV exports (see :mod:`cei_metrics.io.exports`), matches each question
+column to an item of the instrument by its text, maps each answer to its code through
+the instrument's labels and the answer vocabularies, and returns one row per
+respondent x wave x item.
 
-Recognised columns (headers matched case- and punctuation-insensitively):
+Recognised columns (headers matched ignoring case, accents and punctuation; either half
+of a bilingual header such as ``District / Distrito`` counts):
 
-===================  =========================================================
-role                 accepted headers
-===================  =========================================================
-respondent id        Response ID, Respondent ID, ResponseId, ID
-district             District Code, District ID, District, CDS District
-school               School Code, School ID, School
-language             Survey Language, Language, Idioma
-date                 Start Date, Date, Submitted, End Date
-weight               Weight, Survey Weight
-EL family            EL Family, English Learner Family
-low income           Low Income, SED Family, Socioeconomically Disadvantaged
-===================  =========================================================
+===================  ===========================================================================
+field                accepted headers
+===================  ===========================================================================
+respondent id        Response ID, Respondent ID, ResponseId, Record ID, ID (none: made from file
+                     and row, e.g. Google Forms)
+district             District Code, District ID, District, CDS District, School District,
+                     District Name, Distrito; 7-digit CD codes, 14-digit CDS codes or names
+                     (see :mod:`cei_metrics.io.districts`); from the school's CDS code if absent
+school               School Code, School ID, School CDS, CDS Code, School, Escuela (14-digit CDS
+                     codes only: names are not kept)
+language             Survey Language, Language, Idioma, UserLanguage, Q_Language (none: told from
+                     the language of the answer labels)
+date                 Start Date, StartDate, Timestamp, Date, Submitted, End Date, RecordedDate
+wave                 Wave, Survey Wave (else ``wave<k>`` in the file name)
+role                 Role, Respondent Role, I am a, Relationship to student, Soy
+weight               Weight, Survey Weight, Sampling Weight
+EL family            EL Family, English Learner Family, EL, English learner
+low income           Low Income, SED Family, SED, Socioeconomically Disadvantaged
+home language        Home Language, Language spoken at home, Idioma del hogar
+===================  ===========================================================================
 
-Personally identifying columns (e-mail, phone, names, addresses, IP) and free-text
-columns (comments) are dropped and reported; any other column that is neither an item
-nor a recognised field is dropped and reported too.
+Every other column is dropped and listed by its name (kind ``pii`` for names, e-mails,
+phones, addresses, IP addresses and locations; ``free_text`` for comments; ``metadata`` for
+the tools' bookkeeping; ``unmapped`` for questions that are not items of the instrument).
+No cell value of a dropped column, and no unrecognised answer, is ever echoed: reports
+give the column, the rows and a category.
 
-What happens to bad cells (a documented, reported repair, never a silent change):
+What happens to bad cells (reported, never silent):
 
-- an answer that is not a label of the instrument (or a code out of range) becomes
-  missing with ``missing_reason = "out_of_range"`` and is reported cell by cell;
-- "Don't know" and the instrument's no-response labels become missing with their reason;
-- a row without a respondent id, or with a district code that is not 7 digits, is
-  rejected whole and reported;
-- a second row for the same respondent in the same wave is rejected and reported (the
-  first is kept).
+- an answer that is not a label, a code or a variant in the vocabularies becomes missing
+  (``missing_reason = "out_of_range"``), reported per column with its rows, count and
+  category ("not a known label", "a number outside 1-5", "a label of the frequency scale");
+- "Don't know", "No aplica" and "Prefer not to say" become missing with their reason;
+- an unrecognised language becomes ``other``, a blank one ``und``; an unrecognised role
+  ``other``; a flag that is not yes/no/blank/prefer-not-to-say becomes missing;
+- a row whose district cannot be read (blank, not a code, a name that fits several
+  districts) is rejected whole and reported with its row;
+- a second row for the same respondent in the same wave is rejected (the first is kept).
+
 With ``errors="raise"`` the first such problem raises a :class:`CEIError` instead.
+Rows are numbered as a spreadsheet shows them: header = row 1 (see
+:mod:`cei_metrics.io._tabular`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -49,22 +65,99 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InstrumentError, SchemaError
-from ..instruments import Instrument, load_instrument, normalize_label
+from ..instruments import Instrument, load_instrument
 from ..schemas import C
-from ._text import find_column, read_delimited, school_year_of_dates
+from ._text import school_year_of_dates
+from .dates import parse_dates
+from .districts import resolve_districts
+from .exports import (
+    WideExport,
+    match_questions,
+    merge_duplicate_items,
+    question_keys,
+    read_wide_export,
+)
+from .vocab import (
+    answer_lookup,
+    classify_unrecognised,
+    label_languages,
+    lookup_answer,
+    map_vocabulary,
+    vocab_key,
+)
 
-__all__ = ["LANGUAGES", "PII_ALIASES", "SurveyRead", "read_survey_export"]
+__all__ = [
+    "FREE_TEXT_ALIASES",
+    "LANGUAGES",
+    "PII_ALIASES",
+    "ReadReport",
+    "SurveyRead",
+    "read_survey_export",
+]
 
-RESPONDENT = ("Response ID", "Respondent ID", "ResponseId", "RespondentId", "ID")
-DISTRICT = ("District Code", "District ID", "District", "CDS District", "District CDS")
-SCHOOL = ("School Code", "School ID", "School", "School CDS")
-LANGUAGE = ("Survey Language", "Language", "Idioma", "Language of response")
-DATE = ("Start Date", "StartDate", "Date", "Submitted", "End Date", "Recorded Date")
+RESPONDENT = (
+    "Response ID",
+    "Respondent ID",
+    "ResponseId",
+    "RespondentId",
+    "Record ID",
+    "Case ID",
+    "ID",
+    "Participant ID",
+)
+DISTRICT = (
+    "District Code",
+    "District ID",
+    "District",
+    "CDS District",
+    "District CDS",
+    "School District",
+    "District Name",
+    "Distrito",
+    "Distrito escolar",
+    "Your district",
+    "Your school district",
+)
+SCHOOL = ("School Code", "School ID", "School CDS", "CDS Code", "School", "School Name", "Escuela")
+LANGUAGE = (
+    "Survey Language",
+    "Language",
+    "Idioma",
+    "Language of response",
+    "UserLanguage",
+    "Q_Language",
+    "Idioma de la encuesta",
+)
+DATE = (
+    "Start Date",
+    "StartDate",
+    "Timestamp",
+    "Marca temporal",
+    "Date",
+    "Submitted",
+    "Submitted At",
+    "Date Submitted",
+    "End Date",
+    "EndDate",
+    "Recorded Date",
+    "RecordedDate",
+    "Fecha",
+)
+WAVE = ("Wave", "Survey Wave", "Ola")
+ROLE = ("Role", "Respondent Role", "I am a", "I am", "Relationship to student", "Soy", "Rol")
 WEIGHT = ("Weight", "Survey Weight", "Sampling Weight")
-EL = ("EL Family", "English Learner Family", "EL")
-SED = ("Low Income", "SED Family", "Socioeconomically Disadvantaged", "SED")
+EL = ("EL Family", "English Learner Family", "EL", "English learner", "Familia EL")
+SED = (
+    "Low Income",
+    "SED Family",
+    "Socioeconomically Disadvantaged",
+    "SED",
+    "Low-income family",
+    "Bajos ingresos",
+)
+HOME_LANGUAGE = ("Home Language", "Language spoken at home", "Idioma del hogar", "Home language")
 
-#: Header words that mark personally identifying information.
+#: Header words that mark personally identifying information (folded with vocab_key).
 PII_ALIASES = (
     "email",
     "e mail",
@@ -83,73 +176,171 @@ PII_ALIASES = (
     "student name",
     "parent name",
 )
-FREE_TEXT_ALIASES = ("comments", "comment", "other please specify", "notes", "feedback")
-
-#: Language labels as exports write them -> ISO 639-1 code.
-LANGUAGES = {
-    "english": "en",
-    "en": "en",
-    "ingles": "en",
-    "spanish": "es",
-    "espanol": "es",
-    "es": "es",
-    "vietnamese": "vi",
-    "tieng viet": "vi",
-    "vi": "vi",
-    "chinese": "zh",
-    "zh": "zh",
-    "mandarin": "zh",
-    "cantonese": "zh",
-    "tagalog": "tl",
-    "filipino": "tl",
-    "tl": "tl",
-    "korean": "ko",
-    "ko": "ko",
-    "arabic": "ar",
-    "ar": "ar",
+_PII_WORDS = (
+    "email",
+    "correo",
+    "phone",
+    "telefono",
+    "cell",
+    "mobile",
+    "name",
+    "nombre",
+    "apellido",
+    "address",
+    "direccion",
+    "street",
+    "ipaddress",
+    "latitude",
+    "longitude",
+    "location",
+    "recipient",
+    "externalreference",
+    "externaldatareference",
+    "customdata",
+    "zip",
+    "birth",
+)
+FREE_TEXT_ALIASES = (
+    "comments",
+    "comment",
+    "other please specify",
+    "notes",
+    "feedback",
+    "comentarios",
+    "otro especifique",
+)
+_META_KEYS = {
+    vocab_key(x)
+    for x in (
+        "Collector ID",
+        "Status",
+        "Progress",
+        "Duration (in seconds)",
+        "Finished",
+        "DistributionChannel",
+        "Score",
+        "ResponseSet",
+        "End Date",
+        "EndDate",
+        "RecordedDate",
+        "Recorded Date",
+    )
 }
-_YES = {"yes", "y", "true", "1", "si"}
-_NO = {"no", "n", "false", "0"}
-_QPREFIX = re.compile(r"^\s*(q\s*\d+[a-z]?|\d+)\s*[.:)\-]\s*", re.IGNORECASE)
+
+_QUESTION_WORDS = {
+    "district": ("district", "distrito"),
+    "el": ("englishlearner", "elfamily", "aprendizdeingles", "aprendicesdeingles"),
+    "sed": ("lowincome", "bajosingresos", "freeorreducedpricemeal", "freereducedmeal"),
+    "lang": ("surveylanguage", "languageofthesurvey", "idiomadelaencuesta"),
+}
+_NOT_WORDS = {"district": ("districtcode",)}
+
+#: Kept for compatibility: language label -> ISO 639-1 code (see vocabularies/languages.yaml).
+LANGUAGES = {"english": "en", "spanish": "es", "espanol": "es", "ingles": "en"}
 
 
 @dataclass(frozen=True)
-class SurveyRead:
-    """What the survey reader found, kept alongside the table it returns."""
+class ReadReport:
+    """What a reader found in one file, kept in ``df.attrs["read"]``.
+
+    Positions and categories only: no cell value of the file appears here.
+    """
 
     rows_read: int
     rows_kept: int
     rejected: pd.DataFrame  # file, row, column, reason (rows rejected whole)
-    repaired: pd.DataFrame  # file, row, column, reason (cells made missing)
-    dropped_columns: pd.DataFrame  # file, column, kind ("pii", "free_text", "unmapped")
+    repaired: pd.DataFrame  # file, row, column, reason (cells made missing or mapped)
+    dropped_columns: pd.DataFrame  # file, column, kind
     synthetic: bool
+    recognised_as: str = ""
+    matched: str = ""  # "12 of 12 questions matched; unmatched columns: ..."
+    unrecognised: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # column, category, rows, count
+    districts: pd.DataFrame = field(default_factory=pd.DataFrame)  # how each district was read
+    notes: tuple[str, ...] = ()
 
 
-def _norm(h: str) -> str:
-    return re.sub(r"[^0-9a-z]+", " ", normalize_label(h)).strip()
+SurveyRead = ReadReport  # earlier name
+
+_REP = ["file", "row", "column", "reason"]
 
 
-def _item_for_header(inst: Instrument) -> dict[str, str]:
-    out = {}
-    for iid, item in inst.items.items():
-        out[_norm(iid)] = iid
-        for text in item.text.values():
-            out[_norm(text)] = iid
-    return out
+def find_col(
+    names: list[str], aliases: tuple[str, ...], skip: set[int] = frozenset()
+) -> int | None:
+    """Position of the first column whose header (or one half of a bilingual header)
+    equals one of ``aliases`` after folding."""
+    keys = [question_keys(n) for n in names]
+    for a in aliases:
+        ak = vocab_key(a)
+        for j, ks in enumerate(keys):
+            if j not in skip and ak in ks:
+                return j
+    return None
 
 
-def _normalized(values: pd.Series) -> pd.Series:
-    """normalize_label applied once per distinct value (exports repeat a few labels)."""
-    uniq = pd.unique(values)
-    return values.map(dict(zip(uniq, map(normalize_label, uniq))))
+def _rows_text(rows: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
-def _flag(values: pd.Series) -> pd.Series:
-    s = _normalized(values)
-    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    out[s.isin(_YES)] = True
-    out[s.isin(_NO)] = False
-    return out
+def _matched_text(match, dropped: list[tuple]) -> str:
+    """ "12 of 12 questions matched; unmatched columns: ..." (question-like columns only)."""
+    found = len(set(match.items.values()))
+    text = f"{found} of {match.n_items} questions matched"
+    un = [c for _, c, kind in dropped if kind == "unmapped"]
+    if un:
+        shown = ", ".join(repr(u[:60]) for u in un[:8])
+        more = f" and {len(un) - 8} more" if len(un) > 8 else ""
+        text += f"; unmatched columns: {shown}{more}"
+    return text
+
+
+def _drop_kind(name: str) -> str:
+    k = vocab_key(name)
+    ks = question_keys(name)
+    if any(vocab_key(a) in ks for a in PII_ALIASES) or any(w in k for w in _PII_WORDS):
+        return "pii"
+    if any(vocab_key(a) in ks for a in FREE_TEXT_ALIASES) or "specify" in k or "especifique" in k:
+        return "free_text"
+    if k in _META_KEYS:
+        return "metadata"
+    return "unmapped"
+
+
+class _Collector:
+    """Collects rejections, repairs and categorised problems of one file."""
+
+    def __init__(self, path: Path, errors: str):
+        self.path = path
+        self.errors = errors
+        self.rejected: list[tuple] = []
+        self.repaired: list[tuple] = []
+        self.unrecognised: list[tuple] = []
+        self.notes: list[str] = []
+
+    def reject(self, rows: list[int], column: str, reason: str, fix: str) -> None:
+        if not rows:
+            return
+        if self.errors == "raise":
+            raise SchemaError(reason, file=self.path, row=rows[0], column=column, fix=fix)
+        self.rejected.extend((str(self.path), r, column, reason) for r in rows)
+
+    def unknown(self, rows: list[int], column: str, category: str, what: str, fix: str) -> None:
+        if not rows:
+            return
+        reason = f"unrecognised {what} ({category}) set missing"
+        if self.errors == "raise":
+            raise SchemaError(
+                f"unrecognised {what} ({category})",
+                file=self.path,
+                row=rows[0],
+                column=column,
+                fix=fix,
+            )
+        self.repaired.extend((str(self.path), r, column, reason) for r in rows)
+        self.unrecognised.append((column, what, category, _rows_text(rows), len(rows)))
 
 
 def read_survey_export(
@@ -160,255 +351,400 @@ def read_survey_export(
     year: str | None = None,
     role: str | None = None,
     errors: Literal["report", "raise"] = "report",
+    export: WideExport | None = None,
 ) -> pd.DataFrame:
-    """Read a survey tool's wide export into the canonical long ``survey`` table.
+    """Read a survey tool's export into the canonical long ``survey`` table.
 
     Parameters
     ----------
-    path : the exported file (CSV; UTF-8 with or without BOM, or Windows-1252; comma,
-        semicolon or tab separated; leading ``#`` comment lines are skipped).
+    path : the exported file: CSV/TSV (any encoding, delimiter and line ending), Excel
+        ``.xlsx`` or SPSS ``.sav``, in any shape listed in :mod:`cei_metrics.io.exports`.
     instrument : the instrument the survey used: a shipped name, a YAML path or an
         :class:`~cei_metrics.instruments.Instrument`.
-    wave : survey wave number; by default read from a ``wave<k>`` in the file name.
+    wave : survey wave number; by default a ``Wave`` column, else ``wave<k>`` in the file
+        name, else wave 1 (``ingest`` then numbers such files by school year).
     year : school year of the wave ("2019-20"); by default the school year of the most
-        common response date.
-    role : respondent role; by default the instrument's role.
+        common response date (California time).
+    role : respondent role; by default a ``Role`` column, else the instrument's role.
     errors : "report" repairs or rejects bad rows and cells and reports them in
-        ``df.attrs["read"]`` (a :class:`SurveyRead`); "raise" raises on the first problem.
+        ``df.attrs["read"]`` (a :class:`ReadReport`); "raise" raises on the first problem.
+    export : an already-read :class:`~cei_metrics.io.exports.WideExport` of ``path``.
 
     Returns
     -------
-    DataFrame with the canonical survey columns (ids as in the file: ingest hashes
-    them), plus ``weight``, ``el_family``, ``sed_family`` when the export has them.
-    ``df.attrs["read"]`` holds the :class:`SurveyRead` report and
-    ``df.attrs["synthetic"]`` whether the file says it is synthetic demo data.
+    DataFrame with the canonical survey columns (ids as in the file, or made from file
+    and row: ingest hashes them), plus ``weight``, ``el_family``, ``sed_family`` and
+    ``home_language`` when the export has them.
 
     Examples
     --------
-    >>> df = read_survey_export("data/raw/synthetic_family_survey_wave1.csv")  # doctest: +SKIP
-    >>> df.attrs["read"].rows_kept  # doctest: +SKIP
+    >>> df = read_survey_export("family_survey_wave1.csv")  # doctest: +SKIP
+    >>> print(df.attrs["read"].matched)  # doctest: +SKIP
+    12 of 12 questions matched
     """
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
-    raw = read_delimited(path)
-    df, fpath = raw.frame, raw.path
-    cols = list(df.columns)
-    rejected: list[tuple] = []
-    repaired: list[tuple] = []
-    dropped: list[tuple] = []
+    wx = export if export is not None else read_wide_export(path)
+    fpath = wx.path
+    col = _Collector(fpath, errors)
+    names = wx.names
+    f = wx.frame
+    rows = np.asarray(wx.row_numbers, dtype=np.int64)
+    n = len(f)
 
-    def problem(row: int | None, column: str | None, reason: str, fix: str) -> None:
-        if errors == "raise":
-            raise SchemaError(reason, file=fpath, row=row, column=column, fix=fix)
-
-    rid_col = find_column(cols, RESPONDENT)
-    dist_col = find_column(cols, DISTRICT)
-    for need, col, aliases in (
-        ("respondent id", rid_col, RESPONDENT),
-        ("district", dist_col, DISTRICT),
+    meta: dict[str, int | None] = {}
+    used: set[int] = set()
+    for key, aliases in (
+        ("rid", RESPONDENT),
+        ("district", DISTRICT),
+        ("school", SCHOOL),
+        ("lang", LANGUAGE),
+        ("date", DATE),
+        ("wave", WAVE),
+        ("role", ROLE),
+        ("weight", WEIGHT),
+        ("el", EL),
+        ("sed", SED),
+        ("home", HOME_LANGUAGE),
     ):
-        if col is None:
-            raise SchemaError(
-                f"no {need} column; the headers are {cols[:8]}{'...' if len(cols) > 8 else ''}",
-                file=fpath,
-                row=0,
-                column=aliases[0],
-                fix=f"name the {need} column one of {list(aliases)}",
-            )
-    school_col = find_column(cols, SCHOOL)
-    lang_col = find_column(cols, LANGUAGE)
-    date_col = find_column(cols, DATE)
-    weight_col = find_column(cols, WEIGHT)
-    el_col = find_column(cols, EL)
-    sed_col = find_column(cols, SED)
-    meta = {rid_col, dist_col, school_col, lang_col, date_col, weight_col, el_col, sed_col} - {None}
-
-    by_header = _item_for_header(inst)
-    item_cols: dict[str, str] = {}
-    for c in cols:
-        if c in meta:
+        j = find_col(names, aliases, used)
+        meta[key] = j
+        if j is not None:
+            used.add(j)
+    match = match_questions(wx, inst, skip=used, path=fpath)
+    # questions about the district, EL status or income that are not items
+    # ("Which school district is your child in?")
+    for key, words in _QUESTION_WORDS.items():
+        if meta[key] is not None:
             continue
-        key = _norm(_QPREFIX.sub("", c))
-        if key in by_header or _norm(c) in by_header:
-            iid = by_header.get(key) or by_header[_norm(c)]
-            if iid in item_cols.values():
-                raise InstrumentError(
-                    f"two columns map to item {iid!r}",
-                    file=fpath,
-                    column=c,
-                    fix="remove the duplicated question column from the export",
-                )
-            item_cols[c] = iid
-        elif key in PII_ALIASES or any(_norm(a) in key.split(" ") for a in ("email", "phone")):
-            dropped.append((str(fpath), c, "pii"))
-        elif key in FREE_TEXT_ALIASES:
-            dropped.append((str(fpath), c, "free_text"))
-        else:
-            dropped.append((str(fpath), c, "unmapped"))
-    if not item_cols:
+        for j, name in enumerate(names):
+            if j in used or j in match.items:
+                continue
+            k = vocab_key(" ".join([name, *(wx.texts[j] if j < len(wx.texts) else [])]))
+            if any(w in k for w in words) and not any(w in k for w in _NOT_WORDS.get(key, ())):
+                meta[key] = j
+                used.add(j)
+                break
+    if not match.items:
         raise InstrumentError(
-            f"no column matches an item of instrument {inst.name!r}",
+            f"no column matches a question of instrument {inst.name!r} ({match.summary()})",
             file=fpath,
-            row=0,
-            fix="use the item ids or the question texts of the instrument as headers, "
-            "or choose the right instrument",
+            row=wx.header_rows,
+            fix="use the instrument's question texts (any language, numbering allowed) or "
+            "item ids as headers, or choose the right instrument with --instrument",
+        )
+    item_col = merge_duplicate_items(wx, match, fpath)
+    dropped = []
+    for j, name in enumerate(names):
+        if j in used or j in match.items:
+            continue
+        kind = _drop_kind(name)
+        if j in match.items:
+            continue
+        dropped.append((str(fpath), name or f"column {j + 1}", kind))
+    if meta["district"] is None and meta["school"] is None:
+        raise SchemaError(
+            "no district column (and no school CDS codes to take the district from)",
+            file=fpath,
+            row=1,
+            column=DISTRICT[0],
+            fix=f"add a column named one of {list(DISTRICT[:4])} holding 7-digit CD codes, "
+            "14-digit CDS codes or district names",
         )
 
-    n = len(df)
-    rows = np.arange(1, n + 1)
+    def colname(key: str) -> str:
+        j = meta[key]
+        return names[j] if j is not None else ""
+
     keep = np.ones(n, dtype=bool)
-    rid = df[rid_col].str.strip()
-    bad = rid.eq("").to_numpy()
-    for r in rows[bad]:
-        problem(int(r), rid_col, "the respondent id is blank", "fill in the respondent id")
-        rejected.append((str(fpath), int(r), rid_col, "blank respondent id"))
-    keep &= ~bad
-    dist = df[dist_col].str.strip().str.replace(r"\.0$", "", regex=True)
-    dist = dist.where(~dist.str.fullmatch(r"\d{14}"), dist.str[:7]).str.zfill(7)
-    bad = ~dist.str.fullmatch(r"\d{7}").to_numpy() & keep
-    for r in rows[bad]:
-        problem(
-            int(r),
-            dist_col,
-            f"district code {df[dist_col].iat[r - 1]!r} is not a 7-digit CDS code",
-            "use the county+district CDS code, e.g. 1964279",
+    # respondent ids
+    if meta["rid"] is not None:
+        rid = f[meta["rid"]].str.strip()
+        blank = rid.eq("").to_numpy()
+        col.reject(
+            rows[blank].tolist(),
+            colname("rid"),
+            "blank respondent id",
+            "fill in the respondent id",
         )
-        rejected.append((str(fpath), int(r), dist_col, "district code is not 7 digits"))
-    keep &= ~bad
+        keep &= ~blank
+    else:
+        rid = pd.Series([f"{fpath.name}#row{r}" for r in rows], index=f.index, dtype=object)
+        col.notes.append("no respondent id column: each row's id is made from file and row")
 
-    if wave is None:
-        m = re.search(r"wave[ _-]?(\d+)", fpath.stem, re.IGNORECASE)
-        if m is None:
-            raise SchemaError(
-                "the survey wave is not given and not in the file name",
-                file=fpath,
-                fix="pass wave=<number> or put 'wave<number>' in the file name",
+    # schools: 14-digit CDS codes only
+    school = pd.Series("", index=f.index, dtype=object)
+    if meta["school"] is not None:
+        raw_school = f[meta["school"]].str.strip().str.replace(r"[\s-]", "", regex=True)
+        raw_school = raw_school.str.replace(r"\.0+$", "", regex=True)
+        ok = raw_school.str.fullmatch(r"\d{14}")
+        school = raw_school.where(ok, "")
+        bad = (~ok & raw_school.ne("")).to_numpy()
+        if bad.any():
+            col.notes.append(
+                f"column {colname('school')!r}: {int(bad.sum())} cell(s) are not 14-digit CDS "
+                f"codes (rows {_rows_text(rows[bad].tolist())}); school left blank there "
+                "(school names are not kept: give CDS codes)"
             )
-        wave = int(m.group(1))
-    dates = (
-        pd.to_datetime(df[date_col].str.strip(), errors="coerce", format="mixed")
-        if date_col
-        else pd.Series(pd.NaT, index=df.index)
-    )
+    # districts
+    if meta["district"] is not None:
+        dcol = f[meta["district"]]
+        codes, lookups = resolve_districts(dcol)
+        from_school = school.str[:7].where(school.ne(""), None)
+        blank_d = dcol.str.strip().eq("")
+        codes = codes.where(~(blank_d & from_school.notna()), from_school)
+        dist_rows = []
+        for text, lk in lookups.items():
+            mask = (dcol.astype(str) == text).to_numpy() & keep
+            if not mask.any():
+                continue
+            if lk.code is None:
+                if not text.strip() and from_school[mask].notna().all():
+                    continue
+                bad = mask & codes.isna().to_numpy()
+                col.reject(rows[bad].tolist(), colname("district"), lk.problem, lk.fix)
+            elif lk.how in ("name", "approximate name"):
+                dist_rows.append((text, lk.code, lk.name, lk.how, int(mask.sum())))
+            elif not lk.name:
+                dist_rows.append(
+                    ("(code)", lk.code, "not in the CDE directory", lk.how, int(mask.sum()))
+                )
+        keep &= codes.notna().to_numpy()
+        dist = codes.fillna("")
+        districts = pd.DataFrame(
+            dist_rows, columns=["text", "district_id", "directory", "how", "rows"]
+        )
+    else:
+        dist = school.str[:7]
+        bad = dist.eq("").to_numpy() & keep
+        col.reject(
+            rows[bad].tolist(),
+            colname("school"),
+            "no district: the school is not a 14-digit CDS code",
+            "add a District column or give schools as 14-digit CDS codes",
+        )
+        keep &= ~bad
+        districts = pd.DataFrame(columns=["text", "district_id", "directory", "how", "rows"])
+
+    # dates and the school year
+    if meta["date"] is not None:
+        dp = parse_dates(f[meta["date"]], source_tz=wx.timezone)
+        dates = dp.values
+        col.notes.extend(f"column {colname('date')!r}: {t}" for t in dp.notes)
+        if dp.unreadable.any():
+            col.notes.append(
+                f"column {colname('date')!r}: {int(dp.unreadable.sum())} date(s) not readable "
+                f"(rows {_rows_text(rows[dp.unreadable.to_numpy()].tolist())})"
+            )
+    else:
+        dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     if year is None:
         sy = school_year_of_dates(dates[keep]).dropna()
         if sy.empty:
-            raise SchemaError(
-                "the school year of the wave cannot be told: no readable response dates",
-                file=fpath,
-                column=date_col,
-                fix='pass year="YYYY-YY" or include a Start Date column',
-            )
-        year = str(sy.mode().iat[0])
+            m = re.search(r"(20\d\d)[-_](\d\d)(?!\d)", fpath.stem)
+            if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
+                year = f"{m.group(1)}-{m.group(2)}"
+            else:
+                raise SchemaError(
+                    "the school year of the survey cannot be told: no readable response dates",
+                    file=fpath,
+                    column=colname("date") or DATE[0],
+                    fix="include the tool's date column (Timestamp, Start Date), put the school "
+                    'year in the file name ("family_survey_2023-24.csv"), or pass year="YYYY-YY"',
+                )
+        else:
+            year = str(sy.mode().iat[0])
 
-    dup = rid.duplicated(keep="first").to_numpy() & keep
-    for r in rows[dup]:
-        problem(
-            int(r),
-            rid_col,
-            f"respondent {rid.iat[r - 1]!r} appears twice in wave {wave}",
-            "remove the duplicated row from the export",
-        )
-        rejected.append((str(fpath), int(r), rid_col, "duplicated respondent in this wave"))
+    # wave
+    wave_from = "argument"
+    waves = None
+    if wave is None:
+        if meta["wave"] is not None:
+            w = pd.to_numeric(f[meta["wave"]].str.extract(r"(\d+)")[0], errors="coerce")
+            badw = (w.isna() | (w < 1)).to_numpy() & keep
+            col.reject(
+                rows[badw].tolist(),
+                colname("wave"),
+                "the wave is not a whole number from 1",
+                "write the wave number (1, 2, ...)",
+            )
+            keep &= ~badw
+            waves = w.fillna(0).astype(np.int64).to_numpy()
+            wave_from = "column"
+        else:
+            m = re.search(r"(?:wave|ola)[ _-]?(\d+)", fpath.stem, re.IGNORECASE)
+            if m:
+                wave, wave_from = int(m.group(1)), "file name"
+            else:
+                wave, wave_from = 1, "default"
+    if waves is None:
+        waves = np.full(n, int(wave), dtype=np.int64)
+
+    # repeated respondents within a wave
+    dup = (
+        pd.DataFrame({"r": rid.to_numpy(), "w": waves})[keep]
+        .duplicated(keep="first")
+        .reindex(range(n), fill_value=False)
+        .to_numpy()
+    )
+    col.reject(
+        rows[dup].tolist(),
+        colname("rid") or "row",
+        "repeated respondent in this wave (the first row is kept)",
+        "remove the repeated row from the export",
+    )
     keep &= ~dup
 
-    if lang_col:
-        lang_norm = _normalized(df[lang_col])
-        lang = lang_norm.map(LANGUAGES)
-        unknown = lang.isna() & lang_norm.ne("")
-        for r in rows[unknown.to_numpy() & keep]:
-            problem(
-                int(r),
-                lang_col,
-                f"unknown language {df[lang_col].iat[r - 1]!r}",
-                f"use one of {sorted(set(LANGUAGES))}",
-            )
-            repaired.append((str(fpath), int(r), lang_col, "unknown language recorded as 'und'"))
-        lang = lang.fillna("und")
-    else:
-        lang = pd.Series(inst.languages[0], index=df.index)
-
-    # answers: map the unique labels of each column through the instrument's lookup
-    lookup = inst.label_map()
-    k = len(item_cols)
+    # answers
+    lookup = answer_lookup(inst)
+    label_lang = label_languages()
+    items = list(item_col)
+    k = len(items)
     values = np.full((n, k), np.nan)
     reasons = np.full((n, k), "", dtype=object)
-    for j, (col, iid) in enumerate(item_cols.items()):
-        cells = df[col]
+    lang_votes = {"en": np.zeros(n), "es": np.zeros(n)}
+    for jj, iid in enumerate(items):
+        j = item_col[iid]
+        cells = f[j]
         uniq = pd.unique(cells)
-        code_of, reason_of = {}, {}
+        code_of, reason_of, cat_of = {}, {}, {}
         for u in uniq:
-            hit = lookup.get(normalize_label(u))
+            hit = lookup_answer(u, lookup, inst.points)
             if hit is None:
                 code_of[u], reason_of[u] = np.nan, "out_of_range"
+                cat_of[u] = classify_unrecognised(u, inst.points)
             else:
                 code_of[u] = np.nan if hit[0] is None else float(hit[0])
                 reason_of[u] = hit[1]
-        values[:, j] = cells.map(code_of).to_numpy(dtype=float)
-        reasons[:, j] = cells.map(reason_of).to_numpy(dtype=object)
-        bad = (reasons[:, j] == "out_of_range") & keep
-        for r in rows[bad]:
-            problem(
-                int(r),
-                col,
-                f"{cells.iat[r - 1]!r} is not an answer of item {iid!r}",
-                "map the label in the instrument YAML, or correct the cell",
+            langs = label_lang.get(vocab_key(u), frozenset())
+            for lg in lang_votes:
+                if lg in langs and len(langs) == 1:
+                    lang_votes[lg] += (cells == u).to_numpy()
+        values[:, jj] = cells.map(code_of).to_numpy(dtype=float)
+        reasons[:, jj] = cells.map(reason_of).to_numpy(dtype=object)
+        bad = (reasons[:, jj] == "out_of_range") & keep
+        if bad.any():
+            cats = cells[bad].map(cat_of)
+            for cat in pd.unique(cats):
+                m = bad.copy()
+                m[bad] = (cats == cat).to_numpy()
+                col.unknown(
+                    rows[m].tolist(),
+                    names[j],
+                    cat,
+                    "answer label",
+                    f"map the label in the instrument YAML (response_labels or missing_labels) "
+                    f"or correct the cell; item {iid!r}",
+                )
+
+    # language of the survey
+    if meta["lang"] is not None:
+        lang, blank, unknown = map_vocabulary(f[meta["lang"]], "languages", other="other")
+        lang = lang.fillna("und")
+        if unknown.any():
+            col.notes.append(
+                f"column {colname('lang')!r}: {int(unknown.sum())} language(s) not in the "
+                f"vocabulary recorded as 'other' (rows {_rows_text(rows[unknown.to_numpy()].tolist())})"
             )
-            repaired.append(
-                (str(fpath), int(r), col, f"unknown answer {cells.iat[r - 1]!r} set missing")
+    else:
+        en, es = lang_votes["en"], lang_votes["es"]
+        lang = pd.Series(np.where(es > en, "es", np.where(en > es, "en", "und")), index=f.index)
+        col.notes.append(
+            "no language column: each respondent's language told from the language of their "
+            "answer labels"
+        )
+
+    def flag(key: str, label: str) -> pd.Series | None:
+        if meta[key] is None:
+            return None
+        mapped, _, unknown = map_vocabulary(f[meta[key]], "flags")
+        col.unknown(
+            rows[unknown.to_numpy() & keep].tolist(),
+            colname(key),
+            "not yes, no, blank or prefer not to say",
+            f"{label} value",
+            "write Yes or No (Sí/No); blanks and 'Prefer not to say' are read as missing",
+        )
+        out = pd.Series(pd.NA, index=f.index, dtype="boolean")
+        out[mapped.eq("true").fillna(False).to_numpy()] = True
+        out[mapped.eq("false").fillna(False).to_numpy()] = False
+        return out
+
+    el = flag("el", "EL family")
+    sed = flag("sed", "low income")
+
+    if role is not None:
+        roles = pd.Series(role, index=f.index)
+    elif meta["role"] is not None:
+        roles, blank, unknown = map_vocabulary(f[meta["role"]], "roles", other="other")
+        roles = roles.fillna(inst.role or "other")
+        if unknown.any():
+            col.notes.append(
+                f"column {colname('role')!r}: {int(unknown.sum())} role(s) not in the vocabulary "
+                "recorded as 'other'"
             )
+    else:
+        roles = pd.Series(inst.role or "family", index=f.index)
 
     idx = np.flatnonzero(keep)
     m = len(idx)
-    items = np.array(list(item_cols.values()), dtype=object)
     out = pd.DataFrame(
         {
             C.RESPONDENT_ID: np.repeat(rid.to_numpy()[idx], k),
-            C.WAVE: np.int64(wave),
+            C.WAVE: np.repeat(waves[idx], k).astype(np.int64),
             C.YEAR: year,
             C.DISTRICT_ID: np.repeat(dist.to_numpy()[idx], k),
-            C.SCHOOL_ID: np.repeat(
-                (
-                    df[school_col].str.strip() if school_col else pd.Series("", index=df.index)
-                ).to_numpy()[idx],
-                k,
-            ),
-            C.ROLE: role or inst.role,
+            C.SCHOOL_ID: np.repeat(school.to_numpy()[idx], k),
+            C.ROLE: np.repeat(roles.to_numpy()[idx], k),
             C.LANGUAGE: np.repeat(lang.to_numpy()[idx], k),
             C.INSTRUMENT: inst.name,
-            C.ITEM: np.tile(items, m),
+            C.ITEM: np.tile(np.array(items, dtype=object), m),
             C.VALUE: values[idx].ravel(),
             C.MISSING_REASON: reasons[idx].ravel(),
         }
     )
-    if weight_col:
-        w = pd.to_numeric(df[weight_col], errors="coerce")
+    if meta["weight"] is not None:
+        w = pd.to_numeric(f[meta["weight"]].str.replace(",", "."), errors="coerce")
         badw = (~(w > 0)).to_numpy() & keep
         if badw.any():
             r = int(rows[badw][0])
             raise SchemaError(
-                f"{int(badw.sum())} weight(s) are missing, zero, negative or not numbers; "
-                f"first: {df[weight_col].iat[r - 1]!r}",
+                f"{int(badw.sum())} weight(s) are missing, zero, negative or not numbers "
+                f"(rows {_rows_text(rows[badw].tolist())})",
                 file=fpath,
                 row=r,
-                column=weight_col,
+                column=colname("weight"),
                 fix="give every respondent a positive sampling weight, or drop the weight column",
             )
         out[C.WEIGHT] = np.repeat(w.to_numpy()[idx], k)
-    if el_col:
-        out[C.EL_FAMILY] = np.repeat(_flag(df[el_col]).to_numpy()[idx], k)
-    if sed_col:
-        out[C.SED_FAMILY] = np.repeat(_flag(df[sed_col]).to_numpy()[idx], k)
+    if el is not None:
+        out[C.EL_FAMILY] = pd.array(np.repeat(el.to_numpy()[idx], k), dtype="boolean")
+    if sed is not None:
+        out[C.SED_FAMILY] = pd.array(np.repeat(sed.to_numpy()[idx], k), dtype="boolean")
+    if meta["home"] is not None:
+        home, _, _ = map_vocabulary(f[meta["home"]], "languages", other="other")
+        out[C.HOME_LANGUAGE] = np.repeat(home.fillna("und").to_numpy()[idx], k)
 
-    cols_rep = ["file", "row", "column", "reason"]
-    report = SurveyRead(
+    notes = [*wx.notes, *col.notes]
+    if wave_from == "default":
+        notes.append("no wave in the file name or a Wave column: read as wave 1")
+    report = ReadReport(
         rows_read=n,
         rows_kept=m,
-        rejected=pd.DataFrame(rejected, columns=cols_rep),
-        repaired=pd.DataFrame(repaired, columns=cols_rep),
+        rejected=pd.DataFrame(col.rejected, columns=_REP),
+        repaired=pd.DataFrame(col.repaired, columns=_REP),
         dropped_columns=pd.DataFrame(dropped, columns=["file", "column", "kind"]),
-        synthetic=raw.synthetic,
+        synthetic=wx.synthetic,
+        recognised_as=f"{wx.tool_name} of {inst.name} ({wx.header_rows} header row"
+        f"{'s' if wx.header_rows > 1 else ''})",
+        matched=_matched_text(match, dropped),
+        unrecognised=pd.DataFrame(
+            col.unrecognised, columns=["column", "what", "category", "rows", "count"]
+        ),
+        districts=districts,
+        notes=tuple(notes),
     )
     out.attrs["read"] = report
-    out.attrs["synthetic"] = raw.synthetic
+    out.attrs["synthetic"] = wx.synthetic
     out.attrs["source"] = str(fpath)
+    out.attrs["wave_from"] = wave_from
     return out

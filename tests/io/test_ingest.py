@@ -27,10 +27,11 @@ def test_signins_drop_pii_reject_bad_rows():
     rep = df.attrs["read"]
     assert rep.rows_read == 6 and rep.rows_kept == 3
     reasons = dict(zip(rep.rejected["row"], rep.rejected["reason"]))
+    # rows as a spreadsheet shows them: the comment line is row 1, the header row 2
     assert reasons == {
-        3: "signed in twice at this event",
-        5: "date not readable",
-        6: "blank participant id",
+        5: "signed in twice at this event",
+        7: "date not readable",
+        8: "blank participant id",
     }
     kinds = dict(zip(rep.dropped_columns["column"], rep.dropped_columns["kind"]))
     assert kinds["Email"] == "pii" and kinds["Phone"] == "pii" and kinds["First Name"] == "pii"
@@ -115,9 +116,13 @@ def test_failed_validation_writes_nothing(tmp_path, monkeypatch):
         "1234567,A,C,2019-20,castle,1,1,1,1,1\n"
     )
     with pytest.raises(cm.SchemaError) as info:
-        ingest(raw, out, key=TEST_KEY)
-    assert info.value.column == C.DISTRICT_TYPE and "roster" in str(info.value)
+        ingest(raw, out, key=TEST_KEY, strict=True)
+    assert info.value.column == C.DISTRICT_TYPE and "synthetic_districts.csv" in str(info.value)
     assert _digest(out) == before  # nothing half-written, nothing replaced
+    # without --strict the bad roster is rejected alone, naming its column
+    rep = ingest(raw, out, key=TEST_KEY)
+    row = rep.files[rep.files["file"].str.endswith("synthetic_districts.csv")].iloc[0]
+    assert row["status"] == "failed" and "district_type" in row["note"] and rep.failed
 
 
 def test_bad_file_reported_not_fatal_unless_strict(tmp_path):

@@ -121,11 +121,11 @@ def test_previous_snapshot_is_kept_one_step_back(tmp_path):
     ingest(raw, out)
     first = _tables(out)
     first_id = snap.read_manifest(out)["snapshot"]
-    (raw / "synthetic_districts.csv").unlink()
+    (raw / "synthetic_signins_2019-20.csv").unlink()
     rep = ingest(raw, out)
-    assert "roster" not in rep.tables
-    assert any("had a roster table" in n for n in rep.notes)
-    assert "roster.parquet" not in _tables(out)
+    assert "participation" not in rep.tables
+    assert any("had a participation table" in n for n in rep.notes)
+    assert "participation.parquet" not in _tables(out)
     prev = snap.previous_dir(out)
     assert _tables(prev) == first and snap.read_manifest(prev)["snapshot"] == first_id
     snap.restore_previous(out)
@@ -138,9 +138,13 @@ def test_a_table_is_never_dropped_because_its_source_failed(tmp_path):
     out = tmp_path / "processed"
     ingest(raw, out)
     survey_before = pd.read_parquet(out / "survey.parquet")
-    # the only survey file now fails to read (its district column is gone)
+    # the only survey file now fails to read (a question column appears twice)
     p = raw / "synthetic_survey_wave1.csv"
-    p.write_text(p.read_text(encoding="utf-8-sig").replace("District Code", "Distrito Escolar"))
+    lines = p.read_text(encoding="utf-8-sig").splitlines()
+    head = lines[1].split(",")
+    head[-1] = head[-2]
+    lines[1] = ",".join(head)
+    p.write_text("\n".join(lines) + "\n")
     raw_digest = _digest(raw)
     rep = ingest(raw, out)
     assert (rep.files["status"] == "failed").sum() == 1
@@ -208,7 +212,7 @@ def test_killed_ingest_leaves_exactly_the_old_or_the_new_snapshot(tmp_path, monk
     monkeypatch.setenv("CEI_HASH_KEY", "fault-injection-test-key-0123456789abcdef")
     raw_old = _raw(tmp_path, "raw_old")
     raw_new = _raw(tmp_path, "raw_new")
-    (raw_new / "synthetic_districts.csv").unlink()  # the new snapshot differs: no roster
+    (raw_new / "synthetic_signins_2019-20.csv").unlink()  # the new snapshot: no sign-ins
     out = tmp_path / "processed"
     ingest(raw_old, out)
     old = _tables(out)
@@ -249,7 +253,7 @@ def test_killed_ingest_leaves_exactly_the_old_or_the_new_snapshot(tmp_path, monk
 def test_two_concurrent_ingests_end_with_one_snapshot_and_one_clear_error(tmp_path):
     raw_a = _raw(tmp_path, "raw_a")
     raw_b = _raw(tmp_path, "raw_b")
-    (raw_b / "synthetic_districts.csv").unlink()
+    (raw_b / "synthetic_signins_2019-20.csv").unlink()
     out = tmp_path / "processed"
     code = (
         "import sys\nfrom cei_metrics.io.intake import ingest\nfrom cei_metrics.errors import "
@@ -276,7 +280,7 @@ def test_two_concurrent_ingests_end_with_one_snapshot_and_one_clear_error(tmp_pa
     assert results[0] == "ok" and results[1].startswith("refused: ")
     assert "another ingest is writing this processed folder" in results[1]
     man = snap.read_manifest(out)
-    assert "roster" in man["tables"]  # raw_a's snapshot, whole
+    assert "participation" in man["tables"]  # raw_a's snapshot, whole
     cm.io.load_tables(out)
 
 
@@ -344,12 +348,12 @@ def test_interrupted_two_rename_switch_is_finished_on_next_open(tmp_path, monkey
             raise KeyboardInterrupt  # the process stops between the two renames
 
     monkeypatch.setattr(os, "replace", die_after_first)
-    (raw / "synthetic_districts.csv").unlink()
+    (raw / "synthetic_signins_2019-20.csv").unlink()
     with pytest.raises(KeyboardInterrupt):
         ingest(raw, out)
     monkeypatch.undo()
     assert not out.exists() and (tmp_path / ".processed.switch").exists()
     tabs = cm.io.load_tables(out)  # finishes the switch, then reads the new snapshot
-    assert tabs.roster.empty and not tabs.survey.empty
+    assert tabs.participation.empty and not tabs.survey.empty
     assert _tables(out) != old and not (tmp_path / ".processed.switch").exists()
     assert _tables(snap.previous_dir(out)) == old

@@ -70,7 +70,7 @@ def test_unknown_label_and_out_of_range_code_are_repaired_and_reported(tmp_path)
     df = read_survey_export(_write(tmp_path, text), "family_engagement")
     rep = df.attrs["read"].repaired
     assert len(rep) == 2
-    assert set(rep["row"]) == {1} and set(rep["column"]) == {
+    assert set(rep["row"]) == {2} and set(rep["column"]) == {
         "Staff at my child's school treat my family with respect.",
         "trust_2",
     }
@@ -85,7 +85,7 @@ def test_unknown_label_raises_in_strict_mode(tmp_path):
     with pytest.raises(cm.SchemaError) as info:
         read_survey_export(_write(tmp_path, text), "family_engagement", errors="raise")
     e = info.value
-    assert e.row == 2 and e.column.startswith("Staff at") and "export_wave2.csv" in str(e)
+    assert e.row == 3 and e.column.startswith("Staff at") and "export_wave2.csv" in str(e)
     assert e.fix
 
 
@@ -95,32 +95,34 @@ def test_duplicated_respondent_wave_rows_rejected(tmp_path):
     )
     df = read_survey_export(_write(tmp_path, text), "family_engagement")
     rej = df.attrs["read"].rejected
-    assert rej[["row", "reason"]].values.tolist() == [[2, "duplicated respondent in this wave"]]
+    assert rej[["row", "reason"]].values.tolist() == [
+        [3, "repeated respondent in this wave (the first row is kept)"]
+    ]
     assert df[C.VALUE].tolist() == [4.0, 4.0]
 
 
 def test_bad_district_rejected_with_row(tmp_path):
     text = HEADER + "R1,2020-03-01,12AB,English,Agree,4\nR2,2020-03-01,1234567,English,Agree,4\n"
     df = read_survey_export(_write(tmp_path, text), "family_engagement")
-    assert df.attrs["read"].rejected["row"].tolist() == [1]
+    assert df.attrs["read"].rejected["row"].tolist() == [2]
     assert set(df[C.RESPONDENT_ID]) == {"R2"}
 
 
-@pytest.mark.parametrize(
-    "text, column",
-    [
-        ("Start Date,District Code,trust_1\n2020-03-01,1234567,Agree\n", "Response ID"),
-        ("Response ID,Start Date,trust_1\nR1,2020-03-01,Agree\n", "District Code"),
-    ],
-)
-def test_missing_columns_named(tmp_path, text, column):
+def test_missing_district_column_named(tmp_path):
+    text = "Response ID,Start Date,trust_1\nR1,2020-03-01,Agree\n"
     with pytest.raises(cm.SchemaError) as info:
         read_survey_export(_write(tmp_path, text), "family_engagement")
-    assert info.value.column == column and info.value.row == 0
+    assert info.value.column == "District Code" and info.value.row == 1  # the header row
+
+
+def test_missing_respondent_id_made_from_file_and_row(tmp_path):
+    text = "Start Date,District Code,trust_1\n2020-03-01,1234567,Agree\n2020-03-02,1234567,Agree\n"
+    df = read_survey_export(_write(tmp_path, text), "family_engagement")
+    assert df[C.RESPONDENT_ID].tolist() == ["export_wave2.csv#row2", "export_wave2.csv#row3"]
 
 
 def test_wrong_delimiter_empty_file_and_no_items(tmp_path):
-    with pytest.raises(cm.UnknownFormatError, match="delimiter"):
+    with pytest.raises(cm.CEIError, match="no column matches"):
         read_survey_export(
             _write(tmp_path, "Response ID District trust_1\nR1 1 2\n"), "family_engagement"
         )
@@ -133,10 +135,11 @@ def test_wrong_delimiter_empty_file_and_no_items(tmp_path):
         )
 
 
-def test_wave_needed_when_not_in_name(tmp_path):
+def test_wave_one_when_not_in_name(tmp_path):
     text = HEADER + "R1,2020-03-01,1234567,English,Agree,4\n"
-    with pytest.raises(cm.SchemaError, match="wave"):
-        read_survey_export(_write(tmp_path, text, name="export.csv"), "family_engagement")
+    df = read_survey_export(_write(tmp_path, text, name="export.csv"), "family_engagement")
+    assert (df[C.WAVE] == 1).all() and df.attrs["wave_from"] == "default"
+    assert any("wave 1" in n for n in df.attrs["read"].notes)
     df = read_survey_export(_write(tmp_path, text, name="export.csv"), "family_engagement", wave=3)
     assert (df[C.WAVE] == 3).all()
 
@@ -148,7 +151,7 @@ def test_nonpositive_weight_refused(tmp_path):
     )
     with pytest.raises(cm.SchemaError) as info:
         read_survey_export(_write(tmp_path, text), "family_engagement")
-    assert info.value.row == 2 and info.value.column == "Weight"
+    assert info.value.row == 3 and info.value.column == "Weight"
 
 
 def test_raw_file_is_not_modified():
