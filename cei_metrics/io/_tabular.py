@@ -33,6 +33,8 @@ TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".dat")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 SPSS_SUFFIXES = (".sav", ".zsav")
 MAX_BYTES = 200 * 1024 * 1024
+#: Bytes read when only the first rows are asked for (recognising a file, its header).
+HEAD_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -366,7 +368,7 @@ def read_grid(path: str | Path, *, max_rows: int | None = None) -> Grid:
         size = path.stat().st_size
     except FileNotFoundError:
         raise CEIError("file not found", file=path, fix="check the path") from None
-    if size > MAX_BYTES:
+    if size > MAX_BYTES and max_rows is None:
         raise CEIError(
             f"the file is {size / 2**20:.0f} MB, more than this reader takes",
             file=path,
@@ -375,7 +377,12 @@ def read_grid(path: str | Path, *, max_rows: int | None = None) -> Grid:
     suffix = path.suffix.lower()
     if suffix in SPSS_SUFFIXES:
         return _read_spss(path)
-    raw = path.read_bytes()
+    if max_rows is not None and size > HEAD_BYTES and suffix not in EXCEL_SUFFIXES:
+        with open(path, "rb") as fh:  # the head is enough for max_rows rows
+            raw = fh.read(HEAD_BYTES)
+        raw = raw[: raw.rfind(b"\n") + 1] or raw
+    else:
+        raw = path.read_bytes()
     if suffix in EXCEL_SUFFIXES or raw[:4] == b"PK\x03\x04":
         if raw[:4] != b"PK\x03\x04":
             raise UnknownFormatError(

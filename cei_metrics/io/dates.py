@@ -122,7 +122,32 @@ def _year(y: str) -> int:
     return v + (2000 if v < 70 else 1900) if len(y) == 2 else v
 
 
-def parse_dates(values: pd.Series, *, source_tz: str | None = None) -> DateParse:
+def order_evidence(values: pd.Series) -> tuple[bool, bool, int]:
+    """What a column's numeric dates say about their day/month order: whether a date
+    shows day first (first number above 12), month first (second number above 12), and
+    how many distinct dates could be read either way. :func:`parse_dates` decides the
+    order of a column from this; a file read in batches adds it up over its batches."""
+    import pandas as pd
+
+    texts = values.astype(str).str.strip()
+    day_first = month_first = False
+    n_amb = 0
+    for u in pd.unique(texts):
+        m = _NUMERIC.match(u) if u else None
+        if m:
+            a, b = int(m.group("a")), int(m.group("b"))
+            day_first |= 12 < a <= 31 and b <= 12
+            month_first |= 12 < b <= 31 and a <= 12
+            n_amb += a != b
+    return day_first, month_first, n_amb
+
+
+def parse_dates(
+    values: pd.Series,
+    *,
+    source_tz: str | None = None,
+    evidence: tuple[bool, bool, int] | None = None,
+) -> DateParse:
     """Read a column of dates in any mix of forms as California time (see module doc).
 
     Parameters
@@ -130,6 +155,8 @@ def parse_dates(values: pd.Series, *, source_tz: str | None = None) -> DateParse
     values : text cells (blank cells give NaT and are not reported).
     source_tz : the IANA zone of times written without one (e.g. Qualtrics'
         ``timeZone``); by default they are California time already.
+    evidence : :func:`order_evidence` of the whole column, when ``values`` is one batch
+        of a file read in batches (so every batch reads dates in the same order).
 
     Returns
     -------
@@ -146,14 +173,9 @@ def parse_dates(values: pd.Series, *, source_tz: str | None = None) -> DateParse
         except Exception:
             source_tz = None
     # the day/month order of numeric dates, decided for the whole column
-    firsts, seconds = [], []
-    for u in uniq:
-        m = _NUMERIC.match(u)
-        if m:
-            firsts.append(int(m.group("a")))
-            seconds.append(int(m.group("b")))
-    day_first_seen = any(12 < a <= 31 and b <= 12 for a, b in zip(firsts, seconds))
-    month_first_seen = any(12 < b <= 31 and a <= 12 for a, b in zip(firsts, seconds))
+    day_first_seen, month_first_seen, n_amb = (
+        evidence if evidence is not None else order_evidence(pd.Series(uniq, dtype=object))
+    )
     notes = []
     order = "month/day"
     if day_first_seen and not month_first_seen:
@@ -163,8 +185,7 @@ def parse_dates(values: pd.Series, *, source_tz: str | None = None) -> DateParse
             "numeric dates use both day/month and month/day orders; each unambiguous date "
             "was read as written and the ambiguous ones as month/day (US)"
         )
-    elif firsts:
-        n_amb = sum(a != b for a, b in zip(firsts, seconds))
+    else:
         if n_amb:
             notes.append(
                 f"{n_amb} distinct date(s) could be read as month/day or day/month (no day "

@@ -217,7 +217,29 @@ def _make(
 
 def read_wide_export(path: str | Path) -> WideExport:
     """Read a survey-tool export (any format in the module docstring) as a
-    :class:`WideExport`."""
+    :class:`WideExport`.
+
+    A text file of more than a couple of megabytes has its header read from its head and
+    its body parsed by pyarrow (:mod:`cei_metrics.io.stream`), which gives the same cells
+    and row numbers many times faster than the grid reader."""
+    from .stream import HEAD_ROWS, SMALL_BYTES, body_source, read_body
+
+    path = Path(path)
+    if path.suffix.lower() in (".csv", ".txt", ".tsv", ".tab", ".dat") and (
+        path.exists() and path.stat().st_size > SMALL_BYTES
+    ):
+        head = read_grid(path, max_rows=HEAD_ROWS)
+        wx = wide_from_grid(head)
+        src = body_source(path, head, wx.header_rows)
+        if src is not None:
+            frame, rows = read_body(src)
+            w = len(wx.names)
+            if frame.shape[1] != w:
+                frame = frame.reindex(columns=range(w), fill_value="")
+            wx.frame = frame
+            wx.row_numbers = rows.tolist()
+            wx.notes.extend(src.notes)
+            return wx
     return wide_from_grid(read_grid(path))
 
 
@@ -334,46 +356,40 @@ def match_questions(
     return QuestionMatch(items, how, tuple(unmatched), len(inst.items))
 
 
-def merge_duplicate_items(export: WideExport, match: QuestionMatch, path: Path) -> dict[str, int]:
+def plan_duplicate_items(
+    export: WideExport, match: QuestionMatch, path: Path
+) -> tuple[dict[str, int], list[tuple[int, int, str]]]:
     """One column per item: columns that hold the same item are merged when they are a
-    language version each (different headers, never both answered in one row).
+    language version each (different headers, never both answered in one row; the rows
+    are checked as they are mapped).
 
-    Returns item -> column position (the merged cells in the first column's place).
+    Returns item -> column position (the merged cells in the first column's place), and
+    the (first, other, item) pairs to merge.
 
     Raises
     ------
-    InstrumentError naming both columns otherwise (never silently dropped).
+    InstrumentError naming both columns when the same header appears twice (a second
+    copy of a question is never silently dropped).
     """
     by_item: dict[str, list[int]] = {}
     for j, iid in match.items.items():
         by_item.setdefault(iid, []).append(j)
     out: dict[str, int] = {}
-    f = export.frame
+    merges: list[tuple[int, int, str]] = []
     for iid, cols in by_item.items():
         first = cols[0]
         for other in cols[1:]:
             a, b = export.names[first], export.names[other]
-            both = (f[first].str.strip().ne("") & f[other].str.strip().ne("")).to_numpy()
-            if _k(a) == _k(b) or both.any():
-                where = (
-                    "the same header appears twice"
-                    if _k(a) == _k(b)
-                    else f"both are answered in {int(both.sum())} row(s)"
-                )
+            if _k(a) == _k(b):
                 raise InstrumentError(
                     f"two columns hold item {iid!r}: column {first + 1} {a[:60]!r} and "
-                    f"column {other + 1} {b[:60]!r} ({where})",
+                    f"column {other + 1} {b[:60]!r} (the same header appears twice)",
                     file=path,
                     row=1,
                     column=b[:80],
                     fix="remove or rename the repeated question column in the export "
                     "(a second copy of a question is never dropped silently)",
                 )
-            fill = f[first].str.strip().eq("")
-            f.loc[fill, first] = f.loc[fill, other]
-            export.notes.append(
-                f"columns {first + 1} and {other + 1} are two language versions of item "
-                f"{iid!r}, merged"
-            )
+            merges.append((first, other, iid))
         out[iid] = first
-    return out
+    return out, merges

@@ -73,7 +73,7 @@ from .districts import resolve_districts
 from .exports import (
     WideExport,
     match_questions,
-    merge_duplicate_items,
+    plan_duplicate_items,
     question_keys,
     read_wide_export,
 )
@@ -265,6 +265,11 @@ SurveyRead = ReadReport  # earlier name
 
 _REP = ["file", "row", "column", "reason"]
 
+#: More columns than this and a file is not a survey export (a transposed table, say).
+MAX_COLUMNS = 20_000
+#: Dropped columns listed by name in a report; more are counted by kind.
+MAX_LISTED = 200
+
 
 def find_col(
     names: list[str], aliases: tuple[str, ...], skip: set[int] = frozenset()
@@ -384,13 +389,75 @@ def read_survey_export(
     """
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     wx = export if export is not None else read_wide_export(path)
-    fpath = wx.path
-    col = _Collector(fpath, errors)
-    names = wx.names
-    f = wx.frame
-    rows = np.asarray(wx.row_numbers, dtype=np.int64)
-    n = len(f)
+    plan = plan_survey(wx, inst, wave=wave, role=role)
+    col = _Collector(wx.path, errors)
+    state = MapState()
+    out = map_survey_chunk(
+        plan, wx.frame, np.asarray(wx.row_numbers, dtype=np.int64), col, state, year=year
+    )
+    report = survey_report(plan, col, state, notes=wx.notes, synthetic=wx.synthetic)
+    out.attrs["read"] = report
+    out.attrs["synthetic"] = wx.synthetic
+    out.attrs["source"] = str(plan.path)
+    out.attrs["wave_from"] = plan.wave_from
+    return out
 
+
+@dataclass
+class SurveyPlan:
+    """What the header of an export decides, once per file: which column holds what,
+    which question each column is, which columns are dropped and why."""
+
+    inst: Instrument
+    path: Path
+    names: list[str]
+    meta: dict[str, int | None]
+    match: object
+    item_col: dict[str, int]
+    merges: list[tuple[int, int, str]]  # (kept column, other language's column, item)
+    dropped: list[tuple]
+    wave: int | None
+    wave_from: str
+    role: str | None
+    timezone: str | None
+    header_rows: int
+    tool_name: str
+    notes: list[str] = field(default_factory=list)
+
+    def colname(self, key: str) -> str:
+        j = self.meta[key]
+        return self.names[j] if j is not None else ""
+
+
+@dataclass
+class MapState:
+    """What mapping carries from one batch of a file to the next."""
+
+    rows_read: int = 0
+    rows_kept: int = 0
+    batched: bool = False  # the file is read in batches
+    seen: set = field(default_factory=set)  # (respondent id, wave) read in earlier batches
+    districts: dict = field(default_factory=dict)  # (text, code, name, how) -> rows
+    date_evidence: tuple[bool, bool, int] | None = None  # whole-file day/month evidence
+    noted: set = field(default_factory=set)  # notes already made (one per file)
+    merged: set = field(default_factory=set)
+
+
+def plan_survey(
+    wx: WideExport, inst: Instrument, *, wave: int | None = None, role: str | None = None
+) -> SurveyPlan:
+    """The header-level decisions for an export (see :class:`SurveyPlan`)."""
+    fpath = wx.path
+    names = wx.names
+    if len(names) > MAX_COLUMNS:
+        raise SchemaError(
+            f"the file has {len(names):,} columns, more than a survey export has (at most "
+            f"{MAX_COLUMNS:,} are read)",
+            file=fpath,
+            row=1,
+            fix="check it is the export itself (not a transposed table); remove unneeded "
+            "columns in the survey tool before exporting",
+        )
     meta: dict[str, int | None] = {}
     used: set[int] = set()
     for key, aliases in (
@@ -432,15 +499,12 @@ def read_survey_export(
             fix="use the instrument's question texts (any language, numbering allowed) or "
             "item ids as headers, or choose the right instrument with --instrument",
         )
-    item_col = merge_duplicate_items(wx, match, fpath)
+    item_col, merges = plan_duplicate_items(wx, match, fpath)
     dropped = []
     for j, name in enumerate(names):
         if j in used or j in match.items:
             continue
-        kind = _drop_kind(name)
-        if j in match.items:
-            continue
-        dropped.append((str(fpath), name or f"column {j + 1}", kind))
+        dropped.append((str(fpath), name or f"column {j + 1}", _drop_kind(name)))
     if meta["district"] is None and meta["school"] is None:
         raise SchemaError(
             "no district column (and no school CDS codes to take the district from)",
@@ -450,10 +514,103 @@ def read_survey_export(
             fix=f"add a column named one of {list(DISTRICT[:4])} holding 7-digit CD codes, "
             "14-digit CDS codes or district names",
         )
+    wave_from = "argument"
+    if wave is None:
+        if meta["wave"] is not None:
+            wave_from = "column"
+        else:
+            m = re.search(r"(?:wave|ola)[ _-]?(\d+)", fpath.stem, re.IGNORECASE)
+            if m:
+                wave, wave_from = int(m.group(1)), "file name"
+            else:
+                wave, wave_from = 1, "default"
+    notes = []
+    if meta["rid"] is None:
+        notes.append("no respondent id column: each row's id is made from file and row")
+    if meta["lang"] is None:
+        notes.append(
+            "no language column: each respondent's language told from the language of their "
+            "answer labels"
+        )
+    return SurveyPlan(
+        inst=inst,
+        path=fpath,
+        names=names,
+        meta=meta,
+        match=match,
+        item_col=item_col,
+        merges=merges,
+        dropped=dropped,
+        wave=wave,
+        wave_from=wave_from,
+        role=role,
+        timezone=wx.timezone,
+        header_rows=wx.header_rows,
+        tool_name=wx.tool_name,
+        notes=notes,
+    )
 
-    def colname(key: str) -> str:
-        j = meta[key]
-        return names[j] if j is not None else ""
+
+def survey_year(plan: SurveyPlan, dates: pd.Series, fallback_name: str | None = None) -> str:
+    """School year of a survey file: that of its most common response date (California
+    time), else one written in the file name."""
+    sy = school_year_of_dates(dates).dropna()
+    if not sy.empty:
+        return str(sy.mode().iat[0])
+    stem = fallback_name or plan.path.stem
+    m = re.search(r"(20\d\d)[-_](\d\d)(?!\d)", stem)
+    if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
+        return f"{m.group(1)}-{m.group(2)}"
+    raise SchemaError(
+        "the school year of the survey cannot be told: no readable response dates",
+        file=plan.path,
+        column=plan.colname("date") or DATE[0],
+        fix="include the tool's date column (Timestamp, Start Date), put the school "
+        'year in the file name ("family_survey_2023-24.csv"), or pass year="YYYY-YY"',
+    )
+
+
+def map_survey_chunk(
+    plan: SurveyPlan,
+    f: pd.DataFrame,
+    rows: np.ndarray,
+    col: _Collector,
+    state: MapState,
+    *,
+    year: str | None = None,
+) -> pd.DataFrame:
+    """Map the rows ``f`` (text cells, columns by position; ``rows`` their spreadsheet
+    row numbers) of an export planned by :func:`plan_survey` to the long survey table.
+
+    A file read whole is one chunk; a large file is mapped batch by batch with the same
+    ``col`` and ``state`` (repeated respondents are found across batches), and its
+    ``year`` given (decided from every batch's dates first)."""
+    inst, fpath, meta = plan.inst, plan.path, plan.meta
+    colname = plan.colname
+    n = len(f)
+    state.rows_read += n
+    for first, other, iid in plan.merges:
+        both = (f[first].str.strip().ne("") & f[other].str.strip().ne("")).to_numpy()
+        if both.any():
+            a, b = plan.names[first], plan.names[other]
+            raise InstrumentError(
+                f"two columns hold item {iid!r}: column {first + 1} {a[:60]!r} and "
+                f"column {other + 1} {b[:60]!r} (both are answered in {int(both.sum())} "
+                "row(s))",
+                file=fpath,
+                row=1,
+                column=b[:80],
+                fix="remove or rename the repeated question column in the export "
+                "(a second copy of a question is never dropped silently)",
+            )
+        fill = f[first].str.strip().eq("")
+        f.loc[fill, first] = f.loc[fill, other]
+        if (first, other) not in state.merged:
+            state.merged.add((first, other))
+            plan.notes.append(
+                f"columns {first + 1} and {other + 1} are two language versions of item "
+                f"{iid!r}, merged"
+            )
 
     keep = np.ones(n, dtype=bool)
     # respondent ids
@@ -469,7 +626,6 @@ def read_survey_export(
         keep &= ~blank
     else:
         rid = pd.Series([f"{fpath.name}#row{r}" for r in rows], index=f.index, dtype=object)
-        col.notes.append("no respondent id column: each row's id is made from file and row")
 
     # schools: 14-digit CDS codes only
     school = pd.Series("", index=f.index, dtype=object)
@@ -492,7 +648,6 @@ def read_survey_export(
         from_school = school.str[:7].where(school.ne(""), None)
         blank_d = dcol.str.strip().eq("")
         codes = codes.where(~(blank_d & from_school.notna()), from_school)
-        dist_rows = []
         for text, lk in lookups.items():
             mask = (dcol.astype(str) == text).to_numpy() & keep
             if not mask.any():
@@ -503,16 +658,13 @@ def read_survey_export(
                 bad = mask & codes.isna().to_numpy()
                 col.reject(rows[bad].tolist(), colname("district"), lk.problem, lk.fix)
             elif lk.how in ("name", "approximate name"):
-                dist_rows.append((text, lk.code, lk.name, lk.how, int(mask.sum())))
+                key = (text, lk.code, lk.name, lk.how)
+                state.districts[key] = state.districts.get(key, 0) + int(mask.sum())
             elif not lk.name:
-                dist_rows.append(
-                    ("(code)", lk.code, "not in the CDE directory", lk.how, int(mask.sum()))
-                )
+                key = ("(code)", lk.code, "not in the CDE directory", lk.how)
+                state.districts[key] = state.districts.get(key, 0) + int(mask.sum())
         keep &= codes.notna().to_numpy()
         dist = codes.fillna("")
-        districts = pd.DataFrame(
-            dist_rows, columns=["text", "district_id", "directory", "how", "rows"]
-        )
     else:
         dist = school.str[:7]
         bad = dist.eq("").to_numpy() & keep
@@ -523,13 +675,15 @@ def read_survey_export(
             "add a District column or give schools as 14-digit CDS codes",
         )
         keep &= ~bad
-        districts = pd.DataFrame(columns=["text", "district_id", "directory", "how", "rows"])
 
     # dates and the school year
     if meta["date"] is not None:
-        dp = parse_dates(f[meta["date"]], source_tz=wx.timezone)
+        dp = parse_dates(f[meta["date"]], source_tz=plan.timezone, evidence=state.date_evidence)
         dates = dp.values
-        col.notes.extend(f"column {colname('date')!r}: {t}" for t in dp.notes)
+        for t in dp.notes:
+            if t not in state.noted:
+                state.noted.add(t)
+                col.notes.append(f"column {colname('date')!r}: {t}")
         if dp.unreadable.any():
             col.notes.append(
                 f"column {colname('date')!r}: {int(dp.unreadable.sum())} date(s) not readable "
@@ -538,54 +692,31 @@ def read_survey_export(
     else:
         dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     if year is None:
-        sy = school_year_of_dates(dates[keep]).dropna()
-        if sy.empty:
-            m = re.search(r"(20\d\d)[-_](\d\d)(?!\d)", fpath.stem)
-            if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
-                year = f"{m.group(1)}-{m.group(2)}"
-            else:
-                raise SchemaError(
-                    "the school year of the survey cannot be told: no readable response dates",
-                    file=fpath,
-                    column=colname("date") or DATE[0],
-                    fix="include the tool's date column (Timestamp, Start Date), put the school "
-                    'year in the file name ("family_survey_2023-24.csv"), or pass year="YYYY-YY"',
-                )
-        else:
-            year = str(sy.mode().iat[0])
+        year = survey_year(plan, dates[keep])
 
     # wave
-    wave_from = "argument"
-    waves = None
-    if wave is None:
-        if meta["wave"] is not None:
-            w = pd.to_numeric(f[meta["wave"]].str.extract(r"(\d+)")[0], errors="coerce")
-            badw = (w.isna() | (w < 1)).to_numpy() & keep
-            col.reject(
-                rows[badw].tolist(),
-                colname("wave"),
-                "the wave is not a whole number from 1",
-                "write the wave number (1, 2, ...)",
-            )
-            keep &= ~badw
-            waves = w.fillna(0).astype(np.int64).to_numpy()
-            wave_from = "column"
-        else:
-            m = re.search(r"(?:wave|ola)[ _-]?(\d+)", fpath.stem, re.IGNORECASE)
-            if m:
-                wave, wave_from = int(m.group(1)), "file name"
-            else:
-                wave, wave_from = 1, "default"
-    if waves is None:
-        waves = np.full(n, int(wave), dtype=np.int64)
+    if plan.wave is None:
+        w = pd.to_numeric(f[meta["wave"]].str.extract(r"(\d+)")[0], errors="coerce")
+        badw = (w.isna() | (w < 1)).to_numpy() & keep
+        col.reject(
+            rows[badw].tolist(),
+            colname("wave"),
+            "the wave is not a whole number from 1",
+            "write the wave number (1, 2, ...)",
+        )
+        keep &= ~badw
+        waves = w.fillna(0).astype(np.int64).to_numpy()
+    else:
+        waves = np.full(n, int(plan.wave), dtype=np.int64)
 
-    # repeated respondents within a wave
-    dup = (
-        pd.DataFrame({"r": rid.to_numpy(), "w": waves})[keep]
-        .duplicated(keep="first")
-        .reindex(range(n), fill_value=False)
-        .to_numpy()
-    )
+    # repeated respondents within a wave (within this batch, then against earlier ones)
+    pairs = pd.DataFrame({"r": rid.to_numpy(), "w": waves})
+    dup = pairs[keep].duplicated(keep="first").reindex(range(n), fill_value=False).to_numpy()
+    if state.seen:
+        earlier = np.fromiter(
+            ((r, w) in state.seen for r, w in zip(pairs["r"], pairs["w"])), bool, n
+        )
+        dup |= earlier & keep
     col.reject(
         rows[dup].tolist(),
         colname("rid") or "row",
@@ -593,43 +724,47 @@ def read_survey_export(
         "remove the repeated row from the export",
     )
     keep &= ~dup
+    if state.batched:  # a file read in batches: remember who was read
+        state.seen.update(zip(pairs["r"][keep], pairs["w"][keep]))
 
-    # answers
+    # answers: each column's distinct labels mapped once
     lookup = answer_lookup(inst)
     label_lang = label_languages()
-    items = list(item_col)
+    items = list(plan.item_col)
     k = len(items)
     values = np.full((n, k), np.nan)
     reasons = np.full((n, k), "", dtype=object)
     lang_votes = {"en": np.zeros(n), "es": np.zeros(n)}
     for jj, iid in enumerate(items):
-        j = item_col[iid]
+        j = plan.item_col[iid]
         cells = f[j]
-        uniq = pd.unique(cells)
-        code_of, reason_of, cat_of = {}, {}, {}
-        for u in uniq:
+        codes_, uniq = pd.factorize(cells, use_na_sentinel=False)
+        code_of = np.full(len(uniq), np.nan)
+        reason_of = np.empty(len(uniq), dtype=object)
+        cat_of: dict[int, str] = {}
+        for i_u, u in enumerate(uniq):
             hit = lookup_answer(u, lookup, inst.points)
             if hit is None:
-                code_of[u], reason_of[u] = np.nan, "out_of_range"
-                cat_of[u] = classify_unrecognised(u, inst.points)
+                reason_of[i_u] = "out_of_range"
+                cat_of[i_u] = classify_unrecognised(u, inst.points)
             else:
-                code_of[u] = np.nan if hit[0] is None else float(hit[0])
-                reason_of[u] = hit[1]
+                code_of[i_u] = np.nan if hit[0] is None else float(hit[0])
+                reason_of[i_u] = hit[1]
             langs = label_lang.get(vocab_key(u), frozenset())
             for lg in lang_votes:
                 if lg in langs and len(langs) == 1:
-                    lang_votes[lg] += (cells == u).to_numpy()
-        values[:, jj] = cells.map(code_of).to_numpy(dtype=float)
-        reasons[:, jj] = cells.map(reason_of).to_numpy(dtype=object)
+                    lang_votes[lg] += codes_ == i_u
+        values[:, jj] = code_of[codes_]
+        reasons[:, jj] = reason_of[codes_]
         bad = (reasons[:, jj] == "out_of_range") & keep
         if bad.any():
-            cats = cells[bad].map(cat_of)
+            cats = np.array([cat_of[c] for c in codes_[bad]], dtype=object)
             for cat in pd.unique(cats):
                 m = bad.copy()
-                m[bad] = (cats == cat).to_numpy()
+                m[bad] = cats == cat
                 col.unknown(
                     rows[m].tolist(),
-                    names[j],
+                    plan.names[j],
                     cat,
                     "answer label",
                     f"map the label in the instrument YAML (response_labels or missing_labels) "
@@ -648,10 +783,6 @@ def read_survey_export(
     else:
         en, es = lang_votes["en"], lang_votes["es"]
         lang = pd.Series(np.where(es > en, "es", np.where(en > es, "en", "und")), index=f.index)
-        col.notes.append(
-            "no language column: each respondent's language told from the language of their "
-            "answer labels"
-        )
 
     def flag(key: str, label: str) -> pd.Series | None:
         if meta[key] is None:
@@ -672,8 +803,8 @@ def read_survey_export(
     el = flag("el", "EL family")
     sed = flag("sed", "low income")
 
-    if role is not None:
-        roles = pd.Series(role, index=f.index)
+    if plan.role is not None:
+        roles = pd.Series(plan.role, index=f.index)
     elif meta["role"] is not None:
         roles, blank, unknown = map_vocabulary(f[meta["role"]], "roles", other="other")
         roles = roles.fillna(inst.role or "other")
@@ -687,29 +818,32 @@ def read_survey_export(
 
     idx = np.flatnonzero(keep)
     m = len(idx)
+    state.rows_kept += m
+    per_row = np.repeat(idx, k)  # each kept respondent's position, once per item
+    reason_codes, reason_values = pd.factorize(reasons[idx].ravel())
     out = pd.DataFrame(
         {
-            C.RESPONDENT_ID: np.repeat(rid.to_numpy()[idx], k),
+            C.RESPONDENT_ID: _take_text(rid, per_row),
             C.WAVE: np.repeat(waves[idx], k).astype(np.int64),
-            C.YEAR: year,
-            C.DISTRICT_ID: np.repeat(dist.to_numpy()[idx], k),
-            C.SCHOOL_ID: np.repeat(school.to_numpy()[idx], k),
-            C.ROLE: np.repeat(roles.to_numpy()[idx], k),
-            C.LANGUAGE: np.repeat(lang.to_numpy()[idx], k),
-            C.INSTRUMENT: inst.name,
-            C.ITEM: np.tile(np.array(items, dtype=object), m),
+            C.YEAR: _take_text([year], np.zeros(m * k, dtype=np.int64)),
+            C.DISTRICT_ID: _take_text(dist, per_row),
+            C.SCHOOL_ID: _take_text(school, per_row),
+            C.ROLE: _take_text(roles, per_row),
+            C.LANGUAGE: _take_text(lang, per_row),
+            C.INSTRUMENT: _take_text([inst.name], np.zeros(m * k, dtype=np.int64)),
+            C.ITEM: _take_text(items, np.tile(np.arange(k), m)),
             C.VALUE: values[idx].ravel(),
-            C.MISSING_REASON: reasons[idx].ravel(),
+            C.MISSING_REASON: _take_text(list(reason_values), reason_codes),
         }
     )
     if meta["weight"] is not None:
         w = pd.to_numeric(f[meta["weight"]].str.replace(",", "."), errors="coerce")
-        badw = (~(w > 0)).to_numpy() & keep
+        badw = (~(w > 0) | ~np.isfinite(w)).to_numpy() & keep
         if badw.any():
             r = int(rows[badw][0])
             raise SchemaError(
-                f"{int(badw.sum())} weight(s) are missing, zero, negative or not numbers "
-                f"(rows {_rows_text(rows[badw].tolist())})",
+                f"{int(badw.sum())} weight(s) are missing, zero, negative, infinite or not "
+                f"numbers (rows {_rows_text(rows[badw].tolist())})",
                 file=fpath,
                 row=r,
                 column=colname("weight"),
@@ -723,28 +857,62 @@ def read_survey_export(
     if meta["home"] is not None:
         home, _, _ = map_vocabulary(f[meta["home"]], "languages", other="other")
         out[C.HOME_LANGUAGE] = np.repeat(home.fillna("und").to_numpy()[idx], k)
+    return out
 
-    notes = [*wx.notes, *col.notes]
-    if wave_from == "default":
+
+def _take_text(values, positions: np.ndarray) -> pd.Series:
+    """``values[positions]`` as a text column, gathered by pyarrow (no Python objects
+    made per row: the long table repeats each respondent's cells once per item)."""
+    import pyarrow as pa
+
+    if isinstance(values, pd.Series):
+        arr = pa.array(values.astype(str).array if values.dtype != "str" else values.array)
+    else:
+        arr = pa.array([str(v) for v in values], type=pa.string())
+    return pd.Series(arr.take(pa.array(positions, type=pa.int64())).to_pandas(), dtype="str")
+
+
+def survey_report(
+    plan: SurveyPlan,
+    col: _Collector,
+    state: MapState,
+    *,
+    notes: list[str] | tuple[str, ...] = (),
+    synthetic: bool = False,
+) -> ReadReport:
+    """The :class:`ReadReport` of an export mapped by :func:`map_survey_chunk`."""
+    notes = [*notes, *plan.notes, *col.notes]
+    if plan.wave_from == "default":
         notes.append("no wave in the file name or a Wave column: read as wave 1")
-    report = ReadReport(
-        rows_read=n,
-        rows_kept=m,
+    dropped = plan.dropped
+    if len(dropped) > MAX_LISTED:  # a file of very many columns: list some, count the rest
+        kinds = pd.Series([d[2] for d in dropped]).value_counts()
+        notes.append(
+            f"{len(dropped):,} columns dropped ("
+            + ", ".join(f"{v:,} {k}" for k, v in kinds.items())
+            + f"); the first {MAX_LISTED} are listed"
+        )
+        dropped = dropped[:MAX_LISTED]
+    unrec = pd.DataFrame(col.unrecognised, columns=["column", "what", "category", "rows", "count"])
+    if len(unrec) and unrec.duplicated(["column", "what", "category"]).any():
+        unrec = unrec.groupby(["column", "what", "category"], as_index=False, sort=False).agg(
+            rows=("rows", lambda r: "; ".join(r)[:200]), count=("count", "sum")
+        )[["column", "what", "category", "rows", "count"]]
+    districts = pd.DataFrame(
+        [(*k, v) for k, v in state.districts.items()],
+        columns=["text", "district_id", "directory", "how", "rows"],
+    )
+    return ReadReport(
+        rows_read=state.rows_read,
+        rows_kept=state.rows_kept,
         rejected=pd.DataFrame(col.rejected, columns=_REP),
         repaired=pd.DataFrame(col.repaired, columns=_REP),
         dropped_columns=pd.DataFrame(dropped, columns=["file", "column", "kind"]),
-        synthetic=wx.synthetic,
-        recognised_as=f"{wx.tool_name} of {inst.name} ({wx.header_rows} header row"
-        f"{'s' if wx.header_rows > 1 else ''})",
-        matched=_matched_text(match, dropped),
-        unrecognised=pd.DataFrame(
-            col.unrecognised, columns=["column", "what", "category", "rows", "count"]
-        ),
+        synthetic=synthetic,
+        recognised_as=f"{plan.tool_name} of {plan.inst.name} ({plan.header_rows} header row"
+        f"{'s' if plan.header_rows > 1 else ''})",
+        matched=_matched_text(plan.match, plan.dropped),
+        unrecognised=unrec,
         districts=districts,
-        notes=tuple(notes),
+        notes=tuple(dict.fromkeys(notes)),
     )
-    out.attrs["read"] = report
-    out.attrs["synthetic"] = wx.synthetic
-    out.attrs["source"] = str(fpath)
-    out.attrs["wave_from"] = wave_from
-    return out
