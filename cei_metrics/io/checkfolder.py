@@ -11,6 +11,7 @@ import pandas as pd
 from ..schemas import TABLES
 from .checks import AnalysisCheck, run_checks
 from .dispatch import FolderRead, read_folder
+from .spool import SpooledTable
 
 __all__ = ["FolderCheck", "check_folder", "folder_tables"]
 
@@ -22,6 +23,8 @@ def folder_tables(folder: FolderRead) -> dict[str, pd.DataFrame]:
     for t in TABLES:
         frames = []
         for f in folder.tables[t]:
+            if isinstance(f, SpooledTable):  # a large export, kept on disk while checking
+                f = f.load() if f.rows else pd.DataFrame()
             if len(f):
                 f = f.copy(deep=False)
                 f.attrs = {}
@@ -109,7 +112,14 @@ def check_folder(
 ) -> FolderCheck:
     """Read every file of ``raw_dir`` (writing nothing) and say what each file is and which
     analyses the data support (:mod:`cei_metrics.io.checks`)."""
-    folder = read_folder(raw_dir, instrument)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="cei-check-") as spool:
+        folder = read_folder(raw_dir, instrument, spool=Path(spool))
+        return _check(folder, raw_dir, options)
+
+
+def _check(folder: FolderRead, raw_dir, options: dict) -> FolderCheck:
     files = []
     root = Path(raw_dir)
     for fr in folder.files:

@@ -35,6 +35,7 @@ from ..errors import CEIError, UnknownFormatError
 from ..instruments import Instrument, load_instrument
 from ..schemas import TABLES, C
 from ._tabular import EXCEL_SUFFIXES, SPSS_SUFFIXES, TEXT_SUFFIXES, Grid, read_grid
+from .spool import SpooledTable
 
 __all__ = ["FileRead", "FolderRead", "read_file", "read_folder"]
 
@@ -54,10 +55,19 @@ class FileRead:
     frame: pd.DataFrame | None = None
     error: CEIError | None = None
     recognised_as: str = ""
+    spooled: SpooledTable | None = None  # a large file's table, on disk
+    read_report: object = None  # the reader's report when there is no frame
 
     @property
     def report(self):
-        return None if self.frame is None else self.frame.attrs.get("read")
+        if self.frame is None:
+            return self.read_report
+        return self.frame.attrs.get("read")
+
+    @property
+    def data(self):
+        """The file's table: the frame, or the spooled table of a large file."""
+        return self.spooled if self.spooled is not None else self.frame
 
     @property
     def rows_read(self) -> int:
@@ -146,9 +156,22 @@ def recognise(path: Path, inst: Instrument) -> tuple[str, Grid | None, object]:
     )
 
 
-def read_file(path: str | os.PathLike, inst: Instrument, *, strict: bool = False) -> FileRead:
+def read_file(
+    path: str | os.PathLike,
+    inst: Instrument,
+    *,
+    strict: bool = False,
+    spool: Path | None = None,
+    key: bytes | None = None,
+) -> FileRead:
     """Recognise and read one raw file; never raises unless ``strict`` (then the first
-    problem raises its CEIError)."""
+    problem raises its CEIError).
+
+    A survey export in a text file larger than :data:`~cei_metrics.io.stream.STREAM_BYTES`
+    is read batch by batch into ``spool`` (a parquet file; ids hashed with ``key``) or, with
+    no ``spool``, mapped and counted without being kept."""
+    from .stream import STREAM_BYTES
+
     path = Path(path)
     errors = "raise" if strict else "report"
     kind, table = "", ""
@@ -160,6 +183,39 @@ def read_file(path: str | os.PathLike, inst: Instrument, *, strict: bool = False
             "roster": "roster",
             "ratings": "ratings",
         }.get(kind, "")
+        if (
+            kind == "survey"
+            and path.suffix.lower() in TEXT_SUFFIXES
+            and path.stat().st_size > STREAM_BYTES
+        ):
+            from .survey import stream_survey_export
+
+            spooled, rep, synth = stream_survey_export(
+                path, inst, spool=spool, key=key, errors=errors
+            )
+            if rep.rows_kept == 0 and rep.rows_read > 0:
+                first = rep.rejected.iloc[0] if len(rep.rejected) else None
+                e = CEIError(
+                    f"every row was rejected ({rep.rows_read})",
+                    file=path,
+                    row=None if first is None else int(first["row"]),
+                    column=None if first is None else str(first["column"]),
+                    fix="see the per-row reasons in the ingest report",
+                )
+                return FileRead(path, kind, table, "failed", str(e), None, e, rep.recognised_as)
+            spooled.synthetic = synth
+            return FileRead(
+                path,
+                kind,
+                table,
+                "read",
+                "",
+                None,
+                None,
+                rep.recognised_as,
+                spooled=spooled,
+                read_report=rep,
+            )
         if kind == "survey":
             from .survey import read_survey_export
 
@@ -332,6 +388,8 @@ def read_folder(
     *,
     strict: bool = False,
     progress: bool = False,
+    spool: Path | None = None,
+    key: bytes | None = None,
 ) -> FolderRead:
     """Read every file of ``raw_dir`` (see the module docstring); build a roster from the
     data's districts and the CDE directory when none was given; number survey waves by
@@ -354,11 +412,12 @@ def read_folder(
         if p.suffix.lower() not in DATA_SUFFIXES:
             out.append(FileRead(p, "", "", "skipped", "not a data file"))
             continue
-        out.append(read_file(p, inst, strict=strict))
+        target = None if spool is None else Path(spool) / f"{len(out):05d}-{p.stem[:40]}.parquet"
+        out.append(read_file(p, inst, strict=strict, spool=target, key=key))
     tables: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     for fr in out:
         if fr.status == "read" and fr.table:
-            tables[fr.table].append(fr.frame)
+            tables[fr.table].append(fr.data)
     notes: list[str] = []
     _number_waves(out, tables, notes)
     if not tables["roster"]:
@@ -367,7 +426,10 @@ def read_folder(
         ids = set()
         for t in ("survey", "participation", "ratings"):
             for df in tables[t]:
-                ids |= set(df[C.DISTRICT_ID].dropna().astype(str))
+                if isinstance(df, SpooledTable):
+                    ids |= set(df.districts)
+                else:
+                    ids |= set(df[C.DISTRICT_ID].dropna().astype(str))
         for df in tables["outcomes"]:
             lvl = df[C.LEVEL] if C.LEVEL in df else pd.Series("district", index=df.index)
             ids |= set(df.loc[lvl.isin(["district", "school"]), C.CDS].astype(str).str[:7])
@@ -386,13 +448,26 @@ def read_folder(
 def _number_waves(files: list[FileRead], tables: dict, notes: list[str]) -> None:
     """Survey files that did not say their wave get it from their school year's order."""
     surveys = [f for f in files if f.status == "read" and f.table == "survey"]
-    undated = [f for f in surveys if f.frame.attrs.get("wave_from") == "default"]
+
+    def wave_from(f: FileRead) -> str:
+        return f.spooled.wave_from if f.spooled is not None else f.frame.attrs.get("wave_from")
+
+    def year(f: FileRead) -> str | None:
+        if f.spooled is not None:
+            return f.spooled.year
+        return str(f.frame[C.YEAR].iat[0]) if len(f.frame) else None
+
+    undated = [f for f in surveys if wave_from(f) == "default"]
     if not undated or len(surveys) < 2:
         return
-    years = sorted({str(f.frame[C.YEAR].iat[0]) for f in surveys if len(f.frame)})
+    years = sorted({y for f in surveys if (y := year(f)) is not None})
     for f in undated:
-        if len(f.frame):
-            y = str(f.frame[C.YEAR].iat[0])
+        y = year(f)
+        if y is None:
+            continue
+        if f.spooled is not None:
+            f.spooled.wave = years.index(y) + 1
+        else:
             f.frame[C.WAVE] = years.index(y) + 1
     notes.append(
         f"{len(undated)} survey file(s) without a wave number were numbered by school year "

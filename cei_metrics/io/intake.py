@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from .snapshot import (
     recover,
     write_snapshot,
 )
+from .spool import SpooledTable, SpoolWriter
 
 __all__ = ["IngestReport", "hash_ids", "ingest"]
 
@@ -240,8 +242,46 @@ def _ingest_locked(
     progress: bool,
     notes: list[str],
 ) -> IngestReport:
-    folder = read_folder(raw_dir, instrument, strict=strict, progress=progress)
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    spool_dir = processed_dir.parent / f".{processed_dir.name}.spool-{os.getpid()}"
+    try:
+        return _ingest_read_write(
+            raw_dir,
+            processed_dir,
+            spool_dir,
+            instrument=instrument,
+            id_key_arg=id_key_arg,
+            strict=strict,
+            replace=replace,
+            progress=progress,
+            notes=notes,
+        )
+    finally:
+        shutil.rmtree(spool_dir, ignore_errors=True)
+
+
+def _ingest_read_write(
+    raw_dir: Path,
+    processed_dir: Path,
+    spool_dir: Path,
+    *,
+    instrument: str | os.PathLike,
+    id_key_arg: bytes | str | None,
+    strict: bool,
+    replace: bool,
+    progress: bool,
+    notes: list[str],
+) -> IngestReport:
+    keys: dict[str, bytes] = {}
+
+    def id_key() -> bytes:  # resolved when first needed (it may be created then)
+        if "k" not in keys:
+            keys["k"] = hash_key(id_key_arg, processed_dir=processed_dir)
+        return keys["k"]
+
+    folder = read_folder(
+        raw_dir, instrument, strict=strict, progress=progress, spool=spool_dir, key=id_key
+    )
+    parts: dict[str, list] = {t: [] for t in TABLES}
     file_rows, rejections, repairs, dropped = [], [], [], []
     any_synth = False
     failed_tables: set[str] = set()
@@ -276,8 +316,10 @@ def _ingest_locked(
                 if fr.path.is_file():
                     failed_tables.update(_tables_fed_by(fr.kind, fr.table or None, fr.path))
             continue
-        df = fr.frame
-        synth = bool(df.attrs.get("synthetic", False))
+        if fr.spooled is not None:
+            synth = bool(fr.spooled.synthetic)
+        else:
+            synth = bool(fr.frame.attrs.get("synthetic", False))
         any_synth |= synth
         n_rej = len(rep.rejected) if rep is not None else 0
         if rep is not None:
@@ -300,15 +342,23 @@ def _ingest_locked(
         )
     for t, frames in folder.tables.items():
         for df in frames:
+            if isinstance(df, SpooledTable):
+                parts[t].append(df)
+                continue
             df = df.copy()
             df.attrs = {}
             parts[t].append(df)
 
-    built: dict[str, pd.DataFrame] = {}
+    built: dict[str, pd.DataFrame | SpooledTable] = {}
     for t in TABLES:
         if not parts[t]:
             continue
-        df = pd.concat(parts[t], ignore_index=True)
+        spools = [p for p in parts[t] if isinstance(p, SpooledTable)]
+        frames = [p for p in parts[t] if not isinstance(p, SpooledTable)]
+        if spools:  # a large export: the table is joined on disk
+            built[t] = _join_spooled(frames, spools, spool_dir / f"{t}.parquet", id_key(), notes)
+            continue
+        df = pd.concat(frames, ignore_index=True)
         if t == "survey":
             key = [C.RESPONDENT_ID, C.WAVE, C.INSTRUMENT, C.ITEM]
             dup = df.duplicated(key)
@@ -325,16 +375,15 @@ def _ingest_locked(
                 df = df[~dup]
         built[t] = df.reset_index(drop=True)
 
-    if "survey" in built or "participation" in built:
-        id_key = hash_key(id_key_arg, processed_dir=processed_dir)
-    if "survey" in built:
-        built["survey"][C.RESPONDENT_ID] = hash_ids(built["survey"][C.RESPONDENT_ID], id_key)
+    if isinstance(built.get("survey"), pd.DataFrame):
+        built["survey"][C.RESPONDENT_ID] = hash_ids(built["survey"][C.RESPONDENT_ID], id_key())
     if "participation" in built:
         built["participation"][C.PARTICIPANT_ID] = hash_ids(
-            built["participation"][C.PARTICIPANT_ID], id_key
+            built["participation"][C.PARTICIPANT_ID], id_key()
         )
     for t, df in built.items():
-        built[t] = validate(df, t, file=f"{raw_dir} ({t} table)")
+        if isinstance(df, pd.DataFrame):  # spooled tables were validated batch by batch
+            built[t] = validate(df, t, file=f"{raw_dir} ({t} table)")
 
     # a table whose source failed this time keeps its previous version (unless replace):
     # a bad file never silently removes data that was there
@@ -363,7 +412,7 @@ def _ingest_locked(
             f"new snapshot has none (the previous one is kept in {previous_dir(processed_dir).name})."
         )
 
-    counts = {t: len(df) for t, df in built.items()}
+    counts = {t: df.rows if isinstance(df, SpooledTable) else len(df) for t, df in built.items()}
     for t in keep:
         counts[t] = int(previous["tables"][t]["rows"])
     report = IngestReport(
@@ -403,6 +452,56 @@ def _ingest_locked(
         carry=(".gitkeep",),
     )
     return report
+
+
+def _join_spooled(
+    frames: list[pd.DataFrame],
+    spools: list[SpooledTable],
+    out: Path,
+    key: bytes,
+    notes: list[str],
+) -> SpooledTable:
+    """One survey table on disk from the frames of small files and the spooled tables of
+    large ones, row group by row group: ids of the frames keyed-hashed (spooled ids were
+    hashed as they were read), each respondent-wave kept from the first file that holds
+    it, as for tables joined in memory."""
+    import numpy as np
+
+    cols = [C.RESPONDENT_ID, C.WAVE, C.INSTRUMENT]
+    seen = np.zeros(0, dtype=np.uint64)
+    dropped = 0
+    writer = SpoolWriter(out)
+
+    def add(df: pd.DataFrame) -> None:
+        nonlocal seen, dropped
+        h = pd.util.hash_pandas_object(df[cols], index=False).to_numpy()
+        old = np.isin(h, seen)
+        if old.any():
+            dropped += int(old.sum())
+            df, h = df[~old], h[~old]
+        if len(df):
+            writer.write(df)
+            seen = np.union1d(seen, np.unique(h))
+
+    try:
+        if frames:
+            df = pd.concat(frames, ignore_index=True)
+            df = df[~df.duplicated([C.RESPONDENT_ID, C.WAVE, C.INSTRUMENT, C.ITEM])]
+            df[C.RESPONDENT_ID] = hash_ids(df[C.RESPONDENT_ID], key)
+            add(validate(df.reset_index(drop=True), "survey"))
+        for sp in spools:
+            for df in sp.iter_frames():
+                add(df)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
+    if dropped:
+        notes.append(
+            f"{dropped:,} survey rows repeated a respondent-wave-item already read from "
+            "another file and were dropped"
+        )
+    return SpooledTable(writer.path, writer.rows)
 
 
 def _report_payload(report: IngestReport) -> dict:

@@ -222,13 +222,16 @@ def keyed_hash(values: pd.Series, key: bytes | str, *, length: int = 16) -> pd.S
     k = key if isinstance(key, bytes) else _parse_key(key, "the key argument")
     if len(k) < MIN_KEY_BYTES:
         k = _parse_key(k, "the key argument")
+    import numpy as np
     import pandas as pd
 
-    uniq = pd.unique(values.dropna())
-    table = {
-        u: hmac.new(k, str(u).encode("utf-8"), hashlib.sha256).hexdigest()[:length] for u in uniq
-    }
-    return values.map(table)
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)  # each distinct value once
+    digest = hmac.digest
+    hashed = np.array(
+        [digest(k, str(u).encode("utf-8"), "sha256").hex()[:length] for u in uniq] + [None],
+        dtype=object,
+    )
+    return pd.Series(hashed[codes], index=values.index, dtype=object)  # -1: missing
 
 
 #: Same function under the name ingest has always used.

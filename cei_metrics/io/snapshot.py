@@ -314,7 +314,10 @@ def recover(processed: str | os.PathLike) -> str | None:
                 done = "restored the previous snapshot after an interrupted switch"
         journal.unlink(missing_ok=True)
     try:
-        stale_dirs = list(processed.parent.glob(f".{processed.name}.staging-*"))
+        stale_dirs = [
+            *processed.parent.glob(f".{processed.name}.staging-*"),
+            *processed.parent.glob(f".{processed.name}.spool-*"),
+        ]
     except OSError:  # a folder we may only read
         stale_dirs = []
     for stale in stale_dirs:
@@ -431,8 +434,17 @@ def write_snapshot(
         for name, df in tables.items():
             if name in entries:
                 continue
-            path = atomic_write_parquet(df, staging / f"{name}.parquet")
-            entries[name] = {"file": path.name, "rows": len(df), "sha256": file_sha256(path)}
+            target = staging / f"{name}.parquet"
+            if hasattr(df, "iter_frames"):  # a table spooled to disk: moved in whole
+                if _other_device(df.path, staging):
+                    shutil.copyfile(df.path, target)
+                else:
+                    os.replace(df.path, target)
+                rows = int(df.rows)
+            else:
+                atomic_write_parquet(df, target)
+                rows = len(df)
+            entries[name] = {"file": target.name, "rows": rows, "sha256": file_sha256(target)}
         for name in carry:
             src = processed / name
             if src.is_file():
@@ -475,6 +487,13 @@ def write_snapshot(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
+
+
+def _other_device(a: Path, b: Path) -> bool:
+    try:
+        return os.stat(a).st_dev != os.stat(b).st_dev
+    except OSError:
+        return True
 
 
 def verify(processed: str | os.PathLike, *, hashes: bool = True) -> dict[str, Any]:

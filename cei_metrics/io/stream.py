@@ -210,11 +210,14 @@ def _finish(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, np.ndarr
     return frame.reset_index(drop=True), rows
 
 
-def _arrow_batches(src: BodySource, batch_bytes: int) -> Iterator[pd.DataFrame]:
+def _arrow_batches(
+    src: BodySource, batch_bytes: int, columns: list[int] | None = None
+) -> Iterator[pd.DataFrame]:
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
     names = [f"c{i}" for i in range(src.width)]
+    include = None if columns is None else [names[j] for j in columns]
 
     def ragged(_row):
         raise RaggedRows
@@ -234,6 +237,7 @@ def _arrow_batches(src: BodySource, batch_bytes: int) -> Iterator[pd.DataFrame]:
                     column_types=dict.fromkeys(names, pa.string()),
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
+                    include_columns=include,
                 ),
             )
         except StopIteration:  # no data rows
@@ -249,7 +253,10 @@ def _arrow_batches(src: BodySource, batch_bytes: int) -> Iterator[pd.DataFrame]:
                 return
             except pa.ArrowInvalid:
                 raise RaggedRows from None
-            yield batch.to_pandas()
+            frame = batch.to_pandas()
+            if columns is not None:
+                frame.columns = columns
+            yield frame
 
 
 def _csv_batches(src: BodySource, n_rows: int) -> Iterator[pd.DataFrame]:
@@ -282,24 +289,33 @@ def _csv_batches(src: BodySource, n_rows: int) -> Iterator[pd.DataFrame]:
 
 
 def iter_body(
-    src: BodySource, *, batch_bytes: int = BATCH_BYTES, engine: str = "arrow"
+    src: BodySource,
+    *,
+    batch_bytes: int = BATCH_BYTES,
+    engine: str = "arrow",
+    columns: list[int] | None = None,
 ) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
     """The body's batches: (text cells with columns 0..w-1, spreadsheet row numbers).
 
     ``engine="arrow"`` raises :class:`RaggedRows` when a row has another number of fields
     than the header (the caller starts again with ``engine="csv"``, which pads short rows
-    and cuts long ones, as the grid reader does)."""
+    and cuts long ones, as the grid reader does). ``columns`` reads only those columns
+    (their blank cells are not dropped as blank rows: use it for one-column passes)."""
     row = src.first_row
-    batches = (
-        _arrow_batches(src, batch_bytes)
-        if engine == "arrow"
-        else _csv_batches(src, max(1000, batch_bytes // 256))
-    )
+    if engine == "arrow":
+        batches = _arrow_batches(src, batch_bytes, columns)
+    else:
+        batches = _csv_batches(src, max(1000, batch_bytes // 256))
+        if columns is not None:
+            batches = (b[columns] for b in batches)
     for frame in batches:
         n = len(frame)
-        out, rows = _finish(frame, row)
+        if columns is not None:
+            yield frame.apply(lambda c: c.str.strip()), np.arange(row, row + n, dtype=np.int64)
+        else:
+            out, rows = _finish(frame, row)
+            yield out, rows
         row += n
-        yield out, rows
 
 
 def read_body(src: BodySource) -> tuple[pd.DataFrame, np.ndarray]:

@@ -711,7 +711,7 @@ def map_survey_chunk(
 
     # repeated respondents within a wave (within this batch, then against earlier ones)
     pairs = pd.DataFrame({"r": rid.to_numpy(), "w": waves})
-    dup = pairs[keep].duplicated(keep="first").reindex(range(n), fill_value=False).to_numpy()
+    dup = pairs[keep].duplicated(keep="first").reindex(range(n), fill_value=False).to_numpy().copy()
     if state.seen:
         earlier = np.fromiter(
             ((r, w) in state.seen for r, w in zip(pairs["r"], pairs["w"])), bool, n
@@ -916,3 +916,143 @@ def survey_report(
         districts=districts,
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def stream_survey_export(
+    path: str | Path,
+    instrument: str | Path | Instrument = "family_engagement",
+    *,
+    spool: str | Path | None = None,
+    key: bytes | None = None,
+    errors: Literal["report", "raise"] = "report",
+    batch_bytes: int | None = None,
+):
+    """Read a large text export batch by batch into a parquet file of its long table.
+
+    The same mapping as :func:`read_survey_export`, in constant memory: the header is
+    planned once; the date column is read first, alone, to decide its day/month order and
+    the school year; then each batch of rows is mapped, its ids keyed-hashed with ``key``
+    (when given), validated against the survey schema and appended to ``spool`` as a
+    parquet row group. Repeated respondents are found across batches.
+
+    Parameters
+    ----------
+    path : a delimited text export (see :func:`read_survey_export`).
+    instrument : the instrument.
+    spool : parquet file to write; None maps and validates without writing (to check a
+        file).
+    key : key of the keyed hash of respondent ids (see :func:`cei_metrics.io.keys.hash_ids`).
+    errors : as in :func:`read_survey_export`.
+    batch_bytes : bytes of text per batch (default :data:`cei_metrics.io.stream.BATCH_BYTES`).
+
+    Returns
+    -------
+    (:class:`~cei_metrics.io.spool.SpooledTable`, :class:`ReadReport`, synthetic).
+    """
+    import tempfile
+
+    from ..schemas import validate
+    from ._tabular import read_grid
+    from .exports import wide_from_grid
+    from .keys import hash_ids
+    from .spool import SpooledTable, SpoolWriter
+    from .stream import BATCH_BYTES, HEAD_ROWS, RaggedRows, body_source
+
+    path = Path(path)
+    if callable(key):  # resolved only when a file needs it
+        key = key()
+    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    head = read_grid(path, max_rows=HEAD_ROWS)
+    wx = wide_from_grid(head)
+    plan = plan_survey(wx, inst)
+    if spool is not None:
+        Path(spool).parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(
+        tempfile.mkdtemp(prefix=".cei-stream-", dir=Path(spool).parent if spool else None)
+    )
+    try:
+        src = body_source(path, head, wx.header_rows, scratch=scratch)
+        if src is None:  # not plain text: the in-memory reader
+            df = read_survey_export(path, inst, errors=errors)
+            writer = SpoolWriter(spool or scratch / "discard.parquet")
+            if len(df):
+                if key is not None:
+                    df[C.RESPONDENT_ID] = hash_ids(df[C.RESPONDENT_ID], key)
+                writer.write(validate(df, "survey", file=path))
+            writer.close()
+            table = SpooledTable(
+                writer.path,
+                writer.rows,
+                set(df[C.DISTRICT_ID].unique()) if len(df) else set(),
+                str(df[C.YEAR].iat[0]) if len(df) else None,
+                df.attrs.get("wave_from", ""),
+            )
+            return table, df.attrs["read"], bool(df.attrs.get("synthetic", False))
+        step = batch_bytes or BATCH_BYTES
+        for engine in ("arrow", "csv"):
+            try:
+                return _stream(plan, wx, src, engine, step, spool, scratch, key, errors)
+            except RaggedRows:
+                continue
+        raise AssertionError("unreachable")  # pragma: no cover
+    finally:
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
+    """One pass of :func:`stream_survey_export` with one parsing engine."""
+    from ..schemas import validate
+    from .dates import order_evidence
+    from .keys import hash_ids
+    from .spool import SpooledTable, SpoolWriter
+    from .stream import iter_body
+
+    state = MapState(batched=True)
+    j_date = plan.meta["date"]
+    year = None
+    if j_date is not None:  # the date column alone, twice: its order, then the year
+        day, month, amb = False, False, 0
+        for frame, _ in iter_body(src, batch_bytes=step, engine=engine, columns=[j_date]):
+            d, m_, a = order_evidence(frame[j_date])
+            day, month, amb = day or d, month or m_, amb + a
+        state.date_evidence = (day, month, amb)
+        years: dict[str, int] = {}
+        for frame, _ in iter_body(src, batch_bytes=step, engine=engine, columns=[j_date]):
+            dp = parse_dates(frame[j_date], source_tz=plan.timezone, evidence=state.date_evidence)
+            for y, c in school_year_of_dates(dp.values).value_counts().items():
+                years[y] = years.get(y, 0) + int(c)
+        if years:
+            year = max(years.items(), key=lambda kv: (kv[1], -int(kv[0][:4])))[0]
+    if year is None:
+        year = survey_year(plan, pd.Series(pd.NaT, index=[], dtype="datetime64[ns]"))
+    col = _Collector(plan.path, errors)
+    writer = SpoolWriter(spool or scratch / "discard.parquet")
+    districts: set[str] = set()
+    try:
+        for frame, rows in iter_body(src, batch_bytes=step, engine=engine):
+            out = map_survey_chunk(plan, frame, rows, col, state, year=year)
+            if not len(out):
+                continue
+            districts.update(out[C.DISTRICT_ID].unique())
+            if key is not None:
+                out[C.RESPONDENT_ID] = hash_ids(out[C.RESPONDENT_ID], key)
+            out = validate(out, "survey", file=plan.path)
+            if spool is not None:
+                writer.write(out)
+            else:
+                writer.rows += len(out)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
+    report = survey_report(plan, col, state, notes=[*wx.notes, *src.notes], synthetic=wx.synthetic)
+    table = SpooledTable(
+        writer.path if spool is not None else Path(""),
+        writer.rows,
+        districts,
+        year,
+        plan.wave_from,
+    )
+    return table, report, wx.synthetic
