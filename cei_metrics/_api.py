@@ -74,10 +74,24 @@ def rename_warning(func: str, old: str, new: str, *, stacklevel: int = 3) -> Non
     )
 
 
+def _sized(value: object) -> str:
+    """A data argument as ``call`` records it: its type and size, not its content."""
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple) and shape:
+        return f"<{type(value).__name__} {' x '.join(str(s) for s in shape)}>"
+    if isinstance(value, str):
+        return f"<str of {len(value)} characters>"
+    try:
+        return f"<{type(value).__name__} of {len(value)}>"  # type: ignore[arg-type]
+    except TypeError:
+        return f"<{type(value).__name__}>"
+
+
 def estimator(
     *,
     renamed: Mapping[str, str] | None = None,
     legacy: Callable[[tuple, dict], tuple[tuple, dict]] | None = None,
+    data: Collection[str] = (),
 ) -> Callable[[F], F]:
     """Decorator for public estimators.
 
@@ -88,11 +102,14 @@ def estimator(
     legacy : ``(args, kwargs) -> (args, kwargs)`` translating a call written for an old
         signature (e.g. an old positional order) into the current one; it warns itself
         when it changes anything.
+    data : arguments that hold data even when they are plain values (free text, a list
+        of codes): ``call`` records their type and size, never their content.
 
     The decorated function's result gets ``call``: the arguments after renaming, with
     defaults filled in (data frames described, not kept).
     """
     renamed = dict(renamed or {})
+    data = frozenset(data)
 
     def deco(fn: F) -> F:
         sig = inspect.signature(fn)
@@ -119,7 +136,11 @@ def estimator(
             res = fn(*bound.args, **bound.kwargs)
             record = getattr(res, "_record_call", None)
             if callable(record):
-                record({"function": name, **bound.arguments})
+                args = {
+                    k: _sized(v) if k in data and v is not None else v
+                    for k, v in bound.arguments.items()
+                }
+                record({"function": name, **args})
             return res
 
         wrapper.__signature__ = sig  # type: ignore[attr-defined]

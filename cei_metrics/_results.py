@@ -42,6 +42,7 @@ __all__ = [
     "ResultMixin",
     "figure_for",
     "register_figure",
+    "summary_html",
     "tidy",
 ]
 
@@ -128,6 +129,17 @@ def _describe(value: Any) -> Any:
     return f"<{type(value).__name__}>"
 
 
+def summary_html(summary: str, frame: pd.DataFrame, *, max_rows: int = 40, name: str = "") -> str:
+    """The notebook display of an object with a summary and a table: the summary's first
+    line in bold, its other lines below, then the table (head and tail of ``max_rows``)."""
+    lines = summary.splitlines() or [name]
+    head = html.escape(lines[0])
+    rest = "<br>".join(html.escape(x) for x in lines[1:])
+    table = frame.to_html(float_format=lambda v: f"{v:.4g}", border=0, max_rows=max_rows)
+    note = f"<p style='font-size:90%'>{rest}</p>" if rest else ""
+    return f"<div><strong>{head}</strong>{note}{table}</div>"
+
+
 class ResultMixin:
     """Mixin for frozen result dataclasses (see the module doc for the protocol).
 
@@ -187,14 +199,9 @@ class ResultMixin:
     html_max_rows: int = 40
 
     def _repr_html_(self) -> str:
-        lines = self.summary().splitlines() or [type(self).__name__]
-        head = html.escape(lines[0])
-        rest = "<br>".join(html.escape(x) for x in lines[1:])
-        table = self.to_frame().to_html(
-            float_format=lambda v: f"{v:.4g}", border=0, max_rows=self.html_max_rows
+        return summary_html(
+            self.summary(), self.to_frame(), max_rows=self.html_max_rows, name=type(self).__name__
         )
-        note = f"<p style='font-size:90%'>{rest}</p>" if rest else ""
-        return f"<div><strong>{head}</strong>{note}{table}</div>"
 
 
 class PlotMixin:

@@ -131,7 +131,83 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     # indicators
     "IndicatorResult": None,
     "IndicatorSet": None,
+    "RakeResult": lambda: cm.indicators.rake(
+        _respondents(), {"language": {"en": 120, "es": 80}, "el_family": {True: 60, False: 140}}
+    ),
+    "RepresentativenessResult": lambda: cm.indicators.representativeness(
+        _respondents(), {"language": {"en": 120, "es": 80}}
+    ),
+    # text
+    "AgreementResult": lambda: cm.text.krippendorff_alpha(
+        [[1, 1], [2, 2], [1, 2], [3, 3], [2, 2], [3, 2]], n_boot=50, seed=1
+    ),
+    "CodeAgreementResult": lambda: cm.text.agreement_by_code(_coding(), n_boot=50, seed=1),
+    "CodeSuggestions": lambda: cm.text.suggest_codes(
+        ["No hubo intérprete en la junta", "We need a translator", "Nothing to add."]
+    ),
+    "CooccurrenceResult": lambda: cm.text.code_cooccurrence(_coding(), coder="A"),
+    "DuplicateResult": lambda: cm.text.collapse_duplicates(
+        ["We need more translators!", "we need more  translators", "The office is friendly"]
+    ),
+    "TopicResult": lambda: _topics(),
+    # compare
+    "PeerResult": lambda: cm.compare.find_peers(_features(), _features().index[0], k=3, exact=()),
+    "BenchmarkResult": lambda: cm.compare.benchmark(
+        _features()["baseline"], _features().index[0], list(_features().index[1:6])
+    ),
+    "SelectionResult": lambda: _selection(),
+    "SensitivityResult": lambda: cm.compare.rank_stability(_selection(), n_draws=20, seed=1),
 }
+
+
+def _respondents(n=200, seed=3):
+    from cei_metrics.schemas import C
+
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            C.RESPONDENT_ID: np.arange(n),
+            C.LANGUAGE: rng.choice(["en", "es"], size=n, p=[0.7, 0.3]),
+            C.EL_FAMILY: rng.random(n) < 0.25,
+        }
+    )
+
+
+def _coding():
+    from cei_metrics.schemas import C
+
+    codes = {
+        ("s1", "A"): ["trust"], ("s1", "B"): ["trust"],
+        ("s2", "A"): ["trust", "voice"], ("s2", "B"): ["voice"],
+        ("s3", "A"): ["voice"], ("s3", "B"): ["voice"],
+        ("s4", "A"): [None], ("s4", "B"): ["trust"],
+    }  # fmt: skip
+    rows = [(s, c, k) for (s, c), ks in codes.items() for k in ks]
+    return pd.DataFrame(rows, columns=[C.SEGMENT_ID, C.CODER, C.CODE])
+
+
+def _topics():
+    pytest.importorskip("sklearn")
+    texts = ["childcare during meetings", "childcare for the little ones"] * 3 + [
+        "an interpreter at the meeting",
+        "interpreter and translated notes",
+    ] * 3
+    return cm.text.explore_topics(texts, n_topics=2, n_terms=3, min_df=1, seed=0)
+
+
+def _features():
+    return pd.read_csv(REF / "compare_features.csv", dtype={"cds": str}).set_index("cds")
+
+
+def _selection():
+    from cei_metrics.schemas import C
+
+    idx = pd.Index([f"01{i:05d}0000000" for i in range(1, 7)], name=C.CDS)
+    need = pd.DataFrame(
+        {C.LEA_TYPE: "district", "chronic_absenteeism": [10.0, 20, 30, 12, 25, 18]}, index=idx
+    )
+    ready = pd.DataFrame({C.LEA_TYPE: "district", "p3_mean": [3.0, 4, 2, 5, 3.5, 4.5]}, index=idx)
+    return cm.compare.selection_indices(need, ready)
 
 
 def _validity_data(n_d=30, years=("2021-22", "2022-23", "2023-24")):

@@ -8,9 +8,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import PlotMixin, ResultMixin
+from .._api import estimator
+from .._results import PlotMixin, ResultMixin, tidy
 from ..errors import EstimationError, SchemaError
 from ..schemas import C
+from ._cols import (
+    N_PEERS,
+    PEER_MEDIAN,
+    PEER_Q25,
+    PEER_Q75,
+    PERCENTILE,
+    POSITION,
+    STATE,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -20,9 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["BenchmarkResult", "benchmark", "percentile_rank"]
 
 STATE_CDS = "00000000000000"
-TERM, EST, N = "term", "estimate", "n"
-PEER_MEDIAN, PEER_Q25, PEER_Q75, N_PEERS = "peer_median", "peer_q25", "peer_q75", "peers_used"
-STATE, PERCENTILE, POSITION = "state", "percentile", "position"
 
 
 def percentile_rank(values: np.ndarray, x: float) -> float:
@@ -40,16 +47,17 @@ def percentile_rank(values: np.ndarray, x: float) -> float:
     return float(100.0 * ((v < x).sum() + 0.5 * (v == x).sum()) / v.size)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BenchmarkResult(ResultMixin, PlotMixin):
     """An LEA's value with its peers' median and interquartile range and its statewide
     percentile.
 
-    ``table`` (``to_frame()``): ``term`` (the LEA's code), ``name``, ``estimate`` (its
-    value), ``peer_median``, ``peer_q25``, ``peer_q75``, ``peers_used`` (peers with a value; named so that it is not read as a count of people),
-    ``state`` (the statewide value), ``percentile`` (the LEA's percentile rank among all
-    LEAs with a value, ties half), ``n`` (those LEAs), ``position`` ("below the peer
-    range", "within", "above").
+    ``table``: ``term`` (the LEA's code), ``name``, ``estimate`` (its value),
+    ``peer_median``, ``peer_q25``, ``peer_q75``, ``peers_used`` (peers with a value;
+    named so that it is not read as a count of people), ``state`` (the statewide value),
+    ``percentile`` (the LEA's percentile rank among all LEAs with a value, ties half),
+    ``n`` (those LEAs), ``position`` ("below the peer range", "within", "above").
+    ``to_frame()`` has the same columns with ``term, estimate, n`` first.
     """
 
     table: pd.DataFrame
@@ -60,7 +68,7 @@ class BenchmarkResult(ResultMixin, PlotMixin):
     notes: tuple[str, ...] = field(default=())
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        return tidy(self.table)
 
     def summary(self) -> str:
         lines = [
@@ -107,6 +115,7 @@ def _values(values, value_col: str) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").astype(float)
 
 
+@estimator()
 def benchmark(
     values: pd.DataFrame | pd.Series,
     targets: str | Sequence[str],
@@ -218,8 +227,9 @@ def benchmark(
                 pos,
             )
         )
-    table = pd.DataFrame(rows, columns=[TERM, C.NAME, EST, PEER_MEDIAN, PEER_Q25, PEER_Q75,
-                                        N_PEERS, STATE, PERCENTILE, N, POSITION])  # fmt: skip
+    table = pd.DataFrame(rows, columns=[C.TERM, C.NAME, C.ESTIMATE, PEER_MEDIAN, PEER_Q25,
+                                        PEER_Q75, N_PEERS, STATE, PERCENTILE, C.N,
+                                        POSITION])  # fmt: skip
     if dropped:
         notes.append(f"{dropped} peer value(s) missing and left out")
     return BenchmarkResult(table=table, label=label, lower_is_better=lower_is_better,

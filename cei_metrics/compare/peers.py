@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, tidy
 from ..errors import EstimationError, SchemaError
 from ..schemas import C
+from ._cols import BASELINE, DISTANCE, LOG_ENROLLMENT, N_FEATURES, PEER, RANK, TARGET, WEIGHT_SHARE
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -29,17 +31,6 @@ __all__ = [
     "group_shares",
     "lea_features",
 ]
-
-LOG_ENROLLMENT = "log_enrollment"
-BASELINE = "baseline"
-TARGET, PEER, RANK, DISTANCE, N_FEATURES, WEIGHT_SHARE = (
-    "target",
-    "peer",
-    "rank",
-    "distance",
-    "n_features",
-    "weight_share",
-)
 
 #: Default weights of the peer distance. Numeric features are compared in standard
 #: deviations; a categorical feature adds 1 (one standard deviation) when the two LEAs
@@ -166,13 +157,14 @@ def group_shares(outcomes: pd.DataFrame, *, indicator: str, year: str) -> pd.Dat
     return out.reset_index()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PeerResult(ResultMixin):
     """Nearest-neighbour peers of one or more LEAs.
 
     ``table``: one row per target and peer: ``target``, ``rank`` (1 = nearest), ``peer``,
     ``distance`` (module formula), ``n_features`` (features both LEAs have),
     ``weight_share`` (their weight over the target's), ``name`` (the peer's, when known).
+    ``to_frame()`` puts ``term`` (``"target=...; peer=..."``) before it.
     """
 
     table: pd.DataFrame
@@ -190,7 +182,9 @@ class PeerResult(ResultMixin):
         return t.loc[t[TARGET] == target, PEER].tolist()
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        t = self.table
+        key = TARGET + "=" + t[TARGET].astype(str) + "; " + PEER + "=" + t[PEER].astype(str)
+        return tidy(t, term=key.to_numpy())
 
     def summary(self) -> str:
         n_t = self.table[TARGET].nunique()
@@ -265,6 +259,7 @@ def _distances(i: int, num, cat, n: int):
     return dist, nfeat, share
 
 
+@estimator()
 def find_peers(
     features: pd.DataFrame,
     targets: str | Sequence[str],

@@ -9,6 +9,22 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SchemaError
 from ..schemas import C
+from ._cols import ESTIMATE as EST
+from ._cols import (
+    HIGHLIGHT,
+    LABEL,
+    N_PEERS,
+    NEED,
+    NEED_MEDIAN,
+    PERCENTILE,
+    READINESS,
+    READINESS_MEDIAN,
+    STATE,
+    Y,
+)
+from ._cols import PEER_MEDIAN as MED
+from ._cols import PEER_Q25 as Q25
+from ._cols import PEER_Q75 as Q75
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -51,11 +67,6 @@ def numeric(df: pd.DataFrame, cols: Iterable[str], *, kind: str) -> pd.DataFrame
     return out
 
 
-LABEL, Y, EST = "label", "y", "estimate"
-Q25, MED, Q75, STATE = "peer_q25", "peer_median", "peer_q75", "state"
-HIGHLIGHT = "highlight"
-
-
 def _table(obj: Any, kind: str) -> pd.DataFrame:
     import pandas as pd
 
@@ -75,19 +86,19 @@ def peer_benchmark_data(bench: Any, *, label_col: str | None = None) -> pd.DataF
     ``peer_q25``, ``peer_median``, ``peer_q75`` (the band and its middle), ``state``,
     ``percentile``, ``peers_used`` and ``y`` (vertical position).
     """
-    d = require(_table(bench, "peer_benchmark"), ["term", EST, Q25, MED, Q75],
+    d = require(_table(bench, "peer_benchmark"), [C.TERM, EST, Q25, MED, Q75],
                 kind="peer_benchmark")  # fmt: skip
     d = numeric(d, [EST, Q25, MED, Q75], kind="peer_benchmark")
     if label_col is None:
         names = d[C.NAME] if C.NAME in d.columns else None
-        lab = d["term"].astype(str)
+        lab = d[C.TERM].astype(str)
         if names is not None:
             lab = names.where(names.astype(str).str.len() > 0, lab).astype(str)
     else:
         lab = d[label_col].astype(str)
     out = d[[EST, Q25, MED, Q75]].copy()
     out.insert(0, LABEL, lab.to_numpy())
-    for c in (STATE, "percentile", "peers_used"):
+    for c in (STATE, PERCENTILE, N_PEERS):
         out[c] = d[c].to_numpy(dtype=float) if c in d.columns else float("nan")
     out = out.reset_index(drop=True)
     out[Y] = (len(out) - 1 - out.index).astype(float)
@@ -104,11 +115,11 @@ def need_readiness_data(
     type) with both indices: ``cds``, ``label`` (name or code), ``lea_type``, ``need``,
     ``readiness``, ``highlight`` (in ``highlight``), and the type's medians
     ``need_median`` and ``readiness_median`` (the quadrant lines)."""
-    t = require(_table(selection, "need_readiness"), [C.CDS, C.LEA_TYPE, "need", "readiness"],
+    t = require(_table(selection, "need_readiness"), [C.CDS, C.LEA_TYPE, NEED, READINESS],
                 kind="need_readiness")  # fmt: skip
     if lea_type is not None:
         t = t[t[C.LEA_TYPE] == lea_type]
-    t = t.dropna(subset=["need", "readiness"])
+    t = t.dropna(subset=[NEED, READINESS])
     if t.empty:
         raise SchemaError(f"need_readiness: no LEA of type {lea_type!r} has both indices",
                           column=C.LEA_TYPE, fix="pick another lea_type or check the inputs")  # fmt: skip
@@ -116,9 +127,9 @@ def need_readiness_data(
     if C.NAME in t.columns:
         nm = t[C.NAME].astype(str)
         lab = nm.where(t[C.NAME].notna() & (nm.str.len() > 0) & (nm != "None"), lab)
-    out = t[[C.CDS, C.LEA_TYPE, "need", "readiness"]].copy()
+    out = t[[C.CDS, C.LEA_TYPE, NEED, READINESS]].copy()
     out.insert(1, LABEL, lab.to_numpy())
     out[HIGHLIGHT] = out[C.CDS].isin(list(highlight)).to_numpy()
-    out["need_median"] = out.groupby(C.LEA_TYPE)["need"].transform("median")
-    out["readiness_median"] = out.groupby(C.LEA_TYPE)["readiness"].transform("median")
+    out[NEED_MEDIAN] = out.groupby(C.LEA_TYPE)[NEED].transform("median")
+    out[READINESS_MEDIAN] = out.groupby(C.LEA_TYPE)[READINESS].transform("median")
     return out.reset_index(drop=True)

@@ -34,9 +34,37 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import PlotMixin, ResultMixin
+from .._api import estimator
+from .._results import PlotMixin, ResultMixin, tidy
 from ..errors import EstimationError, SchemaError
 from ..schemas import LOWER_IS_BETTER, C
+from ._cols import (
+    AXIS,
+    N_IN_TYPE,
+    N_NEED,
+    N_PRACTICES,
+    N_READINESS,
+    N_WORDS,
+    NEED,
+    NEED_RANK,
+    P3_CHANGE,
+    P3_MEAN,
+    P3_MET,
+    PRACTICES_N,
+    QUADRANT,
+    RANK,
+    RANK_P05,
+    RANK_P50,
+    RANK_P95,
+    READINESS,
+    READINESS_RANK,
+    RED_GROUPS,
+    TAU_P05,
+    TAU_P95,
+    TOP_K,
+    TOP_K_OVERLAP,
+    TOP_K_P05,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -55,17 +83,6 @@ __all__ = [
     "readiness_components",
     "selection_indices",
 ]
-
-NEED, READINESS = "need", "readiness"
-N_NEED, N_READINESS = "n_need", "n_readiness"
-NEED_RANK, READINESS_RANK = "need_rank", "readiness_rank"
-N_IN_TYPE = "n_in_type"
-QUADRANT = "quadrant"
-AXIS = "axis"
-# component names
-RED_GROUPS = "red_groups"
-P3_MEAN, P3_CHANGE, P3_MET, PRACTICES_N = "p3_mean", "p3_change", "p3_met", "practices"
-N_PRACTICES, N_WORDS = "n_practices", "n_words"
 
 #: Need components and their direction (+1: a higher value is more need).
 NEED_DIRECTIONS: dict[str, int] = {
@@ -367,7 +384,7 @@ def _rank_within(values: np.ndarray, types: np.ndarray) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SelectionResult(ResultMixin, PlotMixin):
     """Need and readiness of every LEA, ranked within LEA type (two axes, no single score).
 
@@ -375,7 +392,7 @@ class SelectionResult(ResultMixin, PlotMixin):
     within-type standard deviations), ``need_rank``, ``readiness_rank`` (1 = most need /
     most ready within the type), ``n_need``, ``n_readiness`` (components used),
     ``n_in_type`` (LEAs of the type) and ``quadrant`` (above or below the type's median on
-    each axis).
+    each axis). ``to_frame()`` puts ``term`` (the LEA's code) before it.
     """
 
     table: pd.DataFrame
@@ -391,7 +408,7 @@ class SelectionResult(ResultMixin, PlotMixin):
     notes: tuple[str, ...] = field(default=())
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        return tidy(self.table, term=C.CDS)
 
     def summary(self) -> str:
         t = self.table
@@ -416,6 +433,7 @@ class SelectionResult(ResultMixin, PlotMixin):
         return need_readiness_data(self, **kw)
 
 
+@estimator()
 def selection_indices(
     need: pd.DataFrame,
     readiness: pd.DataFrame,
@@ -526,14 +544,15 @@ def selection_indices(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SensitivityResult(ResultMixin):
     """How stable the within-type ranks are when the weights are re-drawn.
 
-    ``table`` (``to_frame()``): one row per axis and LEA type: ``term`` (``"need: district"``),
-    ``axis``, ``lea_type``, ``estimate`` (mean Kendall's tau-b between the ranks under the
-    chosen weights and under re-drawn weights), ``tau_p05``, ``tau_p95``, ``top_k_overlap``
-    (mean share of the top ``k`` kept), ``top_k_p05``, ``n`` (LEAs ranked).
+    ``table``: one row per axis and LEA type: ``term`` (``"need: district"``), ``axis``,
+    ``lea_type``, ``estimate`` (mean Kendall's tau-b between the ranks under the chosen
+    weights and under re-drawn weights), ``tau_p05``, ``tau_p95``, ``top_k_overlap``
+    (mean share of the top ``k`` kept), ``top_k_p05``, ``top_k``, ``n`` (LEAs ranked);
+    ``to_frame()`` has the same columns with ``term, estimate, n`` first.
     ``lea_ranks``: per LEA and axis the 5th, 50th and 95th percentile of its rank across
     draws.
     """
@@ -548,7 +567,7 @@ class SensitivityResult(ResultMixin):
     notes: tuple[str, ...] = field(default=())
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        return tidy(self.table)
 
     def summary(self) -> str:
         lines = [
@@ -559,6 +578,7 @@ class SensitivityResult(ResultMixin):
         return "\n".join(lines + list(self.notes))
 
 
+@estimator()
 def rank_stability(
     result: SelectionResult,
     *,
@@ -651,11 +671,11 @@ def rank_stability(
         if has.any():
             q[:, has] = np.percentile(draws[:, has], [5, 50, 95], axis=0)
         rank_rows.append(pd.DataFrame({C.CDS: t[C.CDS].to_numpy(), AXIS: axis,
-                                       "rank": base_rank, "rank_p05": q[0],
-                                       "rank_p50": q[1], "rank_p95": q[2]}))  # fmt: skip
-    table = pd.DataFrame(rows, columns=["term", AXIS, C.LEA_TYPE, "estimate", "tau_p05",
-                                        "tau_p95", "top_k_overlap", "top_k_p05", "top_k",
-                                        "n"])  # fmt: skip
+                                       RANK: base_rank, RANK_P05: q[0],
+                                       RANK_P50: q[1], RANK_P95: q[2]}))  # fmt: skip
+    table = pd.DataFrame(rows, columns=[C.TERM, AXIS, C.LEA_TYPE, C.ESTIMATE, TAU_P05,
+                                        TAU_P95, TOP_K_OVERLAP, TOP_K_P05, TOP_K,
+                                        C.N])  # fmt: skip
     return SensitivityResult(
         table=table,
         lea_ranks=pd.concat(rank_rows, ignore_index=True),

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, tidy
 from ..errors import EstimationError, SchemaError
 from ..schemas import C
 from . import _cols as K
@@ -159,6 +160,7 @@ def _frame_counts(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return keys
 
 
+@estimator()
 def response_rate(
     survey: pd.DataFrame,
     frame: pd.DataFrame,
@@ -470,7 +472,7 @@ def design_effect(w: np.ndarray) -> tuple[float, float]:
 # --- raking -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class RakeResult(ResultMixin):
     """Raked survey weights.
 
@@ -520,10 +522,9 @@ class RakeResult(ResultMixin):
         return self.weights / self.initial_weights
 
     def to_frame(self) -> pd.DataFrame:
-        """The margins table with ``term`` ("column=level") first."""
-        out = self.margins.copy()
-        out.insert(0, "term", out[K.MARGIN] + "=" + out[K.MARGIN_LEVEL].astype(str))
-        return out
+        """The margins table with ``term`` ("column=level") first, then ``estimate``
+        (the raked total) and ``n``, then the margin, level, target and initial total."""
+        return tidy(self.margins, term=_margin_terms(self.margins))
 
     def apply(self, survey: pd.DataFrame, *, column: str = C.WEIGHT) -> pd.DataFrame:
         """A copy of ``survey`` with the raked weights in ``column`` (``weight``).
@@ -606,6 +607,7 @@ def _margin_error(w: np.ndarray, codes: list[np.ndarray], targets: list[np.ndarr
     )
 
 
+@estimator()
 def rake(
     df: pd.DataFrame,
     margins: Mapping[MarginKey, Any],
@@ -821,7 +823,7 @@ def rake(
 # --- representativeness ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class RepresentativenessResult(ResultMixin):
     """Respondent shares against population shares, per margin level.
 
@@ -834,15 +836,22 @@ class RepresentativenessResult(ResultMixin):
         share points), ``ratio`` (respondent over population share), ``weighted_share``
         (with weights), ``suppressed`` (count < min_cell).
     ci_level, min_cell, weights : settings.
+    n : respondents (units) compared; a margin's own ``n`` leaves out those whose
+        value on it is missing.
+    notes : anything else worth saying.
     """
 
     table: pd.DataFrame = field(repr=False)
     ci_level: float
     min_cell: int
     weights: str | None = None
+    n: int | None = None
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """The table with ``term`` ("margin=level") first, then the protocol columns,
+        then the margin, the level and the rest."""
+        return tidy(self.table, term=_margin_terms(self.table))
 
     def summary(self) -> str:
         t = self.table
@@ -860,6 +869,7 @@ class RepresentativenessResult(ResultMixin):
         return "\n".join(lines)
 
 
+@estimator()
 def representativeness(
     respondents: pd.DataFrame,
     population: pd.DataFrame | Mapping[MarginKey, Any],
@@ -978,4 +988,11 @@ def representativeness(
             )
     table = pd.DataFrame(rows)
     table[K.SUPPRESSED] = table[K.COUNT].to_numpy() < min_cell
-    return RepresentativenessResult(table=table, ci_level=ci, min_cell=min_cell, weights=weights)
+    return RepresentativenessResult(
+        table=table, ci_level=ci, min_cell=min_cell, weights=weights, n=len(units)
+    )
+
+
+def _margin_terms(table: pd.DataFrame) -> list[str]:
+    """Row keys ``"margin=level"`` of a table of margin levels."""
+    return (table[K.MARGIN] + "=" + table[K.MARGIN_LEVEL].astype(str)).tolist()

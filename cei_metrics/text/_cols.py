@@ -13,7 +13,7 @@ CODER = C.CODER
 SOURCE = C.SOURCE
 
 # statistics, as in every result
-TERM = "term"
+TERM = C.TERM
 ESTIMATE = K.ESTIMATE
 STD_ERROR = K.STD_ERROR
 CI_LOW = K.CI_LOW
@@ -33,6 +33,9 @@ END = "end"  # offset one past its last character
 STATUS = "status"
 LABEL = "label"
 DEFINITION = "definition"
+N_RULES = "n_rules"
+N_MATCHES = "n_matches"
+CONFIRMED = "confirmed"
 
 # coding import (REFI-QDA)
 SOURCE_ID = "source_id"
@@ -43,13 +46,19 @@ CODABLE = "codable"
 DESCRIPTION = "description"
 USER_ID = "user_id"
 N_CHARS = "n_chars"
+SELECTION_ID = "selection_id"
 
 # agreement
 N_RATERS = "n_raters"
 N_CATEGORIES = "n_categories"
 METHOD = "method"
+OBSERVED = C.OBSERVED  # observed agreement (alpha: observed disagreement)
+EXPECTED = "expected"  # chance agreement (alpha: expected disagreement)
 N_PRESENT = "n_present"
 PERCENT_AGREEMENT = "percent_agreement"
+KAPPA = "kappa"
+KAPPA_CI_LOW = "kappa_ci_low"
+KAPPA_CI_HIGH = "kappa_ci_high"
 
 # co-occurrence
 CODE_A = "code_a"

@@ -24,11 +24,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, tidy
 from ..errors import EstimationError, SchemaError
 from . import _cols as T
 
@@ -37,6 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "AgreementResult",
+    "CodeAgreementResult",
+    "agreement_by_code",
     "cohens_kappa",
     "fleiss_kappa",
     "krippendorff_alpha",
@@ -53,9 +56,10 @@ _NAMES = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class AgreementResult(ResultMixin):
-    """One agreement coefficient with its interval.
+    """One agreement coefficient with its interval (the tuple ``ci`` of the previous
+    release is read as ``(ci_low, ci_high)`` with a warning).
 
     Attributes
     ----------
@@ -99,10 +103,7 @@ class AgreementResult(ResultMixin):
     draws: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
     notes: tuple[str, ...] = ()
 
-    @property
-    def ci(self) -> tuple[float, float]:
-        """``(ci_low, ci_high)``."""
-        return (self.ci_low, self.ci_high)
+    _aliases: ClassVar = {"ci": (T.CI_LOW, T.CI_HIGH)}
 
     def prob_below(self, threshold: float = 0.8) -> float:
         """Share of bootstrap draws below ``threshold``: Hayes & Krippendorff's (2007)
@@ -126,8 +127,8 @@ class AgreementResult(ResultMixin):
                 T.N: [self.n],
                 T.N_RATERS: [self.n_raters],
                 T.N_CATEGORIES: [self.n_categories],
-                "observed": [self.observed],
-                "expected": [self.expected],
+                T.OBSERVED: [self.observed],
+                T.EXPECTED: [self.expected],
                 T.METHOD: [self.method],
             }
         )
@@ -231,6 +232,7 @@ def _as_matrix(ratings: object, what: str) -> tuple[np.ndarray, list[str]]:
 # --- Cohen's kappa --------------------------------------------------------------------
 
 
+@estimator(data=("a", "b"))
 def cohens_kappa(
     a: Sequence[object],
     b: Sequence[object],
@@ -388,6 +390,7 @@ def _fleiss_from_counts(counts: np.ndarray) -> tuple[float, float, float, float]
     return kappa, float(np.sqrt(var0)) if var0 > 0 else float("nan"), p_bar, pe
 
 
+@estimator()
 def fleiss_kappa(
     ratings: pd.DataFrame | np.ndarray,
     *,
@@ -641,6 +644,7 @@ def _alpha_from_coincidences(
     return alpha, d_o, d_e
 
 
+@estimator()
 def krippendorff_alpha(
     ratings: pd.DataFrame | np.ndarray,
     *,
@@ -781,7 +785,7 @@ def krippendorff_alpha(
 # --- per code of a coding table -----------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CodeAgreementResult(ResultMixin):
     """Agreement on each code of a coding table (presence vs absence per unit).
 
@@ -795,6 +799,8 @@ class CodeAgreementResult(ResultMixin):
     unit : the unit column.
     ci_level, n_boot, seed : the intervals.
     results : code -> AgreementResult (alpha).
+    n : units compared (every code is judged on the same units).
+    notes : anything else worth saying.
     """
 
     table: pd.DataFrame = field(repr=False)
@@ -804,9 +810,13 @@ class CodeAgreementResult(ResultMixin):
     n_boot: int
     seed: int | None
     results: dict[str, AgreementResult] = field(default_factory=dict, repr=False)
+    n: int | None = None
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """The table with ``term`` (the code) first, then the protocol columns, then
+        ``code`` and the rest."""
+        return tidy(self.table, term=T.CODE)
 
     def summary(self) -> str:
         t = self.table
@@ -825,6 +835,7 @@ class CodeAgreementResult(ResultMixin):
         return "\n".join(lines)
 
 
+@estimator()
 def agreement_by_code(
     coding: pd.DataFrame,
     *,
@@ -897,14 +908,14 @@ def agreement_by_code(
             try:
                 k = cohens_kappa(mat[:, 0], mat[:, 1], ci=ci)
                 row.update(
-                    {"kappa": k.estimate, "kappa_ci_low": k.ci_low, "kappa_ci_high": k.ci_high}
+                    {T.KAPPA: k.estimate, T.KAPPA_CI_LOW: k.ci_low, T.KAPPA_CI_HIGH: k.ci_high}
                 )
             except EstimationError:
-                row.update({"kappa": np.nan, "kappa_ci_low": np.nan, "kappa_ci_high": np.nan})
+                row.update({T.KAPPA: np.nan, T.KAPPA_CI_LOW: np.nan, T.KAPPA_CI_HIGH: np.nan})
         rows.append(row)
     cols = [T.CODE, T.ESTIMATE, T.CI_LOW, T.CI_HIGH, T.N, T.N_PRESENT, T.PERCENT_AGREEMENT]
     if len(coders) == 2:
-        cols += ["kappa", "kappa_ci_low", "kappa_ci_high"]
+        cols += [T.KAPPA, T.KAPPA_CI_LOW, T.KAPPA_CI_HIGH]
     return CodeAgreementResult(
         table=pd.DataFrame(rows, columns=cols),
         coders=coders,
@@ -913,4 +924,5 @@ def agreement_by_code(
         n_boot=n_boot,
         seed=seed,
         results=results,
+        n=int(rows[0][T.N]) if rows else 0,
     )

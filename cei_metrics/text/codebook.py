@@ -30,9 +30,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, summary_html, tidy
 from ..errors import CEIError
 from . import _cols as T
 from ._normalize import fold, fold_with_map, span_in_original
@@ -94,9 +95,13 @@ class Code:
     rules: tuple[Rule, ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
-class Codebook(ResultMixin):
+@dataclass(frozen=True, eq=False, repr=False)
+class Codebook:
     """A validated codebook (see the module docstring for the YAML format).
+
+    A codebook is configuration that analyses read, not a result computed from data: it
+    is a plain container (no ``call``, ``n`` or interval), with a one-line repr, a
+    ``summary()``, a notebook display and ``to_frame()``, the table of its codes.
 
     Attributes
     ----------
@@ -145,12 +150,12 @@ class Codebook(ResultMixin):
                 T.LANGUAGE: lang,
                 T.LABEL: c.label.get(lang, ""),
                 T.DEFINITION: c.definition.get(lang, ""),
-                "n_rules": sum(r.language == lang for r in c.rules),
+                T.N_RULES: sum(r.language == lang for r in c.rules),
             }
             for c in self.codes
             for lang in langs
         ]
-        return pd.DataFrame(rows, columns=[T.CODE, T.LANGUAGE, T.LABEL, T.DEFINITION, "n_rules"])
+        return pd.DataFrame(rows, columns=[T.CODE, T.LANGUAGE, T.LABEL, T.DEFINITION, T.N_RULES])
 
     def summary(self) -> str:
         lines = [
@@ -160,6 +165,19 @@ class Codebook(ResultMixin):
         lang = self.languages[0]
         lines.extend(f"  {c.id}: {c.label.get(lang, '')}" for c in self.codes)
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        version = f" version {self.version}" if self.version else ""
+        return (
+            f"<Codebook {self.name!r}{version}: {len(self.codes)} codes in "
+            f"{', '.join(self.languages)}, {len(self.rules)} keyword rules>"
+        )
+
+    def _repr_html_(self) -> str:
+        return summary_html(self.summary().splitlines()[0], self.to_frame())
 
 
 # --- loading ----------------------------------------------------------------------------
@@ -556,10 +574,13 @@ def load_codebook(
 # --- suggestions --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CodeSuggestions(ResultMixin):
     """Codes suggested by keyword rules: **suggestions for a coder to confirm, never
     codes**.
+
+    A result of :func:`suggest_codes` (computed from the texts by a stated rule, with
+    the call that made it), though not an estimate: no interval, no p-value.
 
     Attributes
     ----------
@@ -567,17 +588,21 @@ class CodeSuggestions(ResultMixin):
         written), match (the text matched, as in the original), start, end (character
         offsets in the original text), status ("suggested").
     codebook : name of the codebook.
-    n_texts : texts examined.
+    n : texts examined (formerly ``n_texts``).
+    notes : anything else worth saying.
     """
 
     table: pd.DataFrame = field(repr=False)
     codebook: str
-    n_texts: int
+    n: int
+    notes: tuple[str, ...] = ()
 
-    STATUS = "suggested"
+    STATUS: ClassVar[str] = "suggested"
+    _aliases: ClassVar = {"n_texts": "n"}
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """One row per rule match, ``term`` (the segment id, as text) first."""
+        return tidy(self.table, term=T.SEGMENT_ID)
 
     def by_segment(self) -> pd.DataFrame:
         """One row per segment x suggested code: the rules that fired, joined."""
@@ -585,10 +610,10 @@ class CodeSuggestions(ResultMixin):
         if t.empty:
             import pandas as pd
 
-            return pd.DataFrame(columns=[T.SEGMENT_ID, T.CODE, T.RULE, "n_matches"])
+            return pd.DataFrame(columns=[T.SEGMENT_ID, T.CODE, T.RULE, T.N_MATCHES])
         g = t.groupby([T.SEGMENT_ID, T.CODE], sort=False, observed=True)
         out = g[T.RULE].agg(lambda s: "; ".join(dict.fromkeys(s))).reset_index()
-        out["n_matches"] = g.size().to_numpy()
+        out[T.N_MATCHES] = g.size().to_numpy()
         return out
 
     def review_sheet(self) -> pd.DataFrame:
@@ -597,7 +622,7 @@ class CodeSuggestions(ResultMixin):
         import pandas as pd
 
         out = self.by_segment()
-        out["confirmed"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out[T.CONFIRMED] = pd.array([pd.NA] * len(out), dtype="Int64")
         return out
 
     def summary(self) -> str:
@@ -605,7 +630,7 @@ class CodeSuggestions(ResultMixin):
         n_seg = t[T.SEGMENT_ID].nunique() if len(t) else 0
         lines = [
             f"Code suggestions from codebook {self.codebook!r}: {len(t)} rule matches in "
-            f"{n_seg} of {self.n_texts} texts",
+            f"{n_seg} of {self.n} texts",
             "These are SUGGESTIONS for a coder to confirm, not codes: keyword rules miss "
             "meaning (negation, irony, context) and must not be counted as themes.",
         ]
@@ -641,6 +666,7 @@ def _texts(texts: object) -> tuple[list[object], list[str]]:
     ]
 
 
+@estimator(data=("texts",))
 def suggest_codes(
     texts: pd.Series | Sequence[str] | Mapping[object, str] | str,
     codebook: str | Path | Codebook = "family_engagement",
@@ -701,4 +727,4 @@ def suggest_codes(
         rows, columns=[T.SEGMENT_ID, T.CODE, T.LANGUAGE, T.RULE, T.MATCH, T.START, T.END]
     )
     table[T.STATUS] = CodeSuggestions.STATUS
-    return CodeSuggestions(table=table, codebook=cb.name, n_texts=len(values))
+    return CodeSuggestions(table=table, codebook=cb.name, n=len(values))

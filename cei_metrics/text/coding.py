@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
-from .._results import ResultMixin
+from .._results import summary_html
 from ..errors import CEIError, SchemaError, UnknownFormatError
 from . import _cols as T
 
@@ -343,9 +343,13 @@ def presence(
 # --- REFI-QDA ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class QDPXProject(ResultMixin):
+@dataclass(frozen=True, eq=False, repr=False)
+class QDPXProject:
     """A REFI-QDA project read from a ``.qdpx`` file.
+
+    The project is imported data (human coding, as a reader returns it), not a result
+    computed from data: a plain container with a one-line repr, a ``summary()``, a
+    notebook display and ``to_frame()``, the coding table.
 
     Attributes
     ----------
@@ -377,6 +381,18 @@ class QDPXProject(ResultMixin):
             f"sources, {len(self.codes)} codes, {len(self.users)} users, "
             f"{len(self.coding)} codings"
         )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (
+            f"<QDPXProject {self.name!r}: {len(self.sources)} text sources, "
+            f"{len(self.codes)} codes, {len(self.users)} users, {len(self.coding)} codings>"
+        )
+
+    def _repr_html_(self) -> str:
+        return summary_html(self.summary(), self.to_frame())
 
 
 def _local(tag: str) -> str:
@@ -579,7 +595,7 @@ def read_qdpx(path: str | Path) -> QDPXProject:
                     T.START: start,
                     T.END: end,
                     T.TEXT: text[start:end],
-                    "selection_id": sel_id,
+                    T.SELECTION_ID: sel_id,
                 }
             )
     if zf is not None:
@@ -594,12 +610,12 @@ def read_qdpx(path: str | Path) -> QDPXProject:
         T.START,
         T.END,
         T.TEXT,
-        "selection_id",
+        T.SELECTION_ID,
     ]
     coding = pd.DataFrame(coding_rows, columns=cols).drop_duplicates(
         [T.SEGMENT_ID, T.CODER, T.CODE]
     )
-    coding = coding.drop(columns="selection_id").reset_index(drop=True)
+    coding = coding.drop(columns=T.SELECTION_ID).reset_index(drop=True)
     coding[T.START] = coding[T.START].astype("int64")
     coding[T.END] = coding[T.END].astype("int64")
     return QDPXProject(

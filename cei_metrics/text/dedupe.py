@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, tidy
 from ..errors import SchemaError
 from . import _cols as T
 from ._normalize import normalize_text
@@ -45,7 +46,7 @@ def shingles(text: str, k: int = 5) -> set[str]:
     return {text[i : i + k] for i in range(len(text) - k + 1)}
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class DuplicateResult(ResultMixin):
     """Texts grouped into exact and near duplicates.
 
@@ -97,7 +98,8 @@ class DuplicateResult(ResultMixin):
         return self.texts[keep]
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """The table with ``term`` (the segment id, as text) first."""
+        return tidy(self.table, term=T.SEGMENT_ID)
 
     def summary(self) -> str:
         return "\n".join(
@@ -111,6 +113,7 @@ class DuplicateResult(ResultMixin):
         )
 
 
+@estimator(data=("texts",))
 def collapse_duplicates(
     texts: pd.Series | Sequence[str],
     *,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, tidy
 from ..errors import SchemaError
 from ..indicators._result import IndicatorResult, make_result
 from . import _cols as T
@@ -51,6 +52,7 @@ def _one_coding(coded: pd.DataFrame, coder: str | None) -> pd.DataFrame:
     return coded
 
 
+@estimator()
 def theme_shares(
     coded: pd.DataFrame,
     units: pd.DataFrame | None = None,
@@ -186,7 +188,7 @@ def theme_shares(
     )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CooccurrenceResult(ResultMixin):
     """Code co-occurrence within units.
 
@@ -197,18 +199,25 @@ class CooccurrenceResult(ResultMixin):
         (count / units with either), ``suppressed`` (count < min_cell).
     codes : the codes, in order.
     code_counts : units coded with each code, in the order of ``codes``.
-    n_units : units examined.
+    n : units examined (formerly ``n_units``).
     min_cell : small-count threshold.
+    notes : anything else worth saying.
     """
 
     table: pd.DataFrame = field(repr=False)
     codes: tuple[str, ...]
     code_counts: tuple[int, ...]
-    n_units: int
+    n: int
     min_cell: int
+    notes: tuple[str, ...] = ()
+
+    _aliases: ClassVar = {"n_units": "n"}
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """The pairs with ``term`` (``"code_a & code_b"``) first."""
+        t = self.table
+        pair = t[T.CODE_A].astype(str) + " & " + t[T.CODE_B].astype(str)
+        return tidy(t, term=pair.to_numpy())
 
     def matrix(self, kind: str = T.COUNT) -> pd.DataFrame:
         """Square code x code matrix of ``"count"`` (diagonal: units with the code) or
@@ -236,7 +245,7 @@ class CooccurrenceResult(ResultMixin):
         n_small = int(t[T.SUPPRESSED].sum()) if len(t) else 0
         top = t.sort_values(T.COUNT, ascending=False).head(3) if len(t) else t
         lines = [
-            f"Code co-occurrence: {len(self.codes)} codes in {self.n_units} units; "
+            f"Code co-occurrence: {len(self.codes)} codes in {self.n} units; "
             f"{n_small} of {len(t)} pairs have fewer than {self.min_cell} units (flagged)",
         ]
         for _, r in top.iterrows():
@@ -246,6 +255,7 @@ class CooccurrenceResult(ResultMixin):
         return "\n".join(lines)
 
 
+@estimator()
 def code_cooccurrence(
     coded: pd.DataFrame,
     *,
@@ -311,6 +321,6 @@ def code_cooccurrence(
         table=table,
         codes=tuple(code_list),
         code_counts=tuple(int(x) for x in n_code),
-        n_units=len(all_units),
+        n=len(all_units),
         min_cell=min_cell,
     )

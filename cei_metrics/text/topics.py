@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._results import ResultMixin
+from .._api import estimator
+from .._results import ResultMixin, tidy
 from ..errors import CEIError, EstimationError, SchemaError
 from . import _cols as T
 from ._normalize import fold
@@ -38,18 +39,21 @@ SPANISH_STOP_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class TopicResult(ResultMixin):
     """Exploratory topics (TF-IDF + NMF): word lists, not findings.
 
     Attributes
     ----------
-    terms : one row per topic x rank: ``topic``, ``rank``, ``term``, ``weight`` (NMF
-        component loading), and ``status`` = "exploratory".
+    terms : one row per topic x rank: ``topic``, ``rank``, ``term`` (the word),
+        ``weight`` (NMF component loading), and ``status`` = "exploratory".
     doc_topics : texts x topics weights (rows in the order of the texts).
     segment_ids : ids of the texts.
     n_topics, seed : the factorisation's settings.
     reconstruction_error : NMF's Frobenius reconstruction error.
+    n : texts modelled (property; the length of ``segment_ids``).
+    n_dropped : missing or blank texts left out.
+    notes : anything else worth saying.
     """
 
     terms: pd.DataFrame = field(repr=False)
@@ -59,9 +63,18 @@ class TopicResult(ResultMixin):
     seed: int | None
     reconstruction_error: float
     status: str = T.EXPLORATORY
+    n_dropped: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n(self) -> int:
+        """Texts modelled."""
+        return len(self.segment_ids)
 
     def to_frame(self) -> pd.DataFrame:
-        return self.terms.copy()
+        """One row per topic x rank: ``term`` (the word) first, then ``topic``,
+        ``rank``, ``weight``, ``status``."""
+        return tidy(self.terms)
 
     def assignments(self) -> pd.DataFrame:
         """Each text's strongest topic and its weight (``status`` "exploratory")."""
@@ -80,7 +93,8 @@ class TopicResult(ResultMixin):
     def summary(self) -> str:
         lines = [
             f"EXPLORATORY topics: TF-IDF + NMF, {self.n_topics} topics from "
-            f"{len(self.segment_ids)} texts (seed {self.seed})",
+            f"{self.n} texts (seed {self.seed})"
+            + (f"; {self.n_dropped} blank texts left out" if self.n_dropped else ""),
             "Word lists for building or checking a codebook, not findings and not codes; "
             "read the texts before naming a topic.",
         ]
@@ -89,6 +103,7 @@ class TopicResult(ResultMixin):
         return "\n".join(lines)
 
 
+@estimator(data=("texts",))
 def explore_topics(
     texts: pd.Series | Sequence[str],
     *,
@@ -140,6 +155,7 @@ def explore_topics(
             fix='pip install "cei-metrics[text]" (or pip install scikit-learn)',
         ) from None
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+    n_given = len(s)
     s = s[s.notna() & s.astype(str).str.strip().ne("")]
     if n_topics < 1 or n_terms < 1:
         raise SchemaError("n_topics and n_terms must be positive", fix="pass e.g. n_topics=5")
@@ -187,4 +203,5 @@ def explore_topics(
         n_topics=k,
         seed=seed,
         reconstruction_error=float(model.reconstruction_err_),
+        n_dropped=n_given - len(s),
     )

@@ -219,3 +219,14 @@ def test_selection_on_shipped_real_extracts():
     pts = next(c for c in ax.collections if c.get_gid() == "leas")
     assert len(pts.get_offsets()) == int((~data["highlight"]).sum())
     assert sel.plot_data(highlight=["30664310000000"]).equals(data)
+
+
+def test_rows_are_keyed_by_lea_and_the_call_recorded():
+    need = _need()
+    sel = selection_indices(need, _ready(need.index))
+    frame = sel.to_frame()
+    assert frame["term"].tolist() == frame[C.CDS].tolist()
+    assert sel.call["function"] == "selection_indices" and sel.call["min_components"] == 1
+    stab = rank_stability(sel, n_draws=5, seed=3)
+    assert list(stab.to_frame().columns[:3]) == ["term", "estimate", "n"]
+    assert stab.call["seed"] == 3 and stab.call["result"] == "<SelectionResult>"

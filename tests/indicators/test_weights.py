@@ -330,3 +330,17 @@ def test_representativeness_and_raked_shares():
     rep2 = ind.representativeness(survey, fam, margins=[C.LANGUAGE, C.EL_FAMILY]).to_frame()
     np.testing.assert_allclose(rep2["population_share"], rep.to_frame()["population_share"])
     assert "Representativeness" in rep.summary()
+
+
+def test_margin_rows_are_keyed_and_the_call_recorded():
+    survey = make_survey(120, seed=7).drop(columns=C.WEIGHT)
+    pop = {C.LANGUAGE: {"en": 600, "es": 400}}
+    rep = ind.representativeness(survey, pop)
+    assert rep.to_frame()["term"].tolist() == ["language=en", "language=es"]
+    assert rep.n == survey[C.RESPONDENT_ID].nunique()
+    raked = ind.rake(survey, pop)
+    frame = raked.to_frame()
+    assert list(frame.columns[:3]) == ["term", "estimate", "n"]
+    assert frame["term"].tolist() == ["language=en", "language=es"]
+    assert raked.call["function"] == "rake" and raked.call["margins"] == pop
+    assert raked.call["df"].startswith("<DataFrame")

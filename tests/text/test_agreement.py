@@ -369,3 +369,10 @@ def test_live_r_reproduces_the_committed_kappa_values(tmp_path):
         old = pd.read_csv(ref_dir / name, comment="#", skipinitialspace=True)
         num = new.select_dtypes("number").columns
         np.testing.assert_allclose(new[num].to_numpy(), old[num].to_numpy(), rtol=1e-12)
+
+
+def test_the_old_ci_tuple_is_a_deprecated_alias():
+    res = cohens_kappa([1, 2, 2, 3, 1, 2], [1, 2, 3, 3, 1, 1])
+    with pytest.warns(FutureWarning, match="ci_low"):
+        assert res.ci == (res.ci_low, res.ci_high)
+    assert res.call["function"] == "cohens_kappa" and res.call["weights"] is None

@@ -48,3 +48,21 @@ def test_text_is_a_submodule_and_loads_lazily():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_free_text_is_described_in_call_never_kept():
+    """``call`` records the arguments of a text function, but free text only by its
+    type and size: a result never carries what people wrote."""
+    comment = "Call me at 555-0100, Maria Lopez"
+    calls = [
+        cm.text.suggest_codes(comment).call,
+        cm.text.suggest_codes({"r1": comment}).call,
+        cm.text.collapse_duplicates([comment, comment]).call,
+        cm.text.cohens_kappa(["a", "b", "a"], ["a", "b", "b"]).call,
+    ]
+    for call in calls:
+        assert comment not in repr(dict(call))
+    assert calls[0]["texts"] == "<str of 32 characters>"
+    assert calls[1]["texts"] == "<dict of 1>"
+    assert calls[2]["function"] == "collapse_duplicates" and calls[2]["threshold"] == 0.7
+    assert calls[3]["a"] == "<list of 3>"

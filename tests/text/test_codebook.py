@@ -40,6 +40,32 @@ def test_starter_codebook_ships_bilingual():
     assert "suggestions only" in cb.summary()
 
 
+def test_codebook_is_a_container_with_a_one_line_repr():
+    """A codebook is configuration, not a result: no result protocol, but a clear repr,
+    a summary and a notebook display."""
+    from cei_metrics._results import ResultMixin
+
+    cb = load_codebook()
+    assert not isinstance(cb, ResultMixin)
+    text = repr(cb)
+    assert text.startswith("<Codebook 'family_engagement'") and "\n" not in text
+    assert f"{len(cb.codes)} codes in en, es" in text
+    assert str(cb) == cb.summary()
+    assert "<table" in cb._repr_html_() and "language_access" in cb._repr_html_()
+    with pytest.raises(AttributeError):
+        cb.name = "other"  # frozen
+
+
+def test_suggestions_keep_the_old_name_of_n_with_a_warning():
+    s = suggest_codes(["No hubo intérprete en la junta", "Nothing"])
+    assert s.n == 2
+    with pytest.warns(FutureWarning, match=r"use \.n"):
+        assert s.n_texts == 2
+    frame = s.to_frame()
+    assert list(frame.columns[:2]) == ["term", "segment_id"]
+    assert frame["term"].tolist() == ["0", "0"]  # the segment id, as text
+
+
 def test_starter_rules_recognise_their_own_examples():
     """Every example of a code, in either language, gets that code suggested."""
     cb = load_codebook()

@@ -180,6 +180,20 @@ def test_read_fixture():
     assert p.summary().startswith("REFI-QDA project")
 
 
+def test_qdpx_project_is_a_container_with_a_one_line_repr():
+    """An imported project is data, not a result: a clear repr, its tables kept."""
+    from cei_metrics._results import ResultMixin
+
+    p = read_qdpx(FIXTURE)
+    assert not isinstance(p, ResultMixin)
+    text = repr(p)
+    assert text.startswith("<QDPXProject ") and "\n" not in text
+    assert f"{len(p.coding)} codings" in text and f"{len(p.codes)} codes" in text
+    assert str(p) == p.summary()
+    assert "<table" in p._repr_html_()
+    pd.testing.assert_frame_equal(p.to_frame(), p.coding)
+
+
 def test_fixture_agreement_by_code():
     res = agreement_by_code(read_qdpx(FIXTURE).coding, n_boot=200, seed=1)
     t = res.to_frame().set_index("code")

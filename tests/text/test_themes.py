@@ -112,3 +112,15 @@ def test_cooccurrence_equals_brute_force(pairs):
     assert np.allclose(m.to_numpy(), m.to_numpy().T)
     assert [m.loc[c, c] for c in res.codes] == [len(sets[c]) for c in res.codes]
     assert np.allclose(np.diag(res.matrix("jaccard")), 1.0)
+
+
+def test_cooccurrence_rows_are_keyed_by_the_pair_and_n_counts_units():
+    coded = pd.DataFrame(
+        {"segment_id": ["s1", "s1", "s2", "s3"], "code": ["trust", "voice", "trust", None]}
+    )
+    res = code_cooccurrence(coded)
+    frame = res.to_frame()
+    assert frame["term"].tolist() == ["trust & voice"]
+    assert res.n == 3  # units examined, the uncoded s3 included
+    with pytest.warns(FutureWarning, match=r"use \.n"):
+        assert res.n_units == 3
