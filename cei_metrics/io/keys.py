@@ -228,7 +228,8 @@ def keyed_hash(values: pd.Series, key: bytes | str, *, length: int = 16) -> pd.S
     codes, uniq = pd.factorize(values, use_na_sentinel=True)  # each distinct value once
     digest = hmac.digest
     hashed = np.array(
-        [digest(k, str(u).encode("utf-8"), "sha256").hex()[:length] for u in uniq] + [None],
+        [digest(k, str(u).encode("utf-8"), "sha256").hex()[:length] for u in uniq.tolist()]
+        + [None],
         dtype=object,
     )
     return pd.Series(hashed[codes], index=values.index, dtype=object)  # -1: missing

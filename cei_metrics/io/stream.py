@@ -45,7 +45,7 @@ __all__ = [
 #: Text files larger than this are ingested batch by batch (constant memory).
 STREAM_BYTES = 48 * 2**20
 #: Bytes of text parsed per batch.
-BATCH_BYTES = 16 * 2**20
+BATCH_BYTES = 8 * 2**20
 #: Text files smaller than this are read whole by the grid reader.
 SMALL_BYTES = 2 * 2**20
 #: Rows of the head read for the header (and to recognise the file).
@@ -231,7 +231,10 @@ def _arrow_batches(
                     column_names=names, block_size=batch_bytes, encoding=src.encoding
                 ),
                 parse_options=pacsv.ParseOptions(
-                    delimiter=src.delimiter, newlines_in_values=True, invalid_row_handler=ragged
+                    delimiter=src.delimiter,
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,  # a blank line is a row: numbering holds
+                    invalid_row_handler=ragged,
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.string()),

@@ -436,7 +436,7 @@ class MapState:
     rows_read: int = 0
     rows_kept: int = 0
     batched: bool = False  # the file is read in batches
-    seen: set = field(default_factory=set)  # (respondent id, wave) read in earlier batches
+    seen: list = field(default_factory=list)  # sorted (id, wave) hashes of earlier batches
     districts: dict = field(default_factory=dict)  # (text, code, name, how) -> rows
     date_evidence: tuple[bool, bool, int] | None = None  # whole-file day/month evidence
     noted: set = field(default_factory=set)  # notes already made (one per file)
@@ -578,13 +578,15 @@ def map_survey_chunk(
     state: MapState,
     *,
     year: str | None = None,
+    id_hash=None,
 ) -> pd.DataFrame:
     """Map the rows ``f`` (text cells, columns by position; ``rows`` their spreadsheet
     row numbers) of an export planned by :func:`plan_survey` to the long survey table.
 
     A file read whole is one chunk; a large file is mapped batch by batch with the same
     ``col`` and ``state`` (repeated respondents are found across batches), and its
-    ``year`` given (decided from every batch's dates first)."""
+    ``year`` given (decided from every batch's dates first). ``id_hash`` replaces the
+    respondent ids (once per respondent, before the table repeats them per item)."""
     inst, fpath, meta = plan.inst, plan.path, plan.meta
     colname = plan.colname
     n = len(f)
@@ -712,11 +714,11 @@ def map_survey_chunk(
     # repeated respondents within a wave (within this batch, then against earlier ones)
     pairs = pd.DataFrame({"r": rid.to_numpy(), "w": waves})
     dup = pairs[keep].duplicated(keep="first").reindex(range(n), fill_value=False).to_numpy().copy()
-    if state.seen:
-        earlier = np.fromiter(
-            ((r, w) in state.seen for r, w in zip(pairs["r"], pairs["w"])), bool, n
-        )
-        dup |= earlier & keep
+    if state.batched:  # (id, wave) as 64-bit hashes, looked up in earlier batches' sorted hashes
+        pair_hash = pd.util.hash_pandas_object(pairs, index=False).to_numpy()
+        for earlier in state.seen:
+            pos = np.searchsorted(earlier, pair_hash).clip(max=len(earlier) - 1)
+            dup |= (earlier[pos] == pair_hash) & keep
     col.reject(
         rows[dup].tolist(),
         colname("rid") or "row",
@@ -724,8 +726,8 @@ def map_survey_chunk(
         "remove the repeated row from the export",
     )
     keep &= ~dup
-    if state.batched:  # a file read in batches: remember who was read
-        state.seen.update(zip(pairs["r"][keep], pairs["w"][keep]))
+    if state.batched and keep.any():  # a file read in batches: remember who was read
+        state.seen.append(np.sort(pair_hash[keep]))
 
     # answers: each column's distinct labels mapped once
     lookup = answer_lookup(inst)
@@ -819,6 +821,8 @@ def map_survey_chunk(
     idx = np.flatnonzero(keep)
     m = len(idx)
     state.rows_kept += m
+    if id_hash is not None:
+        rid = id_hash(rid)
     per_row = np.repeat(idx, k)  # each kept respondent's position, once per item
     reason_codes, reason_values = pd.factorize(reasons[idx].ravel())
     out = pd.DataFrame(
@@ -1032,12 +1036,18 @@ def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
     districts: set[str] = set()
     try:
         for frame, rows in iter_body(src, batch_bytes=step, engine=engine):
-            out = map_survey_chunk(plan, frame, rows, col, state, year=year)
+            out = map_survey_chunk(
+                plan,
+                frame,
+                rows,
+                col,
+                state,
+                year=year,
+                id_hash=None if key is None else (lambda ids: hash_ids(ids, key)),
+            )
             if not len(out):
                 continue
             districts.update(out[C.DISTRICT_ID].unique())
-            if key is not None:
-                out[C.RESPONDENT_ID] = hash_ids(out[C.RESPONDENT_ID], key)
             out = validate(out, "survey", file=plan.path)
             if spool is not None:
                 writer.write(out)
