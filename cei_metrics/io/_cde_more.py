@@ -110,7 +110,7 @@ def read_assistance(raw: RawTable, fmt: str, *, kind: str | None, **_) -> pd.Dat
     bad = [y for y, v in uniq.items() if v is None]
     if bad:
         i = int(np.flatnonzero((years == bad[0]).to_numpy())[0])
-        raise SchemaError(f"{bad[0]!r} is not a reporting year", file=raw.path, row=i + 1,
+        raise SchemaError(f"{bad[0]!r} is not a reporting year", file=raw.path, row=raw.row(i),
                           column="ReportingYear", fix='a 4-digit year such as "2023"')  # fmt: skip
     group_keys = [k for k in raw.keys if k.endswith("priorities")]
     met = []
@@ -376,7 +376,7 @@ def read_upc(raw: RawTable, fmt: str, *, kind: str | None, **_) -> pd.DataFrame:
             f"the unduplicated count {df[C.UPC].iloc[i]:g} exceeds the enrollment "
             f"{df[C.ENROLLMENT].iloc[i]:g}; the columns may have shifted",
             file=raw.path,
-            row=i + 1,
+            row=raw.row(i),
             column=raw.col(_first_key(raw, lambda k: "unduplicatedpupilcount" in k)),
             fix="use the UPC workbook as published by CDE",
         )

@@ -65,6 +65,15 @@ class RawTable:
     encoding: str
     comments: list[str] = field(default_factory=list)
     sheet: str | None = None
+    header_row: int = 1  # the header's row as a spreadsheet shows the file
+    data_rows: np.ndarray | None = None  # each data row's row number, when not consecutive
+
+    def row(self, i: int) -> int:
+        """Row number, as a spreadsheet shows the file (header = its row), of data row
+        ``i`` (0-based)."""
+        if self.data_rows is not None and i < len(self.data_rows):
+            return int(self.data_rows[i])
+        return self.header_row + 1 + int(i)
 
     @property
     def header(self) -> list[str]:
@@ -117,6 +126,8 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 
 def _split_comments(text: str) -> tuple[list[str], str]:
+    """(comment lines, the text from the header on); blank lines before the header are
+    skipped too. :func:`_lines_before` counts the lines skipped."""
     comments: list[str] = []
     pos = 0
     while True:
@@ -148,6 +159,11 @@ def _field_counts(body: str, delim: str) -> tuple[np.ndarray, np.ndarray]:
     blank = (length == 0) | ((length == 1) & (last == 13))
     keep = np.flatnonzero(~blank)
     return n_delim[keep] + 1, keep
+
+
+def _lines_before(text: str, body: str) -> int:
+    """Lines of ``text`` before ``body`` (its tail) starts."""
+    return text[: len(text) - len(body)].count("\n")
 
 
 def _line(body: str, line_no: int) -> str:
@@ -202,14 +218,24 @@ def read_raw(path: str | Path) -> RawTable:
             fix="give the CDE .txt download itself, not a compressed or binary file "
             "(unzip research-file archives first; UTF-16 text must be re-saved as UTF-8)",
         )
+    if b"\x00" in data:  # a damaged download: NUL bytes inside the text
+        at, n_nul = data.index(b"\x00"), data.count(b"\x00")
+        raise SchemaError(
+            f"the file holds {n_nul} NUL byte(s), which no CDE text file has "
+            "(the download is damaged)",
+            file=p,
+            row=data[:at].count(b"\n") + 1,
+            fix="download the file again from the CDE page",
+        )
     text, enc = _decode(data)
     comments, body = _split_comments(text)
+    header_row = _lines_before(text, body) + 1
     header_line = body.split("\n", 1)[0].rstrip("\r")
     if not header_line.strip():
         raise SchemaError(
             "the file holds only comment lines and no header",
             file=p,
-            row=0,
+            row=header_row,
             fix="the first line that is not a '#' comment must be the CDE header",
         )
     counts = {d: header_line.count(d) for d in _DELIMS}
@@ -221,14 +247,16 @@ def read_raw(path: str | Path) -> RawTable:
             raise UnknownFormatError(
                 f"found no tab, pipe, caret or comma in the header line {header_line[:120]!r}",
                 file=p,
-                row=0,
+                row=header_row,
                 fix="CDE files are tab-delimited (.txt), pipe- or caret-delimited; give the "
                 "original download, not a file re-saved with another delimiter",
             )
     n_head = header_line.count(delim) + 1
+    data_rows = None
     if delim != ",":
         n_fields, lines = _field_counts(body, delim)
         data_n, data_lines = n_fields[1:], lines[1:]
+        data_rows = header_row + data_lines  # blank lines are skipped, not numbered away
         bad = np.flatnonzero(data_n != n_head)
         if bad.size:
             i = int(bad[0])
@@ -247,7 +275,7 @@ def read_raw(path: str | Path) -> RawTable:
                 raise SchemaError(
                     msg,
                     file=p,
-                    row=i + 1,
+                    row=int(data_rows[i]),
                     column=col,
                     fix="download the file again (it was cut short or re-saved with another "
                     "delimiter); every line needs one field per header column",
@@ -256,7 +284,7 @@ def read_raw(path: str | Path) -> RawTable:
                 f"the line has {seen} fields but the header has {n_head}: it holds extra "
                 f"{_DELIM_NAMES[delim]} characters",
                 file=p,
-                row=i + 1,
+                row=int(data_rows[i]),
                 column=header[-1],
                 fix="remove the stray delimiter from that line, or download the file again",
             )
@@ -277,7 +305,7 @@ def read_raw(path: str | Path) -> RawTable:
         raise SchemaError(
             f"the file cannot be split into columns ({str(err).strip()})",
             file=p,
-            row=int(m.group(2)) - 1 if m else None,
+            row=int(m.group(2)) - 1 + header_row if m else None,
             fix="check that every line has one field per header column",
         ) from None
     except (pd.errors.EmptyDataError, ValueError) as err:
@@ -286,10 +314,35 @@ def read_raw(path: str | Path) -> RawTable:
             file=p,
             fix="give the original CDE download",
         ) from None
-    df.columns = [str(c).strip().strip('"').strip() for c in df.columns]
+    header = [str(c).strip().strip('"').strip() for c in header_line.split(delim)]
+    if delim != "," and len(header) == df.shape[1]:
+        df.columns = header  # as written (pandas renames repeated names "x.1")
+    else:
+        df.columns = [str(c).strip().strip('"').strip() for c in df.columns]
+    _no_repeated_columns(list(df.columns), p, header_row)
     if delim != ",":
         df = _unquote(df)
-    return RawTable(df, p, delim, enc, comments)
+    return RawTable(df, p, delim, enc, comments, None, header_row, data_rows)
+
+
+def _no_repeated_columns(header: list[str], path: Path, header_row: int) -> None:
+    """A column name that appears twice (ignoring case and spacing) is an error: which of
+    the two holds the data cannot be told, and reading one silently would be a guess."""
+    seen: dict[str, int] = {}
+    for j, name in enumerate(header):
+        k = norm_key(name)
+        if not k:
+            continue
+        if k in seen:
+            raise SchemaError(
+                f"the column {name!r} appears twice (columns {seen[k] + 1} and {j + 1})",
+                file=path,
+                row=header_row,
+                column=name,
+                fix="download the original file again; if you added a column, give it a "
+                "name of its own",
+            )
+        seen[k] = j
 
 
 def _cell_text(v: object) -> str:
@@ -316,25 +369,42 @@ def _read_xlsx(p: Path, data: bytes) -> RawTable:
             fix="open it in Excel and save it again as .xlsx, or download it again",
         ) from None
     try:
-        sheet, rows, titles = _pick_sheet(wb)
+        sheet, rows, titles, first_row = _pick_sheet(wb)
     finally:
         wb.close()
     if sheet is None:
         raise SchemaError(
             "every sheet of the workbook is empty", file=p, fix="download the file again"
         )
+    from ._tabular import formulas_without_values
+
+    n_formulas = formulas_without_values(data, sheet)
+    if n_formulas:
+        raise SchemaError(
+            f"{n_formulas} cell(s) of sheet {sheet!r} are formulas without saved values, so "
+            "their numbers cannot be read",
+            file=p,
+            fix="open and save the file in Excel (which stores each formula's value), or "
+            "download the original file again",
+        )
     header = [" ".join(_cell_text(v).split()) for v in rows[0]]
     while header and not header[-1]:
         header.pop()
+    _no_repeated_columns(header, p, first_row)
     n = len(header)
-    body = [r[:n] for r in rows[1:] if any(v is not None and str(v).strip() for v in r)]
-    cells = [[_cell_text(v) for v in r] + [""] * (n - len(r)) for r in body]
+    kept = [
+        (first_row + 1 + i, r[:n])
+        for i, r in enumerate(rows[1:])
+        if any(v is not None and str(v).strip() for v in r)
+    ]
+    cells = [[_cell_text(v) for v in r] + [""] * (n - len(r)) for _, r in kept]
     df = (
         pd.DataFrame(cells, columns=header, dtype=str)
         if cells
         else pd.DataFrame({h: pd.Series([], dtype=str) for h in header})
     )
-    return RawTable(df, p, "xlsx", "xlsx", titles, sheet)
+    numbers = np.array([k for k, _ in kept], dtype=np.int64)
+    return RawTable(df, p, "xlsx", "xlsx", titles, sheet, first_row, numbers)
 
 
 #: Folded header names that mark a row of a workbook as the header of a CDE data table.
@@ -342,8 +412,9 @@ _CODE_KEYS = frozenset({"cds", "cdscode", "cdcode", "countycode"})
 _HEADER_SCAN = 30
 
 
-def _pick_sheet(wb) -> tuple[str | None, list[tuple], list[str]]:
-    """The sheet and rows of the data table of a workbook, and the title lines above it.
+def _pick_sheet(wb) -> tuple[str | None, list[tuple], list[str], int]:
+    """The sheet and rows of the data table of a workbook, the title lines above it and
+    the header's row number.
 
     CDE's own workbooks put title rows above the header (the assistance-status files have
     five, the UPC files one) and spread notes, code lists and data over several sheets.
@@ -352,7 +423,7 @@ def _pick_sheet(wb) -> tuple[str | None, list[tuple], list[str]]:
     Without any, the first non-empty row of the first non-empty sheet is the header (the
     format check then says what is wrong).
     """
-    fallback: tuple[str | None, list[tuple], list[str]] = (None, [], [])
+    fallback: tuple[str | None, list[tuple], list[str], int] = (None, [], [], 1)
     for ws in wb.worksheets:
         it = ws.iter_rows(values_only=True)
         head: list[tuple] = []
@@ -372,10 +443,10 @@ def _pick_sheet(wb) -> tuple[str | None, list[tuple], list[str]]:
                     for t in head[:i]
                     if t and any(v is not None for v in t)
                 ]
-                return ws.title, [*head[i:], *it], titles
+                return ws.title, [*head[i:], *it], titles, i + 1
         if fallback[0] is None:
             first = head.index(nonempty[0])
-            fallback = (ws.title, [*head[first:], *it], [])
+            fallback = (ws.title, [*head[first:], *it], [], first + 1)
     return fallback
 
 
@@ -395,13 +466,13 @@ def to_number(raw: RawTable, key: str, *, allow_star: bool = True) -> tuple[np.n
     star = s.isin(SUPPRESSED_TEXT).to_numpy()
     missing = s.isin(MISSING_TEXT).to_numpy() | star
     vals = pd.to_numeric(s.where(~missing), errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(vals) & ~missing
+    bad = (np.isnan(vals) & ~missing) | np.isinf(vals)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise SchemaError(
-            f"{s.iloc[i]!r} is not a number ({int(bad.sum())} such cell(s) in the column)",
+            f"{s.iloc[i]!r} is not a finite number ({int(bad.sum())} such cell(s) in the column)",
             file=raw.path,
-            row=i + 1,
+            row=raw.row(i),
             column=name,
             fix="counts and rates must be numbers, blank, or '*' where CDE suppressed them; "
             "correct the cell or download the file again",
@@ -411,7 +482,7 @@ def to_number(raw: RawTable, key: str, *, allow_star: bool = True) -> tuple[np.n
         raise SchemaError(
             "'*' where this file family never suppresses",
             file=raw.path,
-            row=i + 1,
+            row=raw.row(i),
             column=name,
             fix="leave the cell blank or give the number",
         )

@@ -250,6 +250,56 @@ def _cell_text(v: object) -> str:
     return str(v).strip()
 
 
+_FORMULA_NO_VALUE = re.compile(
+    rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>", re.DOTALL
+)
+
+
+def formulas_without_values(source: bytes | Path, sheet: str | None = None) -> int:
+    """Cells of a workbook's sheet (every sheet when ``sheet`` is None) that hold a formula
+    and no saved value: an .xlsx written by a program that does not compute formulas.
+    openpyxl reads such cells as blank, which would turn numbers into missing values."""
+    import io as _io
+    import zipfile
+
+    try:
+        zf = zipfile.ZipFile(_io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (zipfile.BadZipFile, OSError):
+        return 0
+    with zf:
+        names = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        if sheet is not None:
+            target = _sheet_part(zf, sheet)
+            names = [target] if target in names else names
+        total = 0
+        for n in names:
+            data = zf.read(n)
+            if b"<f" in data:
+                total += len(_FORMULA_NO_VALUE.findall(data))
+        return total
+
+
+def _sheet_part(zf, sheet: str) -> str | None:
+    """The zip member of a worksheet, from workbook.xml and its relationships."""
+    try:
+        wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return None
+    m = re.search(r'<sheet\b[^>]*name="' + re.escape(sheet) + r'"[^>]*r:id="([^"]+)"', wb)
+    if not m:
+        return None
+    r = re.search(
+        r'<Relationship\b[^>]*Id="' + re.escape(m.group(1)) + r'"[^>]*Target="([^"]+)"', rels
+    )
+    if not r:
+        r = re.search(r'Target="([^"]+)"[^>]*Id="' + re.escape(m.group(1)) + r'"', rels)
+    if not r:
+        return None
+    t = r.group(1).lstrip("/")
+    return t if t.startswith("xl/") else f"xl/{t}"
+
+
 def _read_excel(path: Path, max_rows: int | None = None) -> Grid:
     import zipfile
 
@@ -290,6 +340,15 @@ def _read_excel(path: Path, max_rows: int | None = None) -> Grid:
         ) from None
     finally:
         wb.close()
+    n_formulas = formulas_without_values(path, sheet)
+    if n_formulas:
+        raise CEIError(
+            f"{n_formulas} cell(s) of sheet {sheet!r} are formulas without saved values, so "
+            "what they show cannot be read",
+            file=path,
+            fix="open and save the file in Excel (which stores each formula's value), or "
+            "export it again as CSV",
+        )
     rows_out, numbers = [], []
     started = False
     for i, r in enumerate(chosen or [], start=1):

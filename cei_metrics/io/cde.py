@@ -230,7 +230,7 @@ def _k(raw: RawTable) -> dict[str, str]:
 
 def _fail_year(raw: RawTable, key: str, i: int, value: str, fix: str) -> SchemaError:
     return SchemaError(f"{value!r} is not a year this reader understands", file=raw.path,
-                       row=i + 1, column=raw.col(key), fix=fix)  # fmt: skip
+                       row=raw.row(i), column=raw.col(key), fix=fix)  # fmt: skip
 
 
 def _map_years(raw: RawTable, key: str, rule: Callable[[str], str | None], fix: str) -> pd.Series:
@@ -277,7 +277,7 @@ def _cds(raw: RawTable, key: str, width: int = 14) -> pd.Series:
         raise SchemaError(
             f"{s.iloc[i]!r} is not a CDS code of at most {width} digits",
             file=raw.path,
-            row=i + 1,
+            row=raw.row(i),
             column=raw.col(key),
             fix="CDS codes are digits only; keep the column as text so its leading zeros stay",
         )
@@ -295,7 +295,7 @@ def _cds_parts(raw: RawTable, county: str, district: str, school: str) -> pd.Ser
             raise SchemaError(
                 f"{s.iloc[i]!r} is not a code of at most {width} digits",
                 file=raw.path,
-                row=i + 1,
+                row=raw.row(i),
                 column=raw.col(key),
                 fix="county, district and school codes are digits; keep them as text",
             )
@@ -312,7 +312,7 @@ def _levels(raw: RawTable, key: str, table: dict[str, str]) -> np.ndarray:
         raise SchemaError(
             f"{s.iloc[i]!r} is not a level code (expected one of {sorted(table)})",
             file=raw.path,
-            row=i + 1,
+            row=raw.row(i),
             column=raw.col(key),
             fix="correct the cell or download the file again",
         )
@@ -348,7 +348,7 @@ def _check_rates(raw: RawTable, num, den, val, value_key: str) -> None:
             f"{100 * num[i] / den[i]:.2f} ({int(bad.sum())} such row(s)); the columns may "
             "have shifted",
             file=raw.path,
-            row=i + 1,
+            row=raw.row(i),
             column=raw.col(value_key),
             fix="download the file again; if it was edited, check the numerator, denominator "
             "and rate columns line up",
@@ -473,7 +473,7 @@ def _dashboard_indicator(raw: RawTable, fmt: str, kind: str | None) -> np.ndarra
                 f"indicator code {codes.iloc[i]!r} is not one this reader knows "
                 f"({sorted(_DASH_CODES)})",
                 file=raw.path,
-                row=i + 1,
+                row=raw.row(i),
                 column=raw.col("indicator"),
                 fix="pass kind= with the indicator this file holds",
             )
@@ -620,7 +620,7 @@ def _met_values(raw: RawTable, key: str) -> np.ndarray:
         raise SchemaError(
             f"{raw.text(key).iloc[i]!r} is not Met / Not Met / Not Met For Two or More Years / NA",
             file=raw.path,
-            row=i + 1,
+            row=raw.row(i),
             column=raw.col(key),
             fix="correct the cell or download the file again",
         )
@@ -804,7 +804,7 @@ def _read_priority3(raw: RawTable, fmt: str, *, kind: str | None,
             raise SchemaError(
                 f"rating {v[i]:g} is not a whole number from 1 to 5",
                 file=raw.path,
-                row=i + 1,
+                row=raw.row(i),
                 column=col,
                 fix="Priority 3 ratings are 1-5 (0 or blank for no rating)",
             )
@@ -1055,7 +1055,7 @@ def _detect(raw: RawTable) -> _Format:
     raise UnknownFormatError(
         f"the header is not one of a supported CDE file.{hint} Columns seen: {raw.header[:40]}",
         file=raw.path,
-        row=0,
+        row=raw.header_row,
         fix=f"give an original CDE download of a supported family: {_supported()}",
     )
 

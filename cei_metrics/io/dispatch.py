@@ -136,8 +136,10 @@ def recognise(path: Path, inst: Instrument) -> tuple[str, Grid | None, object]:
 
     try:
         detect_cde_format(path)
+    except UnknownFormatError:
+        pass  # not a CDE layout either: said below
     except CEIError:
-        pass
+        raise  # a CDE-like file with a named problem (a truncated row, a repeated column)
     else:
         return "cde", None, None
     if _ratings_like(grid):
@@ -306,6 +308,19 @@ def read_file(
                     fix="correct the file, or ingest without --strict to reject and report it",
                 )
     recognised = getattr(rep, "recognised_as", "") or df.attrs.get("recognised_as", kind)
+    if (
+        kind in ("survey", "signins", "roster", "ratings")
+        and len(df) == 0
+        and (rep is None or rep.rows_read == 0)
+    ):
+        e = CEIError(
+            "the file has a header but no data rows",
+            file=path,
+            fix="export the file again with its rows (responses, sign-ins or districts)",
+        )
+        if strict:
+            raise e
+        return FileRead(path, kind, table, "failed", str(e), None, e, recognised)
     if rep is not None and rep.rows_kept == 0 and rep.rows_read > 0:
         first = rep.rejected.iloc[0] if len(rep.rejected) else None
         e = CEIError(

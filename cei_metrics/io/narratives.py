@@ -176,7 +176,7 @@ def read_p3_narratives(path: str | Path) -> pd.DataFrame:
             "no narrative columns (Narrative1a..3c, narrative1..3 or summary) with cdsCode "
             f"and year; columns seen: {raw.header[:30]}",
             file=raw.path,
-            row=0,
+            row=raw.header_row,
             fix="give a CDE Priority 3 (Pr3YYYY) or Priority 6 local-indicator file",
         )
     cds = _cds(raw, "cdscode")

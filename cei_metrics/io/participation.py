@@ -603,11 +603,11 @@ def read_roster(path: str | Path, *, grid: Grid | None = None) -> pd.DataFrame:
         if c not in df:
             continue
         num = pd.to_numeric(df[c].str.replace(",", "").str.rstrip("%"), errors="coerce")
-        bad = num.isna() & df[c].str.strip().ne("")
+        bad = (num.isna() & df[c].str.strip().ne("")) | np.isinf(num)
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise SchemaError(
-                "not a number",
+                "not a finite number",
                 file=fpath,
                 row=nums[i],
                 column=names[pos[c]],

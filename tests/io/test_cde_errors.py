@@ -55,7 +55,7 @@ def test_no_delimiter(tmp_path):
     q = _write(tmp_path, ["just one column", "1", "2"])
     with pytest.raises(UnknownFormatError, match="no tab") as e:
         read_cde(q)
-    assert e.value.row == 0
+    assert e.value.row == 1  # the header, as a spreadsheet numbers it
 
 
 def test_wrong_delimiter_in_rows(tmp_path):
@@ -64,7 +64,7 @@ def test_wrong_delimiter_in_rows(tmp_path):
     q = _write(tmp_path, lines)
     with pytest.raises(SchemaError, match="wrong delimiter") as e:
         read_cde(q)
-    assert e.value.row == 3 and e.value.column == "rtype"
+    assert e.value.row == 4 and e.value.column == "rtype"
 
 
 def test_truncated_row(tmp_path):
@@ -73,7 +73,7 @@ def test_truncated_row(tmp_path):
     q = _write(tmp_path, lines)
     with pytest.raises(SchemaError, match="truncated") as e:
         read_cde(q)
-    assert e.value.row == 6 and e.value.column == "currnumer"
+    assert e.value.row == 7 and e.value.column == "currnumer"
     assert "download the file again" in str(e.value)
 
 
@@ -82,7 +82,7 @@ def test_extra_fields(tmp_path):
     lines[2] += "\tstray"
     with pytest.raises(SchemaError, match="extra") as e:
         read_cde(_write(tmp_path, lines))
-    assert e.value.row == 2
+    assert e.value.row == 3
 
 
 def test_missing_required_column(tmp_path):
@@ -99,9 +99,9 @@ def test_non_numeric_count(tmp_path):
     i = lines[0].index("currdenom")
     lines[4][i] = "12O"  # letter O for zero
     q = _write(tmp_path, ["\t".join(r) for r in lines])
-    with pytest.raises(SchemaError, match="'12O' is not a number") as e:
+    with pytest.raises(SchemaError, match="'12O' is not a finite number") as e:
         read_cde(q)
-    assert (e.value.row, e.value.column) == (4, "currdenom")
+    assert (e.value.row, e.value.column) == (5, "currdenom")
 
 
 def test_star_in_dataquest_is_suppression_but_text_is_not(tmp_path):
@@ -121,7 +121,7 @@ def test_rate_that_disagrees_with_counts(tmp_path):
     lines[row][i] = str(float(lines[row][i]) - 1.0)
     with pytest.raises(SchemaError, match="not 100") as e:
         read_cde(_write(tmp_path, ["\t".join(r) for r in lines]))
-    assert (e.value.row, e.value.column) == (row, "currstatus")
+    assert (e.value.row, e.value.column) == (row + 1, "currstatus")
 
 
 def test_bad_level_code_and_bad_cds(tmp_path):
@@ -129,12 +129,12 @@ def test_bad_level_code_and_bad_cds(tmp_path):
     lines[3][1] = "Q"
     with pytest.raises(SchemaError, match="level code") as e:
         read_cde(_write(tmp_path, ["\t".join(r) for r in lines]))
-    assert (e.value.row, e.value.column) == (3, "rtype")
+    assert (e.value.row, e.value.column) == (4, "rtype")
     lines = [ln.split("\t") for ln in _lines(GRAD)]
     lines[2][0] = "3066431000000X"
     with pytest.raises(SchemaError, match="CDS") as e:
         read_cde(_write(tmp_path, ["\t".join(r) for r in lines], name="g.txt"))
-    assert (e.value.row, e.value.column) == (2, "cds")
+    assert (e.value.row, e.value.column) == (3, "cds")
 
 
 def test_bad_reporting_year(tmp_path):
@@ -142,7 +142,7 @@ def test_bad_reporting_year(tmp_path):
     lines[7][-1] = "Fall"
     with pytest.raises(SchemaError, match="year") as e:
         read_cde(_write(tmp_path, ["\t".join(r) for r in lines]))
-    assert (e.value.row, e.value.column) == (7, "reportingyear")
+    assert (e.value.row, e.value.column) == (8, "reportingyear")
 
 
 def test_unknown_header_lists_columns_and_families(tmp_path):
@@ -184,7 +184,7 @@ def test_priority3_rating_out_of_range(tmp_path):
     lines[2][i] = "7"
     with pytest.raises(SchemaError, match="1 to 5") as e:
         read_cde(_write(tmp_path, ["\t".join(r) for r in lines]))
-    assert (e.value.row, e.value.column) == (2, "StrategiesInput")
+    assert (e.value.row, e.value.column) == (3, "StrategiesInput")
 
 
 # --- property tests -------------------------------------------------------------------------
