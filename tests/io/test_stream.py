@@ -90,7 +90,7 @@ def test_ingest_of_a_large_file_equals_ingest_in_memory(tmp_path, monkeypatch):
     b = ingest(raw, tmp_path / "b", key=KEY)
     assert a.tables == b.tables
     ta, tb = cm.io.load_tables(tmp_path / "a"), cm.io.load_tables(tmp_path / "b")
-    pd.testing.assert_frame_equal(ta.survey, tb.survey, check_dtype=False)
+    pd.testing.assert_frame_equal(ta.survey, tb.survey)
     pd.testing.assert_frame_equal(ta.roster, tb.roster)
     assert not list(tmp_path.glob(".b.spool-*"))  # the spool is gone
 
