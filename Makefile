@@ -44,7 +44,7 @@ report: $(STAMP)-notebooks
 	$(VENV)/bin/cei-metrics report $(if $(DATA),--data $(DATA),--demo)
 
 test: $(STAMP)-dev
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist worksteal
 
 # a separate environment with the newest versions pyproject.toml allows, so upstream
 # changes are seen before the lock is refreshed
@@ -54,7 +54,7 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --upgrade pip
 	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[dev]"
 	.venv-latest/bin/python -m pip freeze --exclude-editable > .venv-latest/versions.txt
-	.venv-latest/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
+	.venv-latest/bin/python -m pytest -n 2 --dist worksteal -p no:cacheprovider
 
 lint: $(STAMP)-dev
 	$(VENV)/bin/ruff check .

@@ -59,11 +59,11 @@ def _large(tmp: Path, settings: Settings) -> list[dict]:
     """A statewide-size export ingested batch by batch (constant memory), beside parsing
     the same file with pyarrow and pandas, in the same run: wall time, peak resident
     memory (the process and its children, measured apart from the timing) and rows/s.
-    Quick mode uses 20,000 respondents and forces the batch path."""
+    Quick mode uses 5,000 respondents and forces the batch path."""
     import cei_metrics.io.stream as stream
     from cei_metrics.io import ingest
 
-    n_resp = 20_000 if settings.quick else 2_000_000
+    n_resp = 5_000 if settings.quick else 2_000_000
     raw = tmp / "raw_large"
     raw.mkdir()
     f = raw / "survey_wave1.csv"

@@ -47,3 +47,30 @@ def demo():
     import cei_metrics as cm
 
     return cm.load_demo(seed=2019)
+
+
+#: The key of the demo pipeline's keyed hashes (tests compare hashed ids with it).
+DEMO_KEY = bytes(range(100, 132))
+
+
+@pytest.fixture(scope="session")
+def demo_pipeline(tmp_path_factory, worker_id):
+    """The demo world written as raw files and ingested, as ``make report`` does, built
+    once per test run: the first worker builds it under a lock in the folder the workers
+    share, the others wait and read it (tests must not change it). Returns (raw folder,
+    processed folder, ingest report)."""
+    from filelock import FileLock
+
+    from cei_metrics.datasets import write_demo_raw
+    from cei_metrics.io import ingest, read_ingest_report
+
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # shared by the workers of this run
+    base = root / "demo_pipeline"
+    with FileLock(str(root / "demo_pipeline.lock")):
+        if not (base / "done").exists():
+            write_demo_raw(base / "raw", seed=2019)
+            ingest(base / "raw", base / "processed", key=DEMO_KEY)
+            (base / "done").write_text("")
+    return base / "raw", base / "processed", read_ingest_report(base / "processed")

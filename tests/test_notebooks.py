@@ -12,15 +12,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.fixture(scope="session")
-def processed_demo(tmp_path_factory) -> Path:
+def processed_demo(demo_pipeline) -> Path:
     """The demo world written as raw files and ingested, as `make report` does."""
-    from cei_metrics.datasets import write_demo_raw
-    from cei_metrics.io import ingest
-
-    base = tmp_path_factory.mktemp("pipeline")
-    write_demo_raw(base / "raw", seed=2019)
-    ingest(base / "raw", base / "processed")
-    return base / "processed"
+    return demo_pipeline[1]
 
 
 def test_there_are_notebooks():

@@ -315,6 +315,7 @@ def read_raw(path: str | Path) -> RawTable:
             fix="give the original CDE download",
         ) from None
     header = [str(c).strip().strip('"').strip() for c in header_line.split(delim)]
+    header = [h or f"column {j + 1}" for j, h in enumerate(header)]  # unnamed stay apart
     if delim != "," and len(header) == df.shape[1]:
         df.columns = header  # as written (pandas renames repeated names "x.1")
     else:

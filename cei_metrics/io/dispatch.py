@@ -125,6 +125,17 @@ def recognise(path: Path, inst: Instrument) -> tuple[str, Grid | None, object]:
     if suffix in SPSS_SUFFIXES or grid.kind == "spss":
         return "survey", None, None
     first = grid.rows[0] if grid.rows else []
+    from .survey import MAX_COLUMNS
+
+    if grid.width > MAX_COLUMNS:
+        raise CEIError(
+            f"the file has {grid.width:,} columns, more than any input this reads (at most "
+            f"{MAX_COLUMNS:,}): a transposed table, or not an export",
+            file=path,
+            row=grid.row_numbers[0] if grid.row_numbers else 1,
+            fix="check it is the export itself; remove unneeded columns in the tool before "
+            "exporting",
+        )
     if looks_like_roster(first):
         return "roster", None, None
     wx = _survey_like(grid, inst)

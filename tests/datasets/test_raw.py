@@ -36,10 +36,8 @@ CA_HEADER = (
 
 
 @pytest.fixture(scope="module")
-def raw(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("raw")
-    write_demo_raw(d, seed=2019)
-    return d
+def raw(demo_pipeline) -> Path:
+    return demo_pipeline[0]  # the demo's raw files, as the pipeline wrote them
 
 
 def _read(path: Path, *, encoding: str, sep: str) -> pd.DataFrame:

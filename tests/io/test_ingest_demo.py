@@ -8,19 +8,16 @@ import pandas as pd
 import pytest
 
 import cei_metrics as cm
-from cei_metrics.datasets import write_demo_raw
-from cei_metrics.io.intake import hash_ids, ingest
+from cei_metrics.io.intake import hash_ids
 from cei_metrics.schemas import C
 
-RT_KEY = bytes(range(100, 132))
+RT_KEY = bytes(range(100, 132))  # conftest's DEMO_KEY
 
 
 @pytest.fixture(scope="module")
-def roundtrip(tmp_path_factory, demo):
-    base = tmp_path_factory.mktemp("demo_ingest")
-    write_demo_raw(base / "raw", seed=2019)
-    report = ingest(base / "raw", base / "processed", key=RT_KEY)
-    return demo, report, cm.io.load_tables(base / "processed")
+def roundtrip(demo_pipeline, demo):
+    _, processed, report = demo_pipeline
+    return demo, report, cm.io.load_tables(processed)
 
 
 def test_every_table_comes_back_whole(roundtrip):

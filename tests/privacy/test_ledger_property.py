@@ -72,7 +72,7 @@ def _check(cells):
     return bad
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_no_released_cell_or_difference_of_released_cells_is_small(world):
     people, order = world
