@@ -2,7 +2,9 @@
 
 :func:`ingest` reads every file in ``raw_dir`` with the reader that fits it, validates
 each canonical table against its schema, drops personally identifying and free-text
-columns, replaces respondent and participant ids by keyed hashes (HMAC-SHA-256, the key
+columns from them, keeps open-ended answers and comments apart in the ``text`` table
+(scrubbed of the names seen in the run's name columns, e-mails, phone numbers and street
+addresses), replaces respondent and participant ids by keyed hashes (HMAC-SHA-256, the key
 kept outside the data), and writes the tables to ``processed_dir`` as one snapshot
 (:mod:`cei_metrics.io.snapshot`): built beside it with ``MANIFEST.json`` and switched in
 at once, one writer at a time, so a failed or interrupted run leaves the previous
@@ -27,9 +29,10 @@ import pandas as pd
 
 from .._results import ResultMixin
 from ..errors import CEIError, PrivacyError
-from ..schemas import TABLES, C, validate
+from ..schemas import ALL_TABLES, TEXT_COLUMNS, TEXT_OPTIONAL, C, validate
 from .dispatch import read_folder
-from .keys import KEY_ENV, hash_ids, hash_key
+from ._freetext import NAMES_ATTR, TEXT_ATTR, scrub_rows
+from .keys import KEY_ENV, hash_ids, hash_key, keyed_hash, record_names
 from .snapshot import (
     MANIFEST,
     ProcessedLock,
@@ -241,7 +244,9 @@ def _ingest_locked(
     notes: list[str],
 ) -> IngestReport:
     folder = read_folder(raw_dir, instrument, strict=strict, progress=progress)
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in ALL_TABLES if t != "text"}
+    texts: list[pd.DataFrame] = []
+    names_seen: dict[str, None] = {}
     file_rows, rejections, repairs, dropped = [], [], [], []
     any_synth = False
     failed_tables: set[str] = set()
@@ -277,6 +282,10 @@ def _ingest_locked(
                     failed_tables.update(_tables_fed_by(fr.kind, fr.table or None, fr.path))
             continue
         df = fr.frame
+        t_part = df.attrs.get(TEXT_ATTR)
+        if t_part is not None and len(t_part):
+            texts.append(t_part)
+        names_seen.update(dict.fromkeys(df.attrs.get(NAMES_ATTR, ())))
         synth = bool(df.attrs.get("synthetic", False))
         any_synth |= synth
         n_rej = len(rep.rejected) if rep is not None else 0
@@ -299,13 +308,15 @@ def _ingest_locked(
             )
         )
     for t, frames in folder.tables.items():
+        if t not in parts:
+            continue
         for df in frames:
             df = df.copy()
             df.attrs = {}
             parts[t].append(df)
 
     built: dict[str, pd.DataFrame] = {}
-    for t in TABLES:
+    for t in parts:
         if not parts[t]:
             continue
         df = pd.concat(parts[t], ignore_index=True)
@@ -318,6 +329,14 @@ def _ingest_locked(
                     "read from another file and were dropped"
                 )
                 df = df[~dup]
+        if t == "feedback":
+            dup = df.duplicated([C.RESPONDENT_ID, C.EVENT_ID, C.INSTRUMENT, C.ITEM])
+            if dup.any():
+                notes.append(
+                    f"{int(dup.sum()):,} feedback rows repeated a respondent-event-item already "
+                    "read from another file and were dropped"
+                )
+                df = df[~dup]
         if t == "participation":
             dup = df.duplicated([C.EVENT_ID, C.PARTICIPANT_ID])
             if dup.any():
@@ -325,22 +344,35 @@ def _ingest_locked(
                 df = df[~dup]
         built[t] = df.reset_index(drop=True)
 
-    if "survey" in built or "participation" in built:
+    if {"survey", "participation", "feedback"} & set(built) or texts:
         id_key = hash_key(id_key_arg, processed_dir=processed_dir)
-    if "survey" in built:
-        built["survey"][C.RESPONDENT_ID] = hash_ids(built["survey"][C.RESPONDENT_ID], id_key)
+    for t in ("survey", "feedback"):
+        if t in built:
+            built[t][C.RESPONDENT_ID] = hash_ids(built[t][C.RESPONDENT_ID], id_key)
+    if texts:
+        built["text"] = _text_table(texts, list(names_seen), id_key)
+        notes.append(
+            f"{len(built['text']):,} open answer(s) and comment(s) kept in the text table, "
+            "scrubbed of the names seen in the files' name columns, e-mails, phone numbers "
+            "and street addresses"
+        )
+    if names_seen:
+        record_names(names_seen, key=id_key, parts=False)
     if "participation" in built:
         built["participation"][C.PARTICIPANT_ID] = hash_ids(
             built["participation"][C.PARTICIPANT_ID], id_key
         )
     for t, df in built.items():
         built[t] = validate(df, t, file=f"{raw_dir} ({t} table)")
+        built[t].attrs = {}  # parquet would keep attrs: nothing but the table is written
 
     # a table whose source failed this time keeps its previous version (unless replace):
     # a bad file never silently removes data that was there
     keep: set[str] = set()
     previous = read_manifest(processed_dir) if (processed_dir / MANIFEST).exists() else None
     before = set(previous["tables"]) if previous else set()
+    if failed_tables & {"survey", "participation", "feedback"}:
+        failed_tables.add("text")  # the text table is built from the same files
     for t in sorted(failed_tables):
         if t not in before:
             continue
@@ -403,6 +435,43 @@ def _ingest_locked(
         carry=(".gitkeep",),
     )
     return report
+
+
+def _text_table(parts: list[pd.DataFrame], names: list[str], key: bytes) -> pd.DataFrame:
+    """The text table: every reader's scrubbed text rows, scrubbed again with every name
+    seen in the run, respondent ids hashed like the survey's (so answers join their
+    respondent), and a stable ``segment_id`` (keyed hash of respondent, wave, instrument,
+    question and event) that reviewed-excerpt lists refer to."""
+    cols = [c for c in (*TEXT_COLUMNS[1:], *TEXT_OPTIONAL)]
+    frames = []
+    for p in parts:
+        p = p.copy()
+        p.attrs = {}
+        for c in cols:
+            if c not in p:
+                p[c] = None
+        frames.append(p[cols])
+    df = pd.concat(frames, ignore_index=True)
+    df = scrub_rows(df, names)
+    df[C.RESPONDENT_ID] = hash_ids(df[C.RESPONDENT_ID].astype(str), key)
+    df[C.WAVE] = pd.array(pd.to_numeric(df[C.WAVE], errors="coerce"), dtype="Int64")
+    df[C.DATE] = pd.to_datetime(df[C.DATE], errors="coerce")
+    for c in (C.EVENT_ID, C.SCHOOL_ID, C.YEAR):
+        df[c] = df[c].astype(object).where(df[c].notna() & df[c].astype(str).ne(""), None)
+    seg = (
+        df[C.RESPONDENT_ID]
+        + "|"
+        + df[C.WAVE].astype(str)
+        + "|"
+        + df[C.INSTRUMENT].astype(str)
+        + "|"
+        + df[C.QUESTION_ID].astype(str)
+        + "|"
+        + df[C.EVENT_ID].fillna("").astype(str)
+    )
+    df.insert(0, C.SEGMENT_ID, keyed_hash(seg, key))
+    dup = df.duplicated(C.SEGMENT_ID)
+    return df[~dup].reset_index(drop=True)
 
 
 def _report_payload(report: IngestReport) -> dict:

@@ -66,7 +66,17 @@ import pandas as pd
 
 from ..errors import InstrumentError, SchemaError
 from ..instruments import Instrument, load_instrument
-from ..schemas import C
+from ..schemas import TEXT_COLUMNS, C
+from ._freetext import (
+    NAMES_ATTR,
+    TEXT_ATTR,
+    comment_kind,
+    name_columns,
+    names_in,
+    open_question_columns,
+    question_id,
+    scrub_rows,
+)
 from ._text import school_year_of_dates
 from .dates import parse_dates
 from .districts import resolve_districts
@@ -156,6 +166,20 @@ SED = (
     "Bajos ingresos",
 )
 HOME_LANGUAGE = ("Home Language", "Language spoken at home", "Idioma del hogar", "Home language")
+#: The event a response of event feedback belongs to (instruments of kind event_feedback).
+EVENT = (
+    "Convening",
+    "Convening Date",
+    "Convening date",
+    "Session",
+    "Session Date",
+    "Event",
+    "Event Date",
+    "Convocatoria",
+    "Fecha de la convocatoria",
+    "Sesion",
+    "Evento",
+)
 
 #: Header words that mark personally identifying information (folded with vocab_key).
 PII_ALIASES = (
@@ -285,6 +309,54 @@ def _rows_text(rows: list[int], limit: int = 10) -> str:
     return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
+def _events(
+    f: pd.DataFrame,
+    meta: dict,
+    names: list[str],
+    dates: pd.Series,
+    rows: np.ndarray,
+    keep: np.ndarray,
+    col: _Collector,
+    year: str,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The event of each response of event feedback: (event ids, event dates, school years).
+
+    A ``Convening`` column (see :data:`EVENT`) holding a date gives the event's day
+    (``"2019-08-29"``); holding a name ("Convening 3"), its folded name, dated by the most
+    common response day of its rows. Without the column, or where it is blank, the day of
+    the response stands for the event. A response with neither is rejected.
+    """
+    day = dates.dt.normalize()
+    ev = pd.Series("", index=f.index, dtype=object)
+    ev_date = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
+    if meta["event"] is not None:
+        raw = f[meta["event"]].astype(str).str.strip()
+        dp = parse_dates(raw)
+        dated = dp.values.notna()
+        ev_date[dated] = dp.values[dated].dt.normalize()
+        labels = raw.where(~dated & raw.ne(""), "")
+        slug = labels.str.lower().str.replace(r"[^\w]+", "-", regex=True).str.strip("-").str[:40]
+        for lab in pd.unique(slug[slug.ne("")]):
+            m = slug.eq(lab)
+            d = day[m].dropna()
+            ev_date[m] = d.mode().iat[0] if len(d) else pd.NaT
+            ev[m] = lab
+        ev[dated] = ev_date[dated].dt.strftime("%Y-%m-%d")
+    blank = ev.eq("")
+    from_day = blank & day.notna()
+    ev_date[from_day] = day[from_day]
+    ev[from_day] = day[from_day].dt.strftime("%Y-%m-%d")
+    missing = (ev.eq("")).to_numpy() & keep
+    col.reject(
+        rows[missing].tolist(),
+        names[meta["event"]] if meta["event"] is not None else "Convening",
+        "no convening named and no response date to tell it by",
+        "write the convening's date (or name) in a Convening column",
+    )
+    years = school_year_of_dates(ev_date).fillna(year)
+    return ev, ev_date, years
+
+
 def _matched_text(match, dropped: list[tuple]) -> str:
     """ "12 of 12 questions matched; unmatched columns: ..." (question-like columns only)."""
     found = len(set(match.items.values()))
@@ -405,6 +477,7 @@ def read_survey_export(
         ("el", EL),
         ("sed", SED),
         ("home", HOME_LANGUAGE),
+        ("event", EVENT if inst.per_event else ()),
     ):
         j = find_col(names, aliases, used)
         meta[key] = j
@@ -433,14 +506,24 @@ def read_survey_export(
             "item ids as headers, or choose the right instrument with --instrument",
         )
     item_col = merge_duplicate_items(wx, match, fpath)
+    open_cols = open_question_columns(names, wx.texts, inst, skip=used | set(match.items))
+    person_cols = name_columns(names, skip=used | set(match.items) | set(open_cols))
+    text_cols: dict[int, tuple[str, str]] = {}  # position -> (question id, question text)
     dropped = []
     for j, name in enumerate(names):
         if j in used or j in match.items:
             continue
         kind = _drop_kind(name)
-        if j in match.items:
-            continue
+        if j in open_cols:
+            kind = "free_text"
+            text_cols[j] = (open_cols[j], name or open_cols[j])
+        elif j in person_cols:
+            kind = "pii"
+        elif kind != "pii" and (kind == "free_text" or comment_kind(name)):
+            kind = "free_text"
+            text_cols[j] = (question_id(name, j), name)
         dropped.append((str(fpath), name or f"column {j + 1}", kind))
+    names_seen = names_in(f, person_cols)
     if meta["district"] is None and meta["school"] is None:
         raise SchemaError(
             "no district column (and no school CDS codes to take the district from)",
@@ -539,6 +622,8 @@ def read_survey_export(
         dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     if year is None:
         sy = school_year_of_dates(dates[keep]).dropna()
+        if sy.empty and inst.per_event and meta["event"] is not None:
+            sy = school_year_of_dates(parse_dates(f[meta["event"]]).values[keep]).dropna()
         if sy.empty:
             m = re.search(r"(20\d\d)[-_](\d\d)(?!\d)", fpath.stem)
             if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
@@ -554,10 +639,26 @@ def read_survey_export(
         else:
             year = str(sy.mode().iat[0])
 
+    # the event of each response (event feedback): a Convening column, else the response day
+    events = None
+    if inst.per_event:
+        events, ev_dates, ev_years = _events(f, meta, names, dates, rows, keep, col, year)
+        keep &= events.ne("").to_numpy()
+
     # wave
     wave_from = "argument"
     waves = None
-    if wave is None:
+    if events is not None:
+        order = (
+            pd.DataFrame({"e": events, "d": ev_dates})[keep]
+            .drop_duplicates("e")
+            .sort_values(["d", "e"], na_position="last")["e"]
+            .tolist()
+        )
+        pos = {e: i + 1 for i, e in enumerate(order)}
+        waves = events.map(pos).fillna(0).astype(np.int64).to_numpy()
+        wave_from = "event"
+    elif wave is None:
         if meta["wave"] is not None:
             w = pd.to_numeric(f[meta["wave"]].str.extract(r"(\d+)")[0], errors="coerce")
             badw = (w.isna() | (w < 1)).to_numpy() & keep
@@ -691,7 +792,7 @@ def read_survey_export(
         {
             C.RESPONDENT_ID: np.repeat(rid.to_numpy()[idx], k),
             C.WAVE: np.repeat(waves[idx], k).astype(np.int64),
-            C.YEAR: year,
+            C.YEAR: year if events is None else np.repeat(ev_years.to_numpy()[idx], k),
             C.DISTRICT_ID: np.repeat(dist.to_numpy()[idx], k),
             C.SCHOOL_ID: np.repeat(school.to_numpy()[idx], k),
             C.ROLE: np.repeat(roles.to_numpy()[idx], k),
@@ -702,6 +803,9 @@ def read_survey_export(
             C.MISSING_REASON: reasons[idx].ravel(),
         }
     )
+    if events is not None:
+        out[C.EVENT_ID] = np.repeat(events.to_numpy()[idx], k)
+        out[C.DATE] = np.repeat(ev_dates.to_numpy()[idx], k)
     if meta["weight"] is not None:
         w = pd.to_numeric(f[meta["weight"]].str.replace(",", "."), errors="coerce")
         badw = (~(w > 0)).to_numpy() & keep
@@ -727,6 +831,42 @@ def read_survey_export(
     notes = [*wx.notes, *col.notes]
     if wave_from == "default":
         notes.append("no wave in the file name or a Wave column: read as wave 1")
+    # free text: open questions and comment columns, scrubbed, kept apart (the text table)
+    text_parts = []
+    for j, (qid, qtext) in text_cols.items():
+        cells = f[j].astype(str).str.strip()
+        has = (cells.ne("") & pd.Series(keep, index=f.index)).to_numpy()
+        if not has.any():
+            continue
+        part = pd.DataFrame(
+            {
+                C.RESPONDENT_ID: rid.to_numpy()[has],
+                C.WAVE: waves[has],
+                C.YEAR: year if events is None else ev_years.to_numpy()[has],
+                C.DISTRICT_ID: dist.to_numpy()[has],
+                C.SCHOOL_ID: school.to_numpy()[has],
+                C.ROLE: roles.to_numpy()[has],
+                C.LANGUAGE: lang.to_numpy()[has],
+                C.INSTRUMENT: inst.name,
+                C.QUESTION_ID: qid,
+                C.QUESTION: qtext,
+                C.TEXT: cells.to_numpy()[has],
+            }
+        )
+        if events is not None:
+            part[C.EVENT_ID] = events.to_numpy()[has]
+            part[C.DATE] = ev_dates.to_numpy()[has]
+        text_parts.append(part)
+    text = (
+        scrub_rows(pd.concat(text_parts, ignore_index=True), names_seen)
+        if text_parts
+        else pd.DataFrame(columns=list(TEXT_COLUMNS[1:]))
+    )
+    if len(text):
+        notes.append(
+            f"{len(text)} open answer(s) and comment(s) kept, scrubbed, in the text table "
+            f"(column(s) {', '.join(repr(q[1][:40]) for q in text_cols.values())})"
+        )
     report = ReadReport(
         rows_read=n,
         rows_kept=m,
@@ -744,6 +884,8 @@ def read_survey_export(
         notes=tuple(notes),
     )
     out.attrs["read"] = report
+    out.attrs[TEXT_ATTR] = text
+    out.attrs[NAMES_ATTR] = names_seen
     out.attrs["synthetic"] = wx.synthetic
     out.attrs["source"] = str(fpath)
     out.attrs["wave_from"] = wave_from
