@@ -123,8 +123,8 @@ def _plausible_name(value: str) -> bool:
 
 
 def names_in(frame: pd.DataFrame, cols: Iterable[int]) -> list[str]:
-    """The distinct names in the given columns of a wide frame; first and last names of
-    one row are also joined ("Ana" + "Ruiz" -> "Ana Ruiz"). Cells that are no names
+    """The distinct names in the given columns of a wide frame; the names of two columns
+    side by side are also joined ("Ana" + "Ruiz" -> "Ana Ruiz"). Cells that are no names
     ("Prefer not to say", "N/A") are left out, so they do not blank ordinary words."""
     cols = list(cols)
     out: dict[str, None] = {}
@@ -132,10 +132,10 @@ def names_in(frame: pd.DataFrame, cols: Iterable[int]) -> list[str]:
         for v in frame[j].astype(str).str.strip():
             if v and _plausible_name(v):
                 out[v] = None
-    if len(cols) > 1 and len(frame):
-        joined = frame[cols[0]].astype(str).str.strip()
-        for j in cols[1:]:
-            joined = joined + " " + frame[j].astype(str).str.strip()
+    for a, b in zip(cols, cols[1:]):  # first and last name side by side
+        if not len(frame):
+            break
+        joined = frame[a].astype(str).str.strip() + " " + frame[b].astype(str).str.strip()
         for v in joined.str.split().str.join(" "):
             if v and v not in out and _plausible_name(v):
                 out[v] = None

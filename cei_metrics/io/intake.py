@@ -458,17 +458,20 @@ def _text_table(parts: list[pd.DataFrame], names: list[str], key: bytes) -> pd.D
     df[C.DATE] = pd.to_datetime(df[C.DATE], errors="coerce")
     for c in (C.EVENT_ID, C.SCHOOL_ID, C.YEAR):
         df[c] = df[c].astype(object).where(df[c].notna() & df[c].astype(str).ne(""), None)
+    def part(col: str) -> pd.Series:
+        return df[col].astype("string").fillna("")
+
     seg = (
-        df[C.RESPONDENT_ID]
+        part(C.RESPONDENT_ID)
         + "|"
-        + df[C.WAVE].astype(str)
+        + part(C.WAVE)
         + "|"
-        + df[C.INSTRUMENT].astype(str)
+        + part(C.INSTRUMENT)
         + "|"
-        + df[C.QUESTION_ID].astype(str)
+        + part(C.QUESTION_ID)
         + "|"
-        + df[C.EVENT_ID].fillna("").astype(str)
-    )
+        + part(C.EVENT_ID)
+    ).astype(object)
     df.insert(0, C.SEGMENT_ID, keyed_hash(seg, key))
     dup = df.duplicated(C.SEGMENT_ID)
     return df[~dup].reset_index(drop=True)
