@@ -353,7 +353,9 @@ class DemoTruth:
             lines.append(
                 f"District goals: {len(gp.drop_duplicates(['district_id', 'goal_id']))} goals, "
                 f"final shares of the gap closed "
-                + ", ".join(f"{v:+.2f}" for v in gp.groupby("goal_id", sort=False)["gap_closed"].last())
+                + ", ".join(
+                    f"{v:+.2f}" for v in gp.groupby("goal_id", sort=False)["gap_closed"].last()
+                )
             )
         return "\n".join(lines)
 

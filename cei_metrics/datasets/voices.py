@@ -224,7 +224,9 @@ def feedback_table(responses: pd.DataFrame) -> pd.DataFrame:
         {
             C.RESPONDENT_ID: rid[rep],
             C.WAVE: responses[C.WAVE].to_numpy()[rep].astype(np.int64),
-            C.YEAR: [school_year(pd.Timestamp(d).year - (pd.Timestamp(d).month < 7)) for d in date[rep]],
+            C.YEAR: [
+                school_year(pd.Timestamp(d).year - (pd.Timestamp(d).month < 7)) for d in date[rep]
+            ],
             C.DISTRICT_ID: responses[C.DISTRICT_ID].to_numpy()[rep],
             C.SCHOOL_ID: "",
             C.ROLE: responses[C.ROLE].to_numpy()[rep],

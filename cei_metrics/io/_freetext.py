@@ -18,6 +18,7 @@ again with every name seen in the run.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -132,7 +133,7 @@ def names_in(frame: pd.DataFrame, cols: Iterable[int]) -> list[str]:
         for v in frame[j].astype(str).str.strip():
             if v and _plausible_name(v):
                 out[v] = None
-    for a, b in zip(cols, cols[1:]):  # first and last name side by side
+    for a, b in itertools.pairwise(cols):  # first and last name side by side
         if not len(frame):
             break
         joined = frame[a].astype(str).str.strip() + " " + frame[b].astype(str).str.strip()

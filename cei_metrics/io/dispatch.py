@@ -196,8 +196,7 @@ def read_file(path: str | os.PathLike, inst: Instrument, *, strict: bool = False
                     "",
                     "",
                     "skipped",
-                    "a YAML file that is no goal table (an instrument is passed with "
-                    "--instrument)",
+                    "a YAML file that is no goal table (an instrument is passed with --instrument)",
                 )
             kind, grid, wx, chosen = "goals", None, None, inst
         else:

@@ -30,8 +30,8 @@ import pandas as pd
 from .._results import ResultMixin
 from ..errors import CEIError, PrivacyError
 from ..schemas import ALL_TABLES, TEXT_COLUMNS, TEXT_OPTIONAL, C, validate
-from .dispatch import read_folder
 from ._freetext import NAMES_ATTR, TEXT_ATTR, scrub_rows
+from .dispatch import read_folder
 from .keys import KEY_ENV, hash_ids, hash_key, keyed_hash, record_names
 from .snapshot import (
     MANIFEST,
@@ -458,6 +458,7 @@ def _text_table(parts: list[pd.DataFrame], names: list[str], key: bytes) -> pd.D
     df[C.DATE] = pd.to_datetime(df[C.DATE], errors="coerce")
     for c in (C.EVENT_ID, C.SCHOOL_ID, C.YEAR):
         df[c] = df[c].astype(object).where(df[c].notna() & df[c].astype(str).ne(""), None)
+
     def part(col: str) -> pd.Series:
         return df[col].astype("string").fillna("")
 

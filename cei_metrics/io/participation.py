@@ -518,11 +518,7 @@ def read_signins(
         ),
         notes=tuple(
             [*g.notes, *header_note, *col.notes]
-            + (
-                [f"{len(text)} comment(s) kept, scrubbed, in the text table"]
-                if len(text)
-                else []
-            )
+            + ([f"{len(text)} comment(s) kept, scrubbed, in the text table"] if len(text) else [])
         ),
     )
     out.attrs["synthetic"] = g.synthetic

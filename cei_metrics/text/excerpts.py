@@ -263,13 +263,18 @@ def reviewed_excerpts(
         )
     q = pd.DataFrame(
         quotes,
-        columns=[C.SEGMENT_ID, C.INSTRUMENT, C.QUESTION_ID, C.QUESTION, C.LANGUAGE, QUOTE,
-                 APPROVED_ON],  # fmt: skip
+        columns=[
+            C.SEGMENT_ID,
+            C.INSTRUMENT,
+            C.QUESTION_ID,
+            C.QUESTION,
+            C.LANGUAGE,
+            QUOTE,
+            APPROVED_ON,
+        ],
     )
     if len(q):
         q[QUOTE] = scrub_text(q[QUOTE].astype(str), names=list(names))
     r = pd.DataFrame(refused, columns=[C.SEGMENT_ID, REASON])
-    notes = tuple(
-        f"{k} approval(s) refused: {why}" for why, k in r[REASON].value_counts().items()
-    )
+    notes = tuple(f"{k} approval(s) refused: {why}" for why, k in r[REASON].value_counts().items())
     return ExcerptSet(quotes=q, refused=r, source=source, n=len(q), notes=notes)

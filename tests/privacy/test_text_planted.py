@@ -200,8 +200,14 @@ def test_reviewed_excerpts_return_only_approved_answers(planted, tmp_path):
     sid = text[C.SEGMENT_ID].iat[0]
     yaml_path = tmp_path / "approved.yaml"
     yaml_path.write_text(
-        json.dumps({"approved": [{"segment_id": sid, "excerpt": text[C.TEXT].iat[0][:10]},
-                                 {"segment_id": "nope"}]}),  # fmt: skip
+        json.dumps(
+            {
+                "approved": [
+                    {"segment_id": sid, "excerpt": text[C.TEXT].iat[0][:10]},
+                    {"segment_id": "nope"},
+                ]
+            }
+        ),
         encoding="utf-8",
     )
     ok = cm.text.reviewed_excerpts(text, yaml_path)
