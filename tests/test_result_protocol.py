@@ -131,6 +131,13 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     # indicators
     "IndicatorResult": None,
     "IndicatorSet": None,
+    "FeedbackResult": lambda: cm.indicators.convening_feedback(cm.load_demo().feedback),
+    "ProportionDifference": lambda: cm.indicators.proportion_difference(48, 80, 56, 70),
+    "GoalResult": lambda: cm.indicators.goal_progress(cm.load_demo().goals),
+    # text
+    "ExcerptSet": lambda: cm.text.reviewed_excerpts(
+        cm.load_demo().text, pd.DataFrame({"segment_id": cm.load_demo().text["segment_id"][:2]})
+    ),
 }
 
 

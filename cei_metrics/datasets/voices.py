@@ -119,7 +119,7 @@ GOAL_PATHS: tuple[tuple, ...] = (
     (2, "two-way-communication", "Mean agreement that teachers ask about strengths (1-5)",
      "family survey, item comm_4", "score", 3.0, 3.8, (0.25, 0.50, 1.00, 1.25), 95),
     (3, "mixteco-engagement", "Mixteco families in shared decision-making (% of seats)",
-     "committee rosters", "percent", 4.0, 14.0, (0.00, 0.50, 1.00, 1.60), 60),
+     "committee rosters", "percent", 4.0, 14.0, (0.00, 0.50, 1.00, 1.60), 150),
     (4, "survey-reach", "Families answering the family survey (%)",
      "survey platform", "percent", 30.0, 50.0, (-0.10, -0.20, -0.05, -0.25), 400),
     (5, "chronic-absence", "Students chronically absent (%)",
