@@ -273,6 +273,14 @@ def _from_grid(path: Path) -> tuple[list[dict], bool]:
         first_row.setdefault(key, num)
         if long:
             per = period_label(cell(C.PERIOD))
+            if per is not None and per in entry["values"]:
+                raise SchemaError(
+                    f"goal {key[1]!r} of district {key[0]} has two values for {per}",
+                    file=path,
+                    row=num,
+                    column=names[pos[C.PERIOD]],
+                    fix="keep one value per goal and period (give each goal its own Goal name)",
+                )
             if per is not None:
                 entry["values"][per] = _number(cell(C.VALUE), path, num, names[pos[C.VALUE]])
                 if pos[C.N] is not None:
