@@ -104,3 +104,12 @@ def _feedback(res: Any, *, ax: Any = None, **kwargs: Any):
 def _goals(res: Any, *, ax: Any = None, **kwargs: Any):
     """One panel per district goal: values, baseline, target, attainment levels."""
     return goal_progress(res, ax=ax, **kwargs)
+
+
+@register_figure("PracticeAssociation")
+def _practices(res: Any, outcome: str = "change", *, ax: Any = None, **kwargs: Any):
+    """Difference in mean self-rating (or its change), LEAs naming a practice minus the
+    others, one row per practice."""
+    what = "change in mean self-rating" if outcome == "change" else "mean self-rating"
+    kwargs.setdefault("xlabel", f"Difference in {what}, naming minus not ({res.ci_level:.0%} CI)")
+    return forest(res.plot_data(outcome), ax=ax, **kwargs)
