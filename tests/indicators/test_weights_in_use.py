@@ -115,3 +115,34 @@ def test_live_r_reproduces_the_committed_values(tmp_path):
         a = pd.read_csv(tmp_path / name, comment="#", skipinitialspace=True)
         b = _ref(name)
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_family_frame_and_margins_from_the_roster(demo):
+    import cei_metrics as cm
+
+    s = demo.survey[demo.survey[C.WAVE] == 4]
+    ids = sorted(s[C.DISTRICT_ID].unique())
+    r = demo.roster.set_index(C.DISTRICT_ID).loc[ids]
+    frame = ind.family_frame(demo.roster, ids)
+    assert frame[C.N_INVITED].sum() == pytest.approx(r[C.N_FAMILIES].sum())
+    by_lang = ind.family_frame(demo.roster, ids, by=[C.DISTRICT_ID, C.LANGUAGE])
+    per = by_lang.groupby(C.DISTRICT_ID)[C.N_INVITED].sum()
+    np.testing.assert_allclose(per.loc[ids], r[C.N_FAMILIES])
+    m = ind.family_margins(demo.roster, ids)
+    totals = [v["families"].sum() for v in m.values()]
+    assert totals == pytest.approx([r[C.N_FAMILIES].sum()] * 2)
+    res = ind.rake(s, m)
+    assert res.converged
+    w = res.apply(s).drop_duplicates(C.RESPONDENT_ID)
+    # each district's weighted respondents add up to its families
+    np.testing.assert_allclose(
+        w.groupby(C.DISTRICT_ID)[C.WEIGHT].sum().loc[ids], r[C.N_FAMILIES], rtol=1e-9
+    )
+    pooled = ind.family_margins(demo.roster, ids, by_district=False)
+    assert pooled[C.LANGUAGE].sum() == pytest.approx(r[C.N_FAMILIES].sum())
+    with pytest.raises(cm.errors.SchemaError, match="not in the roster"):
+        ind.family_frame(demo.roster, ["9999999"])
+    with pytest.raises(cm.errors.SchemaError, match="lacks"):
+        ind.family_margins(demo.roster.drop(columns=C.PCT_EL))
+    with pytest.raises(cm.errors.SchemaError, match="not available"):
+        ind.family_frame(demo.roster, by=[C.EL_FAMILY])
