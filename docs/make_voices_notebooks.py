@@ -345,8 +345,305 @@ display(Markdown(
 ]
 
 
+VOICES = [
+    (
+        "md",
+        """
+# 09 · Voices: response rates and weights, convening feedback, each district's own goal
+
+**Question.** Who answered the family survey and how much does it matter (response rates,
+representativeness, raked estimates beside the unweighted ones)? What did participants say about the
+convenings, one by one and over the series? How far has each district come on its own problem of
+practice? What do open answers talk about (as counts; quotes only when someone approved them)?
+
+**Data it needs.** The processed tables (`cei-metrics ingest`): the survey with language and EL
+columns and a roster with each district's families and Spanish and EL shares (sections 1); the
+convening feedback form's exports and the sign-ins (section 2); the district goal table (section 3);
+the open answers kept, scrubbed, in the text table (section 4). Each section asks the checks registry
+and says why it cannot run when the data do not support it.
+
+**What it writes.** In `FIGURES_DIR`: `survey_raked_vs_unweighted.*`, `convening_feedback.*`,
+`district_goals.*`, `open_answer_themes.*` (PNG, SVG, PDF, the data as CSV, a JSON sidecar), every
+number through the privacy release path (cells of fewer than `MIN_CELL` people blanked).
+
+**How to re-run.** Change the parameters cell, or from the repository root:
+`cd notebooks && ../.venv/bin/python -m papermill 09_voices.ipynb /tmp/09.ipynb -p DATA_DIR ../data/processed`.
+""",
+    ),
+    (
+        "params",
+        """
+DATA_DIR = "../data/processed"
+FIGURES_DIR = "../figures"
+SEED = 2019
+MIN_CELL = 11
+INSTRUMENT = "family_engagement"
+FEEDBACK_INSTRUMENT = "convening_feedback"
+WAVE = None  # the survey wave of section 1; None: the latest
+BASE_WEIGHT = None  # a column of design weights to rake from (e.g. "weight"); None: equal weights
+CODEBOOK = "family_engagement"  # codebook whose keyword rules suggest themes of the open answers
+APPROVED_EXCERPTS = None  # your file of approved excerpts (CSV or YAML); None: no quote is shown
+""",
+    ),
+    (
+        "code",
+        """
+import pandas as pd
+from IPython.display import Markdown, display
+
+import cei_metrics as cm
+from cei_metrics.io.checks import check
+from cei_metrics.schemas import C
+
+cm.viz.set_theme()
+tables = cm.io.load_tables(DATA_DIR, seed=SEED)
+names = dict(zip(tables.roster[C.DISTRICT_ID], tables.roster[C.NAME]))
+SAVE = dict(out_dir=FIGURES_DIR, synthetic=tables.synthetic, min_cell=MIN_CELL,
+            parameters={"data_dir": DATA_DIR, "seed": SEED, "min_cell": MIN_CELL, "wave": WAVE})
+
+
+def supported(analysis, **options):
+    \"\"\"Whether the data support an analysis; says why not (the same checks as `cei-metrics check`).\"\"\"
+    res = check(analysis, tables, INSTRUMENT, min_cell=MIN_CELL, **options)
+    print(res.line())
+    return res.supported
+
+
+print(f"synthetic data: {tables.synthetic}; survey rows {len(tables.survey):,}, feedback rows "
+      f"{len(tables.feedback):,}, goals {len(tables.goals):,} rows, open answers {len(tables.text):,}")
+""",
+    ),
+    (
+        "md",
+        """
+## 1. Who answered: response rates, representativeness, raked estimates
+
+Response rate: families who answered at least one item over the district's families in the roster
+(`cm.indicators.response_rate`, Wilson intervals; every family counts as invited). Representativeness:
+respondents' shares by survey language and EL status against the families' shares
+(`representativeness`). Raking (`rake`, equal to R `survey::rake`) then weights respondents (from equal weights, or from the design weights named by `BASE_WEIGHT`) so that, within
+each district, their language and EL shares match the families'; `apply` writes the weights to
+the survey's `weight` column and every indicator takes `weights="weight"`. The survey language stands
+for the home language (answering in Spanish counts as a Spanish-speaking family). Raking corrects only
+for what the margins measure; it costs precision (Kish's design effect, the effective sample size).
+""",
+    ),
+    (
+        "code",
+        """
+if supported("response_rates") and supported("raking"):
+    wave = WAVE or int(tables.survey[C.WAVE].max())
+    survey = tables.survey[tables.survey[C.WAVE] == wave]
+    districts = sorted(survey[C.DISTRICT_ID].unique())
+    rr = cm.indicators.response_rate(survey, cm.indicators.family_frame(tables.roster, districts), wave=wave,
+                                     min_cell=MIN_CELL).to_frame()
+    by_lang = cm.indicators.response_rate(
+        survey, cm.indicators.family_frame(tables.roster, districts, by=[C.DISTRICT_ID, C.LANGUAGE]),
+        by=[C.DISTRICT_ID, C.LANGUAGE], wave=wave, min_cell=MIN_CELL).to_frame()
+    lang_rates = by_lang.groupby(C.LANGUAGE)[["count", "n"]].sum()
+    rep = cm.indicators.representativeness(survey, cm.indicators.family_margins(tables.roster, districts,
+                                                                                by_district=False))
+    display(rep.to_frame()[["margin", "margin_level", "estimate", "population_share", "difference"]].round(3))
+    year = survey[C.YEAR].iat[0]
+    worst = rep.to_frame().loc[rep.to_frame()["difference"].abs().idxmax()]
+    display(Markdown(
+        f"In wave {wave} ({year}), {int(rr['count'].sum()):,} families of {int(rr['n'].sum()):,} answered across "
+        f"{len(rr)} districts ({rr['count'].sum() / rr['n'].sum():.1%}); district response rates run from "
+        f"{rr['estimate'].min():.1%} to {rr['estimate'].max():.1%} (median {rr['estimate'].median():.1%}). "
+        f"Spanish-speaking families answered at {lang_rates.loc['es', 'count'] / lang_rates.loc['es', 'n']:.1%} and "
+        f"the others at {lang_rates.loc['en', 'count'] / lang_rates.loc['en', 'n']:.1%}. The largest gap in who "
+        f"answered is {worst['margin']} = {worst['margin_level']}: {worst['estimate']:.1%} of respondents against "
+        f"{worst['population_share']:.1%} of families ({100 * worst['difference']:+.1f} percentage points)."))
+""",
+    ),
+    (
+        "code",
+        """
+if supported("raking"):
+    raked = cm.indicators.rake(survey, cm.indicators.family_margins(tables.roster, districts),
+                               weight=BASE_WEIGHT)
+    print(raked.summary())
+    weighted = raked.apply(survey)
+    plain = cm.indicators.percent_favorable(weighted, INSTRUMENT, by=[C.WAVE], min_cell=MIN_CELL).to_frame()
+    rk = cm.indicators.percent_favorable(weighted, INSTRUMENT, by=[C.WAVE], weights=C.WEIGHT,
+                                         min_cell=MIN_CELL).to_frame()
+    both = pd.concat([plain.assign(estimator="unweighted"), rk.assign(estimator="raked")], ignore_index=True)
+    both["label"] = both["scale"].astype(str) + " (" + both["estimator"] + ")"
+    fig, ax = cm.viz.forest(both, xlabel="Share of favorable answers (95% CI)", min_cell=MIN_CELL,
+                            title=f"Family survey, wave {wave}: unweighted and raked")
+    cm.viz.save(fig, "survey_raked_vs_unweighted", data=cm.viz.forest_data(both, min_cell=MIN_CELL),
+                source_tables=["survey", "roster"],
+                caption=f"Share of favorable answers per scale in wave {wave}, over whoever answered (unweighted) and "
+                        "with respondents raked to each district's families by language and EL status, with 95% "
+                        "intervals (the raked ones at the effective sample size).",
+                alt_text="Forest plot: two rows per scale, unweighted and raked, dots with intervals.", **SAVE)
+    diff = rk.set_index("scale")["estimate"] - plain.set_index("scale")["estimate"]
+    wid = (rk.set_index("scale")["ci_high"] - rk.set_index("scale")["ci_low"]) / (
+        plain.set_index("scale")["ci_high"] - plain.set_index("scale")["ci_low"])
+    display(Markdown(
+        f"Raking moved the share of favorable answers by {100 * diff.abs().min():.1f} to {100 * diff.abs().max():.1f} "
+        f"percentage points ({', '.join(f'{k} {100 * v:+.1f}' for k, v in diff.items())}). The weights vary "
+        f"(Kish design effect {raked.design_effect:.2f}), so the {raked.n:,} respondents carry the precision of "
+        f"{raked.n_effective:,.0f}: the raked intervals are {wid.mean():.1f} times as wide. "
+        + ("The unweighted and raked estimates tell the same story here."
+           if diff.abs().max() < (rk["ci_high"] - rk["ci_low"]).min() / 2 else
+           "The difference is larger than the half-width of the intervals: who answered matters here.")))
+    fig
+""",
+    ),
+    (
+        "md",
+        """
+## 2. Convening feedback
+
+After each convening participants rated its usefulness and relevance (two agreement items each) and
+could say what to change (`cm.indicators.convening_feedback`): the share of favorable answers at each
+convening (Wilson intervals at the effective sample size: a person's two answers to a scale count as one
+cluster), pooled over the series, the change from the first convening to the last (Newcombe's interval),
+and the response rate against the sign-ins of each convening.
+""",
+    ),
+    (
+        "code",
+        """
+if supported("convening_feedback"):
+    inst = cm.instruments.load_instrument(FEEDBACK_INSTRUMENT)
+    fb = cm.indicators.convening_feedback(tables.feedback, inst, attendance=tables.participation,
+                                          min_cell=MIN_CELL)
+    print(fb.summary())
+    fig, ax = fb.plot(labels=inst.scale_labels, min_cell=MIN_CELL)
+    cm.viz.save(fig, "convening_feedback", data=cm.viz.feedback_trend_data(fb, min_cell=MIN_CELL),
+                source_tables=["feedback"],
+                caption="Share of participants who agreed or strongly agreed that the convening was useful and "
+                        "relevant, at each convening of the series (95% intervals); dashed: the whole series.",
+                alt_text="Two lines across the convenings, one per scale, dots with error bars, and two dashed "
+                         "horizontal lines at the pooled shares.", **SAVE)
+    s = fb.series.set_index("scale")
+    ch = fb.change.set_index("scale")
+    lines = []
+    for sc, r in ch.iterrows():
+        moved = "rose" if r["ci_low"] > 0 else ("fell" if r["ci_high"] < 0 else "did not change clearly")
+        lines.append(f"{inst.scale_labels.get(sc, sc).lower()} {moved} ({100 * r['estimate']:+.0f} points from "
+                     f"{r['first_event']} to {r['last_event']}, 95% CI {100 * r['ci_low']:+.0f} to "
+                     f"{100 * r['ci_high']:+.0f})")
+    rr = fb.response
+    display(Markdown(
+        f"Over the {fb.per_event[C.EVENT_ID].nunique()} convenings, "
+        + "; ".join(f"{100 * r['estimate']:.0f}% of answers on {inst.scale_labels.get(k, k).lower()} were favorable "
+                    f"[{100 * r['ci_low']:.0f}, {100 * r['ci_high']:.0f}]" for k, r in s.iterrows())
+        + ". From the first convening to the last, " + "; ".join(lines) + "."
+        + (f" Between {rr['estimate'].min():.0%} and {rr['estimate'].max():.0%} of those who signed in answered the "
+           "form, so the shares describe the participants who answered." if len(rr) else "")))
+    fig
+""",
+    ),
+    (
+        "md",
+        """
+## 3. Each district's own goal
+
+Each district set its own measure, baseline and target (`goals.csv`). Progress is put on two common
+scales (`cm.indicators.goal_progress`): the share of the gap from baseline to target closed (0 at the
+baseline, 1 at the target; a Wilson interval when the measure is a share of people), and a goal
+attainment level from -2 (no progress) through 0 (target reached) to +2 (well past it; +1 from a quarter
+of the gap past the target, +2 from a half). Values resting on fewer than `MIN_CELL` people are not shown.
+""",
+    ),
+    (
+        "code",
+        """
+if supported("goal_tracker"):
+    goals = cm.indicators.goal_progress(tables.goals, min_cell=MIN_CELL)
+    print(goals.summary())
+    fig, axes = goals.plot(names=names, min_cell=MIN_CELL)
+    cm.viz.save(fig, "district_goals", data=cm.viz.goal_progress_data(goals, names=names, min_cell=MIN_CELL),
+                source_tables=["goals"],
+                caption="Each district's own goal: its measure by period against the baseline (dotted) and target "
+                        "(dashed); each point coloured by its goal attainment level (-2 no progress to +2 well past "
+                        "the target). Values resting on fewer than 11 people are marked n<11.",
+                alt_text="Small panels, one per district goal, each a line of values with a dashed target line and "
+                         "coloured points.", **SAVE)
+    lat = goals.latest()
+    shown = lat[~lat["suppressed"]]
+    lv = shown["gas_level"].astype(int).value_counts()
+    ts = goals.tscores
+    display(Markdown(
+        f"At their latest measure, {int((shown['gap_closed'] >= 1).sum())} of {len(shown)} goals shown have reached "
+        f"their target and {int((shown['gap_closed'] <= 0).sum())} made no progress toward it (or moved away); the "
+        f"others closed between {shown.loc[shown['gap_closed'].between(0, 1, inclusive='neither'), 'gap_closed'].min():.0%} "
+        f"and {shown.loc[shown['gap_closed'].between(0, 1, inclusive='neither'), 'gap_closed'].max():.0%} of their gap. "
+        f"By level: " + ", ".join(f"{k:+d}: {lv.get(k, 0)}" for k in (-2, -1, 0, 1, 2))
+        + f". District T-scores (50 = every goal met as expected) run from {ts['t_score'].min():.0f} to "
+        f"{ts['t_score'].max():.0f}."
+        + (f" {int(lat['suppressed'].sum())} goal(s) rest on fewer than {MIN_CELL} people and are not shown."
+           if lat['suppressed'].any() else "")))
+    fig
+""",
+    ),
+    (
+        "md",
+        """
+## 4. Open answers: themes as counts, quotes only when approved
+
+Open answers and comments were scrubbed at ingest (names seen in the files' name columns, e-mails, phone
+numbers, street addresses) and kept apart from the survey table. Here the codebook's keyword rules
+**suggest** themes (`cm.text.suggest_codes`); suggestions are not codes until a coder confirms them
+(`review_sheet()`), so these shares are a first look. Only counts leave this notebook; a quote leaves only
+when it is in your file of approved excerpts (`APPROVED_EXCERPTS`, made from
+`cm.text.excerpt_review_sheet`; `cm.text.reviewed_excerpts` returns those answers only, scrubbed again).
+""",
+    ),
+    (
+        "code",
+        """
+if supported("open_answers"):
+    text = tables.text
+    sug = cm.text.suggest_codes(text.set_index(C.SEGMENT_ID)[C.TEXT], CODEBOOK)
+    units = text[[C.SEGMENT_ID, C.INSTRUMENT, C.QUESTION_ID]].assign(
+        question=lambda d: d[C.INSTRUMENT] + ": " + d[C.QUESTION_ID])
+    shares = cm.text.theme_shares(sug.by_segment(), units[[C.SEGMENT_ID, "question"]], by="question",
+                                  min_cell=MIN_CELL).to_frame()
+    answered = units.groupby("question").size()
+    display(shares.pivot_table(index="code", columns="question", values="estimate").round(2))
+    top = shares[shares["estimate"].notna()].sort_values("estimate", ascending=False).head(12).copy()
+    top["label"] = top["question"] + " / " + top["code"]
+    fig, ax = cm.viz.forest(top, xlabel="Share of answers with the suggested theme (95% CI)", min_cell=MIN_CELL,
+                            title="Themes suggested by keyword rules (to be confirmed by a coder)")
+    cm.viz.save(fig, "open_answer_themes", data=cm.viz.forest_data(top, min_cell=MIN_CELL),
+                source_tables=["text"],
+                caption="Share of open answers in which the codebook's keyword rules suggest each theme (the twelve "
+                        "most frequent question-theme pairs), with 95% Wilson intervals. Suggestions, not confirmed "
+                        "codes; counts only, no answer is quoted.",
+                alt_text="Forest plot, one row per question and theme, dots with intervals.", **SAVE)
+    best = top.iloc[0]
+    display(Markdown(
+        f"{len(text):,} open answers to {len(answered)} questions were kept ({', '.join(f'{q} {n:,}' for q, n in answered.items())}). "
+        f"The most frequent suggested theme is {best['code'].replace('_', ' ')} in {best['question']} "
+        f"({best['estimate']:.0%} of its answers). These are keyword suggestions: read a sample before counting them."))
+    fig
+""",
+    ),
+    (
+        "code",
+        """
+if APPROVED_EXCERPTS is None:
+    display(Markdown("No file of approved excerpts was given (`APPROVED_EXCERPTS`): no answer is quoted. To quote, "
+                     "write `cm.text.excerpt_review_sheet(tables.text)` to your working folder (never to reports/), "
+                     "mark the answers a reviewer approved, and pass the file's path."))
+elif not len(tables.text):
+    display(Markdown("There are no open answers to quote."))
+else:
+    quotes = cm.text.reviewed_excerpts(tables.text, APPROVED_EXCERPTS)
+    print(quotes.summary())
+    display(quotes.quotes[[C.QUESTION, "quote"]])
+""",
+    ),
+]
+
+
 def main() -> None:
     nbformat.write(_nb(BEST_PRACTICES), HERE / "08_best_practices.ipynb")
+    nbformat.write(_nb(VOICES), HERE / "09_voices.ipynb")
 
 
 if __name__ == "__main__":
