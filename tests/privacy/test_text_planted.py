@@ -229,3 +229,42 @@ def test_reviewed_excerpts_return_only_approved_answers(planted, tmp_path):
         cm.text.reviewed_excerpts(text, tmp_path / "missing.csv")
     with pytest.raises(cm.errors.SchemaError, match="segment_id"):
         cm.text.reviewed_excerpts(text, pd.DataFrame({"id": ["x"]}))
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_notebook_on_planted_data_quotes_only_approved_scrubbed_text(planted, tmp_path):
+    """Notebook 09 on the planted folder: the sections the data cannot support say why,
+    the one approved excerpt is shown scrubbed, and the executed notebook and figures pass
+    the audit with no planted string in them."""
+    from cei_metrics.report import execute_notebook
+
+    base, _, tabs = planted
+    text = tabs.text
+    pick = text[text[C.TEXT].str.contains(r"\[email\]", regex=True)].iloc[[0]]
+    approvals = tmp_path / "approved.csv"
+    pick[[C.SEGMENT_ID]].assign(fingerprint=pick[C.TEXT].map(cm.text.fingerprint)).to_csv(
+        approvals, index=False
+    )
+    nb = Path(__file__).resolve().parents[2] / "notebooks" / "09_voices.ipynb"
+    out = tmp_path / "reports" / "09_voices.ipynb"
+    figures = tmp_path / "figures"
+    execute_notebook(
+        nb,
+        out,
+        {
+            "DATA_DIR": str(base / "processed"),
+            "FIGURES_DIR": str(figures),
+            "SEED": 2019,
+            "MIN_CELL": 11,
+            "APPROVED_EXCERPTS": str(approvals),
+        },
+        cwd=nb.parent,
+    )
+    doc = out.read_text(encoding="utf-8")
+    assert "[email]" in doc  # the approved excerpt is quoted, scrubbed
+    assert "[no ] Response rates" in doc and "[no ] Convening feedback" in doc
+    figures.mkdir(exist_ok=True)
+    res = cm.privacy.audit(figures, out.parent)
+    assert res.ok, res.findings
+    assert _scan(figures) == {} and _scan(out.parent) == {}
