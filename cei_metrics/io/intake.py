@@ -153,8 +153,10 @@ def ingest(
     ----------
     raw_dir : folder of raw files (read only; never modified).
     processed_dir : folder for ``survey.parquet``, ``participation.parquet``,
-        ``outcomes.parquet``, ``ratings.parquet``, ``roster.parquet`` and
-        ``ingest_report.json``.
+        ``outcomes.parquet``, ``ratings.parquet``, ``roster.parquet``, the extra tables
+        ``text.parquet`` (open answers and comments, scrubbed), ``feedback.parquet``
+        (convening feedback) and ``goals.parquet`` (district goals) when the raw files
+        hold them, and ``ingest_report.json``.
     instrument : the instrument of the survey exports.
     key : key of the keyed hash (HMAC-SHA-256) of respondent and participant ids, at
         least 32 random bytes; by default ``CEI_HASH_KEY``, else the key file in the
