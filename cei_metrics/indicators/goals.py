@@ -73,9 +73,32 @@ LATEST = "latest"
 
 
 def gas_level(gap_closed: np.ndarray | float, *, beyond: tuple[float, float] = (0.25, 0.5)):
-    """Goal attainment level (-2..+2) of each share of the gap closed (NaN stays NaN);
-    see the module docstring for the rule. Shares are compared rounded to 9 decimals,
-    so a value written to one decimal lands on its intended level."""
+    r"""Goal attainment level (-2..+2) of each share of the gap closed.
+
+    .. math:: x = -2 \text{ if } g \le 0;\ -1 \text{ if } 0 < g < 1;\ 0 \text{ if }
+              1 \le g < 1 + a;\ +1 \text{ if } 1 + a \le g < 1 + b;\ +2 \text{ if } g \ge 1 + b
+
+    with ``beyond = (a, b)`` (see the module docstring). Shares are compared rounded to
+    9 decimals, so a value written to one decimal lands on its intended level.
+
+    Parameters
+    ----------
+    gap_closed : shares of the gap closed (NaN stays NaN).
+    beyond : shares of the gap past the target at which +1 and +2 begin.
+
+    Returns
+    -------
+    Array of levels (floats, NaN where the share is missing).
+
+    References
+    ----------
+    Kiresuk & Sherman (1968) Community Mental Health Journal 4:443-453.
+
+    Examples
+    --------
+    >>> gas_level([-0.1, 0.5, 1.0, 1.3, 1.6]).tolist()
+    [-2.0, -1.0, 0.0, 1.0, 2.0]
+    """
     g = np.round(np.asarray(gap_closed, dtype=float), 9)
     a, b = beyond
     if not 0 < a < b:
