@@ -131,6 +131,13 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     # indicators
     "IndicatorResult": None,
     "IndicatorSet": None,
+    "RakeResult": lambda: cm.indicators.rake(
+        pd.DataFrame({"g": ["a", "a", "b", "b", "b"], "h": ["x", "y", "x", "y", "y"]}),
+        {"g": {"a": 40, "b": 60}, "h": {"x": 50, "y": 50}},
+    ),
+    "RepresentativenessResult": lambda: cm.indicators.representativeness(
+        pd.DataFrame({"g": ["a", "a", "b", "b", "b"]}), {"g": {"a": 40, "b": 60}}
+    ),
     "FeedbackResult": lambda: cm.indicators.convening_feedback(cm.load_demo().feedback),
     "ProportionDifference": lambda: cm.indicators.proportion_difference(48, 80, 56, 70),
     "GoalResult": lambda: cm.indicators.goal_progress(cm.load_demo().goals),

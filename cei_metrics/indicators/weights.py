@@ -470,7 +470,7 @@ def design_effect(w: np.ndarray) -> tuple[float, float]:
 # --- raking -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class RakeResult(ResultMixin):
     """Raked survey weights.
 
@@ -520,10 +520,12 @@ class RakeResult(ResultMixin):
         return self.weights / self.initial_weights
 
     def to_frame(self) -> pd.DataFrame:
-        """The margins table with ``term`` ("column=level") first."""
-        out = self.margins.copy()
-        out.insert(0, "term", out[K.MARGIN] + "=" + out[K.MARGIN_LEVEL].astype(str))
-        return out
+        """The margins table with ``term`` ("column=level") first, then ``estimate``
+        (the raked margin total) and ``n`` (units in the level), then the rest."""
+        from .._results import tidy
+
+        out = self.margins
+        return tidy(out, term=(out[K.MARGIN] + "=" + out[K.MARGIN_LEVEL].astype(str)).tolist())
 
     def apply(self, survey: pd.DataFrame, *, column: str = C.WEIGHT) -> pd.DataFrame:
         """A copy of ``survey`` with the raked weights in ``column`` (``weight``).
@@ -821,7 +823,7 @@ def rake(
 # --- representativeness ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class RepresentativenessResult(ResultMixin):
     """Respondent shares against population shares, per margin level.
 
@@ -842,7 +844,11 @@ class RepresentativenessResult(ResultMixin):
     weights: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """The table with ``term`` ("margin=level") first, then the protocol columns."""
+        from .._results import tidy
+
+        t = self.table
+        return tidy(t, term=(t[K.MARGIN] + "=" + t[K.MARGIN_LEVEL].astype(str)).tolist())
 
     def summary(self) -> str:
         t = self.table
