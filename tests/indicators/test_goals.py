@@ -125,7 +125,7 @@ def test_weights_errors_and_goals_without_values():
     assert goal_progress(_goal(20, 40, [7], unit="count")).table["suppressed"].all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     base=st.floats(-50, 50),
     gap=st.floats(0.5, 40) | st.floats(-40, -0.5),
