@@ -12,6 +12,15 @@ table                   one row per                                   constant h
 ``roster``              district                                      :data:`ROSTER_COLUMNS`
 ======================  ============================================  =========================
 
+Beside them a snapshot may hold three extra tables (:data:`EXTRA_TABLES`), never mixed
+into the five:
+
+======================  ============================================  =========================
+``text``                respondent x wave x open question (scrubbed)  :data:`TEXT_COLUMNS`
+``feedback``            respondent x event x item of event feedback   :data:`FEEDBACK_COLUMNS`
+``goals``               district x goal x period (problem of practice) :data:`GOALS_COLUMNS`
+======================  ============================================  =========================
+
 Code elsewhere refers to a column through the class constants below (``C.DISTRICT_ID``),
 never by spelling the string again; that holds for output columns too (``C.ESTIMATE``,
 ``C.CI_LOW``, ...: every result's ``to_frame()`` begins with :data:`RESULT_COLUMNS`). The pandera schemas are built on first use by
@@ -30,8 +39,14 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import pandera.pandas as pa
 
-TableName = Literal["survey", "participation", "outcomes", "ratings", "roster"]
+TableName = Literal[
+    "survey", "participation", "outcomes", "ratings", "roster", "text", "feedback", "goals"
+]
 TABLES: tuple[TableName, ...] = ("survey", "participation", "outcomes", "ratings", "roster")
+#: Tables a snapshot may hold beside the five canonical ones: scrubbed free text, feedback
+#: on events (convenings) and each district's own goals. Never part of :data:`TABLES`.
+EXTRA_TABLES: tuple[TableName, ...] = ("text", "feedback", "goals")
+ALL_TABLES: tuple[TableName, ...] = (*TABLES, *EXTRA_TABLES)
 
 
 class C:
@@ -117,6 +132,18 @@ class C:
     TEXT = "text"
     CODE = "code"  # codebook id of a code applied to a segment
     CODER = "coder"  # person who applied it
+    QUESTION_ID = "question_id"  # open question of an instrument, or a comment column
+    QUESTION = "question"  # its wording (the export's header)
+    # each district's own goal (problem of practice)
+    GOAL_ID = "goal_id"
+    MEASURE = "measure"  # what the district measures, in its own words
+    MEASURE_UNIT = "measure_unit"  # percent / proportion / count / score / rate
+    BASELINE = "baseline"
+    BASELINE_PERIOD = "baseline_period"
+    TARGET = "target"
+    TARGET_PERIOD = "target_period"
+    GAP_CLOSED = "gap_closed"  # share of the baseline-to-target gap closed
+    GAS_LEVEL = "gas_level"  # goal attainment level, -2..+2
 
     # result (output) columns -----------------------------------------------------------
     # every result's to_frame() begins TERM, then ESTIMATE .. N where defined
@@ -238,12 +265,55 @@ ROSTER_COLUMNS = (
 )
 ROSTER_OPTIONAL = (C.SYNTHETIC,)
 
+#: The text table: open-ended answers and comment columns kept apart from the canonical
+#: tables, scrubbed at ingest (names seen, e-mails, phones, addresses), one row per
+#: respondent (keyed hash) x wave x question. ``wave`` is missing for sign-in comments.
+TEXT_COLUMNS = (
+    C.SEGMENT_ID,
+    C.RESPONDENT_ID,
+    C.WAVE,
+    C.YEAR,
+    C.DISTRICT_ID,
+    C.ROLE,
+    C.LANGUAGE,
+    C.INSTRUMENT,
+    C.QUESTION_ID,
+    C.QUESTION,
+    C.TEXT,
+)
+TEXT_OPTIONAL = (C.EVENT_ID, C.DATE, C.SCHOOL_ID)
+
+#: Feedback on events (e.g. convenings): the survey columns plus the event, one row per
+#: respondent x event x item. ``wave`` numbers the events of the series in date order.
+FEEDBACK_COLUMNS = (*SURVEY_COLUMNS, C.EVENT_ID, C.DATE)
+FEEDBACK_OPTIONAL = SURVEY_OPTIONAL
+
+#: Each district's own goal: one row per district x goal x period with a value.
+GOALS_COLUMNS = (
+    C.DISTRICT_ID,
+    C.GOAL_ID,
+    C.MEASURE,
+    C.SOURCE,
+    C.MEASURE_UNIT,
+    C.BASELINE_PERIOD,
+    C.BASELINE,
+    C.TARGET_PERIOD,
+    C.TARGET,
+    C.PERIOD,
+    C.VALUE,
+)
+GOALS_OPTIONAL = (C.N,)
+MEASURE_UNITS = ("percent", "proportion", "count", "score", "rate")
+
 REQUIRED: dict[str, tuple[str, ...]] = {
     "survey": SURVEY_COLUMNS,
     "participation": PARTICIPATION_COLUMNS,
     "outcomes": OUTCOMES_COLUMNS,
     "ratings": RATINGS_COLUMNS,
     "roster": ROSTER_COLUMNS,
+    "text": TEXT_COLUMNS,
+    "feedback": FEEDBACK_COLUMNS,
+    "goals": GOALS_COLUMNS,
 }
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "survey": SURVEY_OPTIONAL,
@@ -251,6 +321,9 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     "outcomes": OUTCOMES_OPTIONAL,
     "ratings": RATINGS_OPTIONAL,
     "roster": ROSTER_OPTIONAL,
+    "text": TEXT_OPTIONAL,
+    "feedback": FEEDBACK_OPTIONAL,
+    "goals": GOALS_OPTIONAL,
 }
 
 # Controlled vocabularies -------------------------------------------------------------
@@ -385,7 +458,7 @@ def schema(table: TableName) -> pa.DataFrameSchema:
     cds14 = pa.Check.str_matches(r"^\d{14}$", error="14-digit CDS code")
     syear = pa.Check.str_matches(r"^\d{4}-\d{2}$", error='school year "YYYY-YY"')
     cols: dict[str, pa.Column]
-    if table == "survey":
+    if table in ("survey", "feedback"):
         cols = {
             C.RESPONDENT_ID: opt(C.RESPONDENT_ID, str, nullable=False),
             C.WAVE: opt(C.WAVE, int, pa.Check.ge(1)),
@@ -404,6 +477,44 @@ def schema(table: TableName) -> pa.DataFrameSchema:
             C.HOME_LANGUAGE: opt(C.HOME_LANGUAGE, str, nullable=True),
         }
         unique = [C.RESPONDENT_ID, C.WAVE, C.INSTRUMENT, C.ITEM]
+        if table == "feedback":
+            cols[C.EVENT_ID] = opt(C.EVENT_ID, str)
+            cols[C.DATE] = opt(C.DATE, "datetime64[ns]", nullable=True)
+            unique = [C.RESPONDENT_ID, C.EVENT_ID, C.INSTRUMENT, C.ITEM]
+    elif table == "text":
+        cols = {
+            C.SEGMENT_ID: opt(C.SEGMENT_ID, str, unique=True),
+            C.RESPONDENT_ID: opt(C.RESPONDENT_ID, str, nullable=False),
+            C.WAVE: opt(C.WAVE, "Int64", pa.Check.ge(1), nullable=True),
+            C.YEAR: opt(C.YEAR, str, syear, nullable=True),
+            C.DISTRICT_ID: opt(C.DISTRICT_ID, str, cds7),
+            C.ROLE: opt(C.ROLE, str),
+            C.LANGUAGE: opt(C.LANGUAGE, str),
+            C.INSTRUMENT: opt(C.INSTRUMENT, str),
+            C.QUESTION_ID: opt(C.QUESTION_ID, str),
+            C.QUESTION: opt(C.QUESTION, str),
+            C.TEXT: opt(C.TEXT, str),
+            C.EVENT_ID: opt(C.EVENT_ID, str, nullable=True),
+            C.DATE: opt(C.DATE, "datetime64[ns]", nullable=True),
+            C.SCHOOL_ID: opt(C.SCHOOL_ID, str, nullable=True),
+        }
+        unique = None
+    elif table == "goals":
+        cols = {
+            C.DISTRICT_ID: opt(C.DISTRICT_ID, str, cds7),
+            C.GOAL_ID: opt(C.GOAL_ID, str),
+            C.MEASURE: opt(C.MEASURE, str),
+            C.SOURCE: opt(C.SOURCE, str),
+            C.MEASURE_UNIT: opt(C.MEASURE_UNIT, str, pa.Check.isin(MEASURE_UNITS)),
+            C.BASELINE_PERIOD: opt(C.BASELINE_PERIOD, str),
+            C.BASELINE: opt(C.BASELINE, float),
+            C.TARGET_PERIOD: opt(C.TARGET_PERIOD, str),
+            C.TARGET: opt(C.TARGET, float),
+            C.PERIOD: opt(C.PERIOD, str, nullable=True),
+            C.VALUE: opt(C.VALUE, float, nullable=True),
+            C.N: opt(C.N, float, pa.Check.ge(0), nullable=True),
+        }
+        unique = [C.DISTRICT_ID, C.GOAL_ID, C.PERIOD]
     elif table == "participation":
         cols = {
             C.EVENT_ID: opt(C.EVENT_ID, str),
@@ -470,7 +581,7 @@ def schema(table: TableName) -> pa.DataFrameSchema:
         }
         unique = None
     else:
-        raise SchemaError(f"no canonical table called {table!r}", fix=f"use one of {TABLES}")
+        raise SchemaError(f"no table called {table!r}", fix=f"use one of {ALL_TABLES}")
     return pa.DataFrameSchema(cols, strict=False, coerce=True, unique=unique, name=table)
 
 
@@ -482,6 +593,8 @@ def validate(df: pd.DataFrame, table: TableName, *, file: object | None = None) 
     """
     import pandera.errors as pe
 
+    if table not in REQUIRED:
+        raise SchemaError(f"no table called {table!r}", fix=f"use one of {ALL_TABLES}")
     missing = [c for c in REQUIRED[table] if c not in df.columns]
     if missing:
         raise SchemaError(

@@ -126,6 +126,16 @@ def examples() -> dict[str, tuple]:
         "synth_gap": (cm.viz.synth_gap, (gap, plac), {"start": 2019}),
         "forest": (cm.viz.forest, (forest,), {}),
         "dashboard_grid": (cm.viz.dashboard_grid, (_dashboard(demo),), {"year": 2018}),
+        "feedback_trend": (
+            cm.viz.feedback_trend,
+            (cm.indicators.convening_feedback(demo.feedback),),
+            {},
+        ),
+        "goal_progress": (
+            cm.viz.goal_progress,
+            (cm.indicators.goal_progress(demo.goals),),
+            {"names": dict(zip(demo.roster[C.DISTRICT_ID], demo.roster[C.NAME]))},
+        ),
     }
 
 

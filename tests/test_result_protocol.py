@@ -157,6 +157,17 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     ),
     "SelectionResult": lambda: _selection(),
     "SensitivityResult": lambda: cm.compare.rank_stability(_selection(), n_draws=20, seed=1),
+    "FeedbackResult": lambda: cm.indicators.convening_feedback(cm.load_demo().feedback),
+    "ProportionDifference": lambda: cm.indicators.proportion_difference(48, 80, 56, 70),
+    "GoalResult": lambda: cm.indicators.goal_progress(cm.load_demo().goals),
+    # compare
+    "PracticeAssociation": lambda: cm.compare.practice_association(
+        cm.datasets.public_p3_practices(), cm.datasets.public_p3_ratings()
+    ),
+    # text
+    "ExcerptSet": lambda: cm.text.reviewed_excerpts(
+        cm.load_demo().text, pd.DataFrame({"segment_id": cm.load_demo().text["segment_id"][:2]})
+    ),
 }
 
 

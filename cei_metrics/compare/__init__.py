@@ -13,6 +13,10 @@ function                       what it does
 :func:`readiness_components`   raw readiness components per LEA
 :func:`selection_indices`      need and readiness indices, ranked within LEA type
 :func:`rank_stability`         Kendall's tau and top-k overlap under re-drawn weights
+:func:`code_narratives`        a codebook applied to each kind of Priority 3 prompt
+:func:`practice_shares`        share of LEAs naming each practice by type and size (Wilson)
+:func:`practice_association`   ratings and their change, LEAs naming a practice vs not
+:func:`size_bands`             terciles of a size measure
 =============================  ============================================================
 
 Figures: :func:`cei_metrics.viz.peer_benchmark` and :func:`cei_metrics.viz.need_readiness`.
@@ -44,6 +48,13 @@ _TABLE = {
     "READINESS_WEIGHTS": "selection",
     "NEED_DIRECTIONS": "selection",
     "READINESS_DIRECTIONS": "selection",
+    "code_narratives": "practices",
+    "practice_shares": "practices",
+    "practice_association": "practices",
+    "PracticeAssociation": "practices",
+    "prompt_kind": "practices",
+    "PROMPT_KINDS": "practices",
+    "size_bands": "practices",
 }
 __all__ = sorted(_TABLE)
 __getattr__ = lazy_getattr(__name__, _TABLE)

@@ -27,6 +27,11 @@ What is planted (all numbers are in :class:`DemoTruth`):
 - **Participation**: English-learner families under-represented at general district
   events (representation index 0.6) improving by a known amount per year in the network.
 - **Priority 3 self-ratings** growing by a known amount per year in the network.
+- **Convening feedback** on the eight 2019-20 convenings, its usefulness growing by a
+  known amount per convening, and **each district's own goal** (problem of practice) for
+  the first cohort at planted shares of the gap closed
+  (:mod:`cei_metrics.datasets.voices`); the open answers to the feedback form are the
+  demo's ``text`` table.
 
 The world is rebuilt from ``seed`` bit for bit and cached per seed. Treat the returned
 frames as read-only: copy a frame before changing it.
@@ -259,6 +264,12 @@ class DemoTruth:
     el_rep_events : the event types the representation index is defined on.
     p3_growth : Priority 3 self-rating growth per year in the network (rating points on
         the latent scale, before rounding and clipping to 1..5).
+    convening_feedback : per 2019-20 convening and scale of the feedback form: ``wave``,
+        ``event_id`` (date), ``scale``, ``p_favorable`` (true probability of a
+        favorable answer), ``responses``.
+    feedback_response_rate : the probability that an attendee answers the form.
+    goal_progress : per district goal and year: ``district_id``, ``goal_id``,
+        ``period``, ``gap_closed`` (the planted share of the gap closed).
     notes : plain-text description of the design.
     """
 
@@ -285,6 +296,9 @@ class DemoTruth:
     el_representation: pd.DataFrame
     el_rep_events: tuple[str, ...]
     p3_growth: float
+    convening_feedback: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    feedback_response_rate: float = float("nan")
+    goal_progress: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     notes: str = field(repr=False, default="")
 
     def summary(self) -> str:
@@ -325,6 +339,24 @@ class DemoTruth:
             f"+{EL_REP_GROWTH:g} per year in network"
         )
         lines.append(f"Priority 3 self-rating growth: {self.p3_growth:g} points per year")
+        cf = self.convening_feedback
+        if len(cf):
+            use = cf[cf["scale"] == "usefulness"]["p_favorable"]
+            lines.append(
+                f"Convening feedback: {len(cf['wave'].unique())} convenings, response rate "
+                f"{self.feedback_response_rate:.0%}, usefulness favorable {use.iloc[0]:.0%} -> "
+                f"{use.iloc[-1]:.0%}, relevance "
+                f"{cf[cf['scale'] == 'relevance']['p_favorable'].iloc[0]:.0%}"
+            )
+        gp = self.goal_progress
+        if len(gp):
+            lines.append(
+                f"District goals: {len(gp.drop_duplicates(['district_id', 'goal_id']))} goals, "
+                f"final shares of the gap closed "
+                + ", ".join(
+                    f"{v:+.2f}" for v in gp.groupby("goal_id", sort=False)["gap_closed"].last()
+                )
+            )
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -347,6 +379,11 @@ class DemoData:
     ratings: pd.DataFrame
     roster: pd.DataFrame
     truth: DemoTruth
+    #: extra tables (see :data:`cei_metrics.schemas.EXTRA_TABLES`): the open answers to the
+    #: convening feedback form (scrubbed), the feedback itself, each district's own goal
+    text: pd.DataFrame = field(default_factory=pd.DataFrame)
+    feedback: pd.DataFrame = field(default_factory=pd.DataFrame)
+    goals: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         return (
@@ -1135,17 +1172,30 @@ members are mostly EL families.
 Priority 3 self-ratings 2017-18..2024-25 for every district: latent rating = district
 base + item offset + 0.20 x years in network + AR(1) + noise, rounded and clipped to
 1..5; about 1% missing.
+
+Convening feedback (2019-20 cohort, 8 convenings): each attendee answers with probability
+0.70; usefulness items favorable with probability 0.58 + 0.04 (k - 1) at convening k,
+relevance items 0.72; open answers in English and Spanish, some with fake personal data
+that ingest scrubs. District goals: 8 goals of the 6 first-cohort districts, baseline
+2019-20, target 2023-24, values at planted shares of the gap closed.
 """
 
 
 def _build(seed: int) -> DemoData:
+    from . import voices
+
     root = np.random.SeedSequence(seed)
-    r_roster, r_out, r_survey, r_part, r_rat = (np.random.default_rng(s) for s in root.spawn(5))
+    # the first five streams are those of the five canonical tables (unchanged when
+    # streams are added after them)
+    r_roster, r_out, r_survey, r_part, r_rat, r_fb = (
+        np.random.default_rng(s) for s in root.spawn(6)
+    )
     roster, R = _roster(r_roster)
     outcomes, S = _outcomes(r_out, R)
     survey, alpha, n_big = _survey(r_survey, R, S)
     participation = _participation(r_part, R, S)
     ratings = _ratings(r_rat, R)
+    responses = voices.feedback_responses(r_fb, participation, roster)
     t = _att_truth(R, S)
     smc = _scale_mean_change()
     loadings = pd.DataFrame(
@@ -1190,6 +1240,9 @@ def _build(seed: int) -> DemoData:
         ),
         el_rep_events=EL_REP_EVENTS,
         p3_growth=P3_GROWTH,
+        convening_feedback=voices.feedback_truth(responses),
+        feedback_response_rate=voices.FEEDBACK_RESPONSE_RATE,
+        goal_progress=voices.goals_truth(roster),
         notes=_NOTES,
     )
     tables = {
@@ -1199,7 +1252,13 @@ def _build(seed: int) -> DemoData:
         "ratings": ratings,
         "roster": roster,
     }
-    return DemoData(truth=truth, **tables)
+    return DemoData(
+        truth=truth,
+        **tables,
+        text=voices.feedback_text(responses),
+        feedback=voices.feedback_table(responses),
+        goals=voices.goals_table(roster),
+    )
 
 
 @lru_cache(maxsize=4)

@@ -89,6 +89,26 @@ Formats
 ``synthetic_districts.csv``
     The roster: the canonical roster columns plus ``synthetic``; ``cohort`` blank for
     districts that never joined. UTF-8, LF.
+
+``synthetic_convening_feedback_{YYYY-MM-DD}.csv`` (one per 2019-20 convening)
+    Google Forms exports of the convening feedback form (instrument
+    ``convening_feedback``). UTF-8, comma-separated, LF. Columns: ``Timestamp``
+    (``MM/DD/YYYY HH:MM:SS``, the afternoon of the convening), ``Convening /
+    Convocatoria`` (``MM/DD/YYYY``), ``Name (optional) / Nombre (opcional)`` (fake names,
+    about 30% filled), ``District / Distrito`` (7 digits), ``Role / Rol`` (Parent,
+    Staff, Student, Community member), ``Language / Idioma`` (English / Español), the
+    four items with bilingual headers ("English text / Spanish text") answered with
+    labels in the respondent's language, and the two open questions ("What should we
+    change...", "Any other comments?") with free text in English or Spanish, some
+    holding fake personal data (the respondent's name, e-mail, phone, a street address)
+    that ingest must scrub. No respondent id (Google Forms): ingest makes one per row.
+
+``synthetic_district_goals.csv``
+    Each district's own goal (problem of practice), one row per goal: ``District``
+    (7 digits), ``Goal``, ``Measure``, ``Source``, ``Unit``, ``Baseline Period``,
+    ``Baseline``, ``Target Period``, ``Target``, one column per year ``2020-21`` ..
+    ``2023-24`` (values) and ``n 2020-21`` .. ``n 2023-24`` (people the value rests on,
+    blank when it is no share of people). UTF-8, LF.
 """
 
 from __future__ import annotations
@@ -541,6 +561,72 @@ def _dashboard_files(demo, raw: Path, rng: np.random.Generator, header: str) -> 
     return out
 
 
+def _feedback_files(demo, raw: Path, rng: np.random.Generator, header: str) -> list[Path]:
+    from ..instruments import load_instrument
+    from . import voices
+
+    inst = load_instrument(voices.FEEDBACK_INSTRUMENT)
+    r = voices.feedback_responses(
+        np.random.default_rng(np.random.SeedSequence(demo.seed).spawn(6)[5]),
+        demo.participation,
+        demo.roster,
+    )
+    es = (r[C.LANGUAGE] == "es").to_numpy()
+    roles = {"family": "Parent", "staff": "Staff", "student": "Student",
+             "community": "Community member"}  # fmt: skip
+    secs = rng.integers(13 * 3600, 16 * 3600, len(r))
+    stamp = r[C.DATE] + pd.to_timedelta(secs, unit="s")
+    wide = pd.DataFrame(
+        {
+            "Timestamp": stamp.dt.strftime("%m/%d/%Y %H:%M:%S").to_numpy(),
+            "Convening / Convocatoria": r[C.DATE].dt.strftime("%m/%d/%Y").to_numpy(),
+            "Name (optional) / Nombre (opcional)": r["name"].to_numpy(),
+            "District / Distrito": r[C.DISTRICT_ID].to_numpy(),
+            "Role / Rol": r[C.ROLE].map(roles).fillna("Other").to_numpy(),
+            "Language / Idioma": np.where(es, "Español", "English"),
+        }
+    )
+    lab_en = np.array([""] + [inst.response_labels["en"][k] for k in range(1, 6)], dtype=object)
+    lab_es = np.array([""] + [inst.response_labels["es"][k] for k in range(1, 6)], dtype=object)
+    for it in inst.item_ids:
+        code = np.nan_to_num(r[it].to_numpy(dtype=float), nan=0).astype(int)
+        head = f"{inst.items[it].text['en']} / {inst.items[it].text['es']}"
+        wide[head] = np.where(es, lab_es[code], lab_en[code])
+    for qid, text in inst.open_questions.items():
+        wide[f"{text['en']} / {text['es']}"] = r[qid].to_numpy()
+    out = []
+    for day, part in wide.groupby(r[C.DATE].dt.strftime("%Y-%m-%d"), sort=True):
+        path = raw / f"synthetic_convening_feedback_{day}.csv"
+        out.append(_write(path, header + "\n" + _csv(part), encoding="utf-8"))
+    return out
+
+
+def _goals_file(demo, raw: Path, header: str) -> Path:
+    g = demo.goals
+    key = [C.DISTRICT_ID, C.GOAL_ID]
+    first = g.drop_duplicates(key).set_index(key)
+    values = g.pivot_table(index=key, columns=C.PERIOD, values=C.VALUE, sort=False)
+    ns = g.pivot_table(index=key, columns=C.PERIOD, values=C.N, sort=False)
+    df = pd.DataFrame(
+        {
+            "District": first.index.get_level_values(0),
+            "Goal": first.index.get_level_values(1),
+            "Measure": first[C.MEASURE].to_numpy(),
+            "Source": first[C.SOURCE].to_numpy(),
+            "Unit": first[C.MEASURE_UNIT].to_numpy(),
+            "Baseline Period": first[C.BASELINE_PERIOD].to_numpy(),
+            "Baseline": first[C.BASELINE].to_numpy(),
+            "Target Period": first[C.TARGET_PERIOD].to_numpy(),
+            "Target": first[C.TARGET].to_numpy(),
+        }
+    )
+    for per in values.columns:
+        df[per] = _fmt(values.reindex(first.index)[per].to_numpy(), 1)
+    for per in ns.columns:
+        df[f"n {per}"] = _fmt(ns.reindex(first.index)[per].to_numpy())
+    return _write(raw / "synthetic_district_goals.csv", header + "\n" + _csv(df), encoding="utf-8")
+
+
 def _roster_file(demo, raw: Path, header: str) -> Path:
     cols = [*REQUIRED["roster"], *[c for c in OPTIONAL["roster"] if c in demo.roster.columns]]
     df = demo.roster[cols].copy()
@@ -554,7 +640,8 @@ def write_demo_raw(raw_dir: str | os.PathLike, seed: int = 2019) -> list[Path]:
     Survey-tool exports (one wide CSV per wave, text labels in two languages, PII and
     free text included so ingest can be tested), event sign-in sheets (one CSV per school
     year), Priority 3 self-reflection files, DataQuest chronic absenteeism and suspension
-    research files, Dashboard graduation and academic downloads, and the roster. The
+    research files, Dashboard graduation and academic downloads, convening feedback
+    exports (one per 2019-20 convening), the district goal table and the roster. The
     formats are set out in this module's docstring. Every file name starts with
     ``synthetic_`` and every file starts with the line :func:`synthetic_header`.
 
@@ -580,13 +667,15 @@ def write_demo_raw(raw_dir: str | os.PathLike, seed: int = 2019) -> list[Path]:
     raw.mkdir(parents=True, exist_ok=True)
     demo = load_demo(seed)
     header = synthetic_header(seed)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence([seed, 7]).spawn(4)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence([seed, 7]).spawn(5)]
     paths = [
         *_survey_files(demo, raw, streams[0], header),
         *_signin_files(demo, raw, streams[1], header),
         *_p3_files(demo, raw, streams[2], header),
         *_dataquest_files(demo, raw, streams[3], header),
         *_dashboard_files(demo, raw, streams[3], header),
+        *_feedback_files(demo, raw, streams[4], header),
+        _goals_file(demo, raw, header),
         _roster_file(demo, raw, header),
     ]
     return sorted(paths)

@@ -18,6 +18,12 @@ function                   indicator
 :func:`response_rate`      respondents over invited (enrolled) families, Wilson interval
 :func:`representativeness` respondent shares against population shares per margin
 :func:`rake`               survey weights raked to population margins (as R survey::rake)
+:func:`family_frame`       the roster's families as a frame of invited families
+:func:`family_margins`     the roster's families as raking margins (language, EL)
+:func:`convening_feedback` feedback per convening and over the series (Wilson, Newcombe)
+:func:`proportion_difference`  difference of two proportions, Newcombe's interval
+:func:`goal_progress`      each district's own goal: share of the gap closed, GAS levels
+:func:`gas_tscore`         Kiresuk-Sherman goal attainment T-score
 =========================  ==============================================================
 
 Every indicator function returns an :class:`IndicatorResult`, a small frozen object
@@ -69,6 +75,18 @@ _TABLE = {
     "RakeResult": "weights",
     "trim_weights": "weights",
     "design_effect": "weights",
+    "family_frame": "margins",
+    "family_margins": "margins",
+    "convening_feedback": "feedback",
+    "FeedbackResult": "feedback",
+    "proportion_difference": "feedback",
+    "ProportionDifference": "feedback",
+    "newcombe_interval": "feedback",
+    "goal_progress": "goals",
+    "GoalResult": "goals",
+    "gas_level": "goals",
+    "gas_tscore": "goals",
+    "GAS_LABELS": "goals",
 }
 __all__ = sorted(_TABLE)
 #: names of the previous release, still readable with a FutureWarning

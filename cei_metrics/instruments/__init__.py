@@ -2,12 +2,18 @@
 
 An instrument is one YAML file: its items, the scales they form, reverse-keyed items,
 response labels per language and the labels that mean "Don't know" or no response.
-Two ship with the package:
+Three ship with the package:
 
 - ``family_engagement``: the demo world's family engagement survey (3 scales x 4 items);
+- ``convening_feedback``: feedback on a convening (usefulness, relevance, what to
+  change, open comments), ``kind: event_feedback``: each response belongs to an event;
 - ``priority3_self_reflection``: the state's Priority 3 (Parent and Family Engagement)
   self-reflection tool, 3 sections x 4 items rated 1-5. The state sets no numeric
   score for it; a mean computed from it is this package's summary and is labelled so.
+
+Besides rated items an instrument may list ``open_questions`` (id -> text per language):
+their answers are free text, kept scrubbed in the text table at ingest, never in the
+survey table.
 
 A user adds an instrument by writing one YAML file of the same shape and passing its path
 to :func:`load_instrument`. A malformed file raises :class:`InstrumentError` naming the
@@ -69,7 +75,7 @@ class Instrument:
 
     name: str
     title: str
-    kind: str  # "survey" | "rating_tool"
+    kind: str  # "survey" | "event_feedback" | "rating_tool"
     role: str
     languages: tuple[str, ...]
     points: int
@@ -83,11 +89,18 @@ class Instrument:
     state_score: bool = True
     source: str = ""
     response_scale: str | None = None  # a scale of the answer vocabulary (agreement, ...)
+    #: open (free-text) questions: id -> {language: text}
+    open_questions: dict[str, dict[str, str]] = field(default_factory=dict)
     _lookup: dict[str, tuple[int | None, str]] = field(default_factory=dict, repr=False)
 
     @property
     def item_ids(self) -> tuple[str, ...]:
         return tuple(self.items)
+
+    @property
+    def per_event(self) -> bool:
+        """True for feedback on events (each response belongs to a convening, a workshop)."""
+        return self.kind == "event_feedback"
 
     @property
     def reverse_items(self) -> tuple[str, ...]:
@@ -189,6 +202,17 @@ def _parse(raw: Any, path: Path) -> Instrument:
             if items[m].scale is not None:
                 raise _fail(path, f"item {m!r} is in two scales", "scales")
             items[m] = Item(m, items[m].text, str(sname), items[m].reverse)
+    kind = str(raw.get("kind", "survey"))
+    if kind not in ("survey", "event_feedback", "rating_tool"):
+        raise _fail(path, f"kind {kind!r} is not survey, event_feedback or rating_tool", "kind")
+    open_q: dict[str, dict[str, str]] = {}
+    for qid, spec in (raw.get("open_questions") or {}).items():
+        text = (spec or {}).get("text") if isinstance(spec, dict) else None
+        if not isinstance(text, dict) or not text:
+            raise _fail(path, f"open question {qid!r} needs a text per language", "open_questions")
+        if str(qid) in items:
+            raise _fail(path, f"{qid!r} is both an item and an open question", "open_questions")
+        open_q[str(qid)] = {str(k): str(v) for k, v in text.items()}
     favorable = tuple(int(x) for x in raw.get("favorable", ()))
     if any(not 1 <= f <= points for f in favorable):
         raise _fail(path, f"favorable codes must lie in 1..{points}", "favorable")
@@ -214,7 +238,7 @@ def _parse(raw: Any, path: Path) -> Instrument:
     return Instrument(
         name=str(raw["name"]),
         title=str(raw.get("title", raw["name"])),
-        kind=str(raw.get("kind", "survey")),
+        kind=kind,
         role=str(raw.get("role", "")),
         languages=langs,
         points=points,
@@ -228,6 +252,7 @@ def _parse(raw: Any, path: Path) -> Instrument:
         state_score=bool(raw.get("state_score", True)),
         source=str(path),
         response_scale=None if raw.get("response_scale") is None else str(raw["response_scale"]),
+        open_questions=open_q,
         _lookup=lookup,
     )
 
@@ -277,6 +302,10 @@ def load_instrument(name_or_path: str | Path) -> Instrument:
     return _load_path(shipped)
 
 
-def list_instruments() -> list[str]:
-    """Names of the instruments shipped with the package."""
-    return sorted(p.stem for p in _HERE.glob("*.yaml"))
+def list_instruments(kind: str | None = None) -> list[str]:
+    """Names of the instruments shipped with the package (of one ``kind`` when given:
+    "survey", "event_feedback" or "rating_tool")."""
+    names = sorted(p.stem for p in _HERE.glob("*.yaml"))
+    if kind is None:
+        return names
+    return [n for n in names if load_instrument(n).kind == kind]

@@ -10,12 +10,14 @@
 - :func:`read_survey_export` reads any survey tool's export (Google Forms, SurveyMonkey,
   Qualtrics, SPSS ``.sav``, Excel, CSV) through one mapper to the long survey table.
 - :func:`read_signins` reads event sign-in sheets (with or without ids, title lines above
-  the header); :func:`read_roster` rosters; :func:`read_ratings` ratings tables.
+  the header); :func:`read_roster` rosters; :func:`read_ratings` ratings tables;
+  :func:`read_goals` each district's own goal table (CSV, Excel or YAML).
 - :func:`check_folder` says what each raw file is and which analyses the data support
   (the registry :data:`CHECKS`, also :func:`run_checks` on tables); writes nothing.
 - :func:`resolve_district`, :func:`parse_dates`, :func:`load_vocabulary`: districts by
   code or name, dates in California time, controlled vocabularies.
-- :func:`ingest` validates raw files, scrubs PII and free text, hashes ids, writes parquet.
+- :func:`ingest` validates raw files, drops PII, keeps free text scrubbed in the text table,
+  hashes ids, writes parquet.
 - :func:`load_tables` reads the processed tables back (or the demo world).
 
 Rows in every message are numbered as a spreadsheet shows the file: header = row 1.
@@ -39,6 +41,7 @@ _TABLE = {
     "read_survey_export": "survey",
     "read_signins": "participation",
     "read_roster": "participation",
+    "read_goals": "goals",
     "ingest": "intake",
     "IngestReport": "intake",
     "coverage": "inventory",

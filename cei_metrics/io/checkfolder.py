@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..schemas import TABLES
+from ..schemas import ALL_TABLES
+from ._freetext import TEXT_ATTR
 from .checks import AnalysisCheck, run_checks
 from .dispatch import FolderRead, read_folder
 from .spool import SpooledTable
@@ -17,12 +18,24 @@ __all__ = ["FolderCheck", "check_folder", "folder_tables"]
 
 
 def folder_tables(folder: FolderRead) -> dict[str, pd.DataFrame]:
-    """The canonical tables of a read folder, in memory (ids not hashed: nothing is
-    written)."""
+    """The canonical tables of a read folder and the extra ones (text, feedback, goals),
+    in memory (ids not hashed: nothing is written)."""
     out = {}
-    for t in TABLES:
+    texts = [
+        f.frame.attrs[TEXT_ATTR]
+        for f in folder.files
+        if f.status == "read" and f.frame is not None and len(f.frame.attrs.get(TEXT_ATTR, ()))
+    ] + [
+        f.spooled.text
+        for f in folder.files
+        if f.status == "read"
+        and f.spooled is not None
+        and f.spooled.text is not None
+        and len(f.spooled.text)
+    ]
+    for t in ALL_TABLES:
         frames = []
-        for f in folder.tables[t]:
+        for f in folder.tables.get(t, []) if t != "text" else texts:
             if isinstance(f, SpooledTable):  # a large export, kept on disk while checking
                 f = f.load() if f.rows else pd.DataFrame()
             if len(f):

@@ -19,7 +19,13 @@ Thresholds (module constants) are the usual minimums of each method:
 - measurement invariance: ``MIN_INVARIANCE`` = 100 complete responses per language;
 - responsiveness: two waves and ``MIN_DISTRICTS`` = 3 districts with 11+ respondents in both;
 - validity: ``MIN_DISTRICTS`` districts with survey scores and outcomes of the same year;
-- impact designs: cohorts in the roster, a comparison group, and enough years.
+- impact designs: cohorts in the roster, a comparison group, and enough years;
+- response rates: the roster's families (``n_families``) for the survey's districts;
+  raking: the survey's language and EL columns and the roster's shares to rake them to;
+- convening feedback: ``MIN_CELL`` respondents at a convening (two convenings for the
+  change over the series); district goals: a goal with a value; open answers:
+  ``MIN_CELL`` answers to count themes over; best practices: practices and
+  self-ratings of the same year, ``MIN_GROUP`` LEAs naming a practice and not.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ MIN_CFA = 200
 MIN_DIF = 30
 MIN_INVARIANCE = 100
 MIN_DISTRICTS = 3
+MIN_GROUP = 5
 LANGUAGE_NAMES = {
     "en": "English",
     "es": "Spanish",
@@ -637,6 +644,185 @@ def check_multilevel(tables, instrument=None, **_) -> AnalysisCheck:
         )
     base = _design("multilevel", title, tables, min_years=2)
     return base
+
+
+@_register("response_rates")
+def check_response_rates(tables, instrument=None, **_) -> AnalysisCheck:
+    """Response rates: survey respondents and each district's families in the roster."""
+    title = "Response rates (respondents over families)"
+    s, r = _get(tables, "survey"), _get(tables, "roster")
+    if s.empty:
+        return _no_survey("response_rates", title)
+    if r.empty or C.N_FAMILIES not in r or r[C.N_FAMILIES].isna().all():
+        return AnalysisCheck(
+            "response_rates",
+            title,
+            False,
+            "the roster gives no number of families per district",
+            "a roster with n_families (or a table of invited families per district)",
+        )
+    have = set(r.loc[r[C.N_FAMILIES].notna(), C.DISTRICT_ID])
+    d = set(s[C.DISTRICT_ID])
+    ok = bool(have & d)
+    return AnalysisCheck(
+        "response_rates",
+        title,
+        ok,
+        f"{len(have & d)} of {len(d)} surveyed districts have their number of families",
+        "" if ok else "n_families in the roster for the surveyed districts",
+    )
+
+
+@_register("raking")
+def check_raking(tables, instrument=None, **_) -> AnalysisCheck:
+    """Raking to family margins: the survey's language and EL columns, the roster's
+    families and their Spanish and EL shares."""
+    title = "Raking weights to family margins (language, EL)"
+    s, r = _get(tables, "survey"), _get(tables, "roster")
+    if s.empty:
+        return _no_survey("raking", title)
+    missing = [c for c in (C.LANGUAGE, C.EL_FAMILY) if c not in s or s[c].isna().all()]
+    if missing:
+        return AnalysisCheck(
+            "raking",
+            title,
+            False,
+            f"the survey has no {' or '.join(missing)} answers",
+            "a language column and an EL Family question in the survey",
+        )
+    need = (C.N_FAMILIES, C.PCT_SPANISH, C.PCT_EL)
+    if r.empty or any(c not in r for c in need):
+        return AnalysisCheck(
+            "raking", title, False, "the roster has no family margins",
+            "a roster with n_families, pct_spanish and pct_el",
+        )  # fmt: skip
+    known = r.dropna(subset=list(need))
+    d = set(s[C.DISTRICT_ID]) & set(known[C.DISTRICT_ID])
+    ok = bool(d)
+    return AnalysisCheck(
+        "raking",
+        title,
+        ok,
+        f"{len(d)} surveyed district(s) have families, Spanish and EL shares in the roster",
+        "" if ok else "n_families, pct_spanish and pct_el for the surveyed districts",
+    )
+
+
+@_register("convening_feedback")
+def check_convening_feedback(
+    tables, instrument=None, *, min_cell=MIN_CELL, feedback_instrument="convening_feedback", **_
+) -> AnalysisCheck:
+    """Convening feedback: ``min_cell`` respondents at a convening; two convenings for the
+    change over the series."""
+    title = "Convening feedback (per convening and over the series)"
+    f = _get(tables, "feedback")
+    if f.empty or C.INSTRUMENT not in f or not (f[C.INSTRUMENT] == feedback_instrument).any():
+        return AnalysisCheck(
+            "convening_feedback",
+            title,
+            False,
+            "no convening feedback",
+            "the convening feedback form's exports (cei-metrics init writes the form)",
+        )
+    f = f[(f[C.INSTRUMENT] == feedback_instrument) & f[C.VALUE].notna()]
+    n = f.groupby(C.EVENT_ID)[C.RESPONDENT_ID].nunique()
+    ok_events = int((n >= min_cell).sum())
+    ok = ok_events >= 1
+    return AnalysisCheck(
+        "convening_feedback",
+        title,
+        ok,
+        f"{ok_events} of {len(n)} convenings have {min_cell}+ respondents"
+        + ("" if len(n) >= 2 else "; one convening: no change over the series"),
+        "" if ok else f"{min_cell}+ respondents at a convening",
+    )
+
+
+@_register("goal_tracker")
+def check_goal_tracker(tables, instrument=None, **_) -> AnalysisCheck:
+    """Each district's own goal: a goal table with a measured value."""
+    title = "Each district's own goal (problem of practice)"
+    g = _get(tables, "goals")
+    if g.empty:
+        return AnalysisCheck(
+            "goal_tracker", title, False, "no district goal table",
+            "a goals.csv (cei-metrics init writes the template)",
+        )  # fmt: skip
+    with_value = g[g[C.VALUE].notna()].drop_duplicates([C.DISTRICT_ID, C.GOAL_ID])
+    n_goals = len(g.drop_duplicates([C.DISTRICT_ID, C.GOAL_ID]))
+    ok = len(with_value) > 0
+    return AnalysisCheck(
+        "goal_tracker",
+        title,
+        ok,
+        f"{len(with_value)} of {n_goals} goal(s) of {g[C.DISTRICT_ID].nunique()} district(s) "
+        "have a measured value",
+        "" if ok else "the measured values of the goals, by year or wave",
+    )
+
+
+@_register("open_answers")
+def check_open_answers(tables, instrument=None, *, min_cell=MIN_CELL, **_) -> AnalysisCheck:
+    """Themes of open answers: ``min_cell`` answers to a question (counts of fewer are
+    suppressed)."""
+    title = "Themes of open answers and comments"
+    t = _get(tables, "text")
+    if t.empty:
+        return AnalysisCheck(
+            "open_answers", title, False, "no open answers or comments",
+            "open questions or comment columns in the survey or feedback exports",
+        )  # fmt: skip
+    n = t.groupby([C.INSTRUMENT, C.QUESTION_ID]).size()
+    ok = int((n >= min_cell).sum())
+    return AnalysisCheck(
+        "open_answers",
+        title,
+        ok > 0,
+        f"{ok} of {len(n)} questions have {min_cell}+ answers",
+        "" if ok else f"{min_cell}+ answers to a question",
+    )
+
+
+@_register("best_practices")
+def check_best_practices(
+    tables, instrument=None, *, minimum=MIN_GROUP, year: str | None = None, **_
+) -> AnalysisCheck:
+    """Best practices from the narratives: practices (``practices``) and self-ratings of
+    the same year, ``minimum`` LEAs naming a practice and as many not."""
+    title = "Best practices: named practices and self-ratings"
+    p, r = _get(tables, "practices"), _get(tables, "ratings")
+    shipped = ""
+    if p.empty:  # the public practice counts and ratings of every LEA ship with the package
+        from ..datasets import public_p3_practices, public_p3_ratings
+
+        p, r = public_p3_practices(), public_p3_ratings()
+        shipped = " (the shipped public extracts)"
+    if r.empty:
+        return AnalysisCheck(
+            "best_practices", title, False, "no self-ratings", "Priority 3 ratings"
+        )
+    years = sorted(set(p[C.YEAR]) & set(r[C.YEAR]))
+    if not years:
+        return AnalysisCheck(
+            "best_practices", title, False, "the practices and the ratings share no year",
+            "narratives and ratings of the same school year",
+        )  # fmt: skip
+    y = year or years[0]
+    py = p[p[C.YEAR] == y]
+    flags = [c for c in py.columns if py[c].dtype == bool]
+    both = [c for c in flags if minimum <= int(py[c].sum()) <= len(py) - minimum]
+    ok = bool(both)
+    nxt = [x for x in sorted(set(r[C.YEAR])) if x > y]
+    return AnalysisCheck(
+        "best_practices",
+        title,
+        ok,
+        f"{len(py)} LEAs with narratives in {y}{shipped}; {len(both)} of {len(flags)} "
+        "practices named "
+        f"by {minimum}+ LEAs and not named by {minimum}+"
+        + (f"; ratings of {nxt[0]} for the change" if nxt else "; no later ratings: no change"),
+        "" if ok else "more LEAs naming (and not naming) a practice",
+    )
 
 
 def run_checks(tables, instrument="family_engagement", **options) -> list[AnalysisCheck]:

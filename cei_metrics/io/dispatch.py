@@ -33,14 +33,15 @@ import pandas as pd
 
 from ..errors import CEIError, UnknownFormatError
 from ..instruments import Instrument, load_instrument
-from ..schemas import TABLES, C
+from ..schemas import ALL_TABLES, C
+from ._freetext import TEXT_ATTR
 from ._tabular import EXCEL_SUFFIXES, SPSS_SUFFIXES, TEXT_SUFFIXES, Grid, read_grid
 from .spool import SpooledTable
 
 __all__ = ["FileRead", "FolderRead", "read_file", "read_folder"]
 
 SNIFF_ROWS = 40
-DATA_SUFFIXES = (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *SPSS_SUFFIXES, ".xls")
+DATA_SUFFIXES = (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *SPSS_SUFFIXES, ".xls", ".yaml", ".yml")
 
 
 @dataclass
@@ -99,14 +100,37 @@ class FolderRead:
         return [f for f in self.files if f.status == "failed"]
 
 
-def _survey_like(grid: Grid, inst: Instrument):
+def _candidates(inst: Instrument) -> list[Instrument]:
+    """The instrument given first, then every other shipped survey and event-feedback
+    instrument (a file is read with the one whose questions it holds)."""
+    from ..instruments import list_instruments
+
+    out = [inst]
+    for name in list_instruments():
+        other = load_instrument(name)
+        if other.name != inst.name and other.kind in ("survey", "event_feedback"):
+            out.append(other)
+    return out
+
+
+def _survey_like(grid: Grid, inst: Instrument) -> tuple[object, Instrument]:
+    """(the export, the instrument whose items it holds), or (None, inst).
+
+    Every candidate instrument (:func:`_candidates`) is matched against the columns; the
+    one with the most items matched wins, the instrument given winning ties. A
+    Qualtrics, SurveyMonkey, Google Forms or SPSS export is a survey even when no
+    instrument matches (the reader then says which questions it could not match)."""
     from .exports import match_questions, wide_from_grid
 
     wx = wide_from_grid(grid)
-    if wx.tool in ("qualtrics", "surveymonkey", "google_forms", "spss"):
-        return wx
-    m = match_questions(wx, inst)
-    return wx if len(set(m.items.values())) >= 1 and len(m.items) >= 1 else None
+    best, best_n = inst, 0
+    for cand in _candidates(inst):
+        n = len(set(match_questions(wx, cand).items.values()))
+        if n > best_n:
+            best, best_n = cand, n
+    if best_n >= 1 or wx.tool in ("qualtrics", "surveymonkey", "google_forms", "spss"):
+        return wx, best
+    return None, inst
 
 
 def _ratings_like(grid: Grid) -> bool:
@@ -117,13 +141,19 @@ def _ratings_like(grid: Grid) -> bool:
 
 def recognise(path: Path, inst: Instrument) -> tuple[str, Grid | None, object]:
     """(kind, grid, survey WideExport or None) of one file; raises CEIError when the file
-    is not a table in any supported format or not a recognised one."""
+    is not a table in any supported format or not a recognised one. For a survey export
+    the instrument it holds is :func:`recognise_instrument`'s answer."""
+    return _recognise(path, inst)[:3]
+
+
+def _recognise(path: Path, inst: Instrument) -> tuple[str, Grid | None, object, Instrument]:
     from .participation import looks_like_roster, looks_like_signins
 
     suffix = path.suffix.lower()
     grid = read_grid(path, max_rows=SNIFF_ROWS)  # the head is enough to recognise a file
     if suffix in SPSS_SUFFIXES or grid.kind == "spss":
-        return "survey", None, None
+        _, chosen = _survey_like(grid, inst)
+        return "survey", None, None, chosen
     first = grid.rows[0] if grid.rows else []
     from .survey import MAX_COLUMNS
 
@@ -137,12 +167,16 @@ def recognise(path: Path, inst: Instrument) -> tuple[str, Grid | None, object]:
             "exporting",
         )
     if looks_like_roster(first):
-        return "roster", None, None
-    wx = _survey_like(grid, inst)
+        return "roster", None, None, inst
+    from .goals import looks_like_goals
+
+    if looks_like_goals(first):
+        return "goals", None, None, inst
+    wx, chosen = _survey_like(grid, inst)
     if wx is not None:
-        return "survey", None, None
+        return "survey", None, None, chosen
     if looks_like_signins(grid):
-        return "signins", None, None
+        return "signins", None, None, inst
     from .cde import detect_cde_format
 
     try:
@@ -152,9 +186,9 @@ def recognise(path: Path, inst: Instrument) -> tuple[str, Grid | None, object]:
     except CEIError:
         raise  # a CDE-like file with a named problem (a truncated row, a repeated column)
     else:
-        return "cde", None, None
+        return "cde", None, None, inst
     if _ratings_like(grid):
-        return "ratings", None, None
+        return "ratings", None, None, inst
     n_cols = sum(1 for c in first if c)
     raise UnknownFormatError(
         "not a recognised file: its columns fit no survey export (no column matches a question "
@@ -189,22 +223,37 @@ def read_file(
     errors = "raise" if strict else "report"
     kind, table = "", ""
     try:
-        kind, grid, wx = recognise(path, inst)
+        if path.suffix.lower() in (".yaml", ".yml"):
+            from .goals import looks_like_goals_yaml
+
+            if not looks_like_goals_yaml(path):
+                return FileRead(
+                    path,
+                    "",
+                    "",
+                    "skipped",
+                    "a YAML file that is no goal table (an instrument is passed with --instrument)",
+                )
+            kind, grid, wx, chosen = "goals", None, None, inst
+        else:
+            kind, grid, wx, chosen = _recognise(path, inst)
         table = {
-            "survey": "survey",
+            "survey": "feedback" if chosen.per_event else "survey",
             "signins": "participation",
             "roster": "roster",
             "ratings": "ratings",
+            "goals": "goals",
         }.get(kind, "")
         if (
             kind == "survey"
+            and not chosen.per_event
             and path.suffix.lower() in TEXT_SUFFIXES
             and path.stat().st_size > STREAM_BYTES
         ):
             from .survey import stream_survey_export
 
             spooled, rep, synth = stream_survey_export(
-                path, inst, spool=spool, key=key, errors=errors
+                path, chosen, spool=spool, key=key, errors=errors
             )
             if rep.rows_kept == 0 and rep.rows_read > 0:
                 first = rep.rejected.iloc[0] if len(rep.rejected) else None
@@ -232,7 +281,11 @@ def read_file(
         if kind == "survey":
             from .survey import read_survey_export
 
-            df = read_survey_export(path, inst, errors=errors, export=wx)
+            df = read_survey_export(path, chosen, errors=errors, export=wx)
+        elif kind == "goals":
+            from .goals import read_goals
+
+            df = read_goals(path)
         elif kind == "signins":
             from .participation import read_signins
 
@@ -290,7 +343,7 @@ def read_file(
             fix="check the file opens in a spreadsheet; report the problem if it does",
         )
         return FileRead(path, "", "", "failed", str(e), None, e)
-    if kind in ("survey", "signins", "roster", "ratings") and len(df):
+    if kind in ("survey", "signins", "roster", "ratings", "goals") and len(df):
         # each file against its table's schema, so one bad file is rejected alone
         from ..schemas import validate
 
@@ -440,17 +493,18 @@ def read_folder(
             continue
         target = None if spool is None else Path(spool) / f"{len(out):05d}-{p.stem[:40]}.parquet"
         out.append(read_file(p, inst, strict=strict, spool=target, key=key))
-    tables: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    tables: dict[str, list[pd.DataFrame]] = {t: [] for t in ALL_TABLES}
     for fr in out:
         if fr.status == "read" and fr.table:
             tables[fr.table].append(fr.data)
     notes: list[str] = []
     _number_waves(out, tables, notes)
+    _number_events(out, notes)
     if not tables["roster"]:
         from .participation import build_roster
 
         ids = set()
-        for t in ("survey", "participation", "ratings"):
+        for t in ("survey", "participation", "ratings", "feedback", "goals"):
             for df in tables[t]:
                 if isinstance(df, SpooledTable):
                     ids |= set(df.districts)
@@ -493,9 +547,39 @@ def _number_waves(files: list[FileRead], tables: dict, notes: list[str]) -> None
             continue
         if f.spooled is not None:
             f.spooled.wave = years.index(y) + 1
+            if f.spooled.text is not None and len(f.spooled.text):
+                f.spooled.text[C.WAVE] = years.index(y) + 1
         else:
             f.frame[C.WAVE] = years.index(y) + 1
+            text = f.frame.attrs.get(TEXT_ATTR)
+            if text is not None and len(text):
+                text[C.WAVE] = years.index(y) + 1
     notes.append(
         f"{len(undated)} survey file(s) without a wave number were numbered by school year "
         f"({', '.join(f'{y} = wave {i + 1}' for i, y in enumerate(years))})"
     )
+
+
+def _number_events(files: list[FileRead], notes: list[str]) -> None:
+    """Event feedback read from several files (one per convening, say): the events of
+    each instrument are numbered across files in date order, so ``wave`` k is the k-th
+    event of the series (the text rows follow)."""
+    fb = [f for f in files if f.status == "read" and f.table == "feedback" and len(f.frame)]
+    if len(fb) < 2:
+        return
+    for name in sorted({str(f.frame[C.INSTRUMENT].iat[0]) for f in fb}):
+        mine = [f for f in fb if str(f.frame[C.INSTRUMENT].iat[0]) == name]
+        ev = pd.concat(
+            [f.frame[[C.EVENT_ID, C.DATE]].drop_duplicates(C.EVENT_ID) for f in mine]
+        ).drop_duplicates(C.EVENT_ID)
+        order = ev.sort_values([C.DATE, C.EVENT_ID], na_position="last")[C.EVENT_ID].tolist()
+        pos = {e: i + 1 for i, e in enumerate(order)}
+        for f in mine:
+            f.frame[C.WAVE] = f.frame[C.EVENT_ID].map(pos).astype("int64")
+            text = f.frame.attrs.get(TEXT_ATTR)
+            if text is not None and len(text) and C.EVENT_ID in text:
+                text[C.WAVE] = text[C.EVENT_ID].map(pos).astype("Int64")
+        notes.append(
+            f"{name}: {len(order)} event(s) from {len(mine)} file(s) numbered in date order "
+            "(wave k = the k-th event of the series)"
+        )

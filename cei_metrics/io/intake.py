@@ -2,7 +2,9 @@
 
 :func:`ingest` reads every file in ``raw_dir`` with the reader that fits it, validates
 each canonical table against its schema, drops personally identifying and free-text
-columns, replaces respondent and participant ids by keyed hashes (HMAC-SHA-256, the key
+columns from them, keeps open-ended answers and comments apart in the ``text`` table
+(scrubbed of the names seen in the run's name columns, e-mails, phone numbers and street
+addresses), replaces respondent and participant ids by keyed hashes (HMAC-SHA-256, the key
 kept outside the data), and writes the tables to ``processed_dir`` as one snapshot
 (:mod:`cei_metrics.io.snapshot`): built beside it with ``MANIFEST.json`` and switched in
 at once, one writer at a time, so a failed or interrupted run leaves the previous
@@ -28,9 +30,10 @@ import pandas as pd
 
 from .._results import ResultMixin
 from ..errors import CEIError, PrivacyError
-from ..schemas import TABLES, C, validate
+from ..schemas import ALL_TABLES, TEXT_COLUMNS, TEXT_OPTIONAL, C, validate
+from ._freetext import NAMES_ATTR, TEXT_ATTR, scrub_rows
 from .dispatch import read_folder
-from .keys import KEY_ENV, hash_ids, hash_key
+from .keys import KEY_ENV, hash_ids, hash_key, keyed_hash, record_names
 from .snapshot import (
     MANIFEST,
     ProcessedLock,
@@ -152,8 +155,10 @@ def ingest(
     ----------
     raw_dir : folder of raw files (read only; never modified).
     processed_dir : folder for ``survey.parquet``, ``participation.parquet``,
-        ``outcomes.parquet``, ``ratings.parquet``, ``roster.parquet`` and
-        ``ingest_report.json``.
+        ``outcomes.parquet``, ``ratings.parquet``, ``roster.parquet``, the extra tables
+        ``text.parquet`` (open answers and comments, scrubbed), ``feedback.parquet``
+        (convening feedback) and ``goals.parquet`` (district goals) when the raw files
+        hold them, and ``ingest_report.json``.
     instrument : the instrument of the survey exports.
     key : key of the keyed hash (HMAC-SHA-256) of respondent and participant ids, at
         least 32 random bytes; by default ``CEI_HASH_KEY``, else the key file in the
@@ -281,7 +286,9 @@ def _ingest_read_write(
     folder = read_folder(
         raw_dir, instrument, strict=strict, progress=progress, spool=spool_dir, key=id_key
     )
-    parts: dict[str, list] = {t: [] for t in TABLES}
+    parts: dict[str, list] = {t: [] for t in ALL_TABLES if t != "text"}
+    texts: list[pd.DataFrame] = []
+    names_seen: dict[str, None] = {}
     file_rows, rejections, repairs, dropped = [], [], [], []
     any_synth = False
     failed_tables: set[str] = set()
@@ -317,9 +324,15 @@ def _ingest_read_write(
                     failed_tables.update(_tables_fed_by(fr.kind, fr.table or None, fr.path))
             continue
         if fr.spooled is not None:
+            t_part, names_part = fr.spooled.text, fr.spooled.names
             synth = bool(fr.spooled.synthetic)
         else:
+            t_part = fr.frame.attrs.get(TEXT_ATTR)
+            names_part = fr.frame.attrs.get(NAMES_ATTR, ())
             synth = bool(fr.frame.attrs.get("synthetic", False))
+        if t_part is not None and len(t_part):
+            texts.append(t_part)
+        names_seen.update(dict.fromkeys(names_part))
         any_synth |= synth
         n_rej = len(rep.rejected) if rep is not None else 0
         if rep is not None:
@@ -341,6 +354,8 @@ def _ingest_read_write(
             )
         )
     for t, frames in folder.tables.items():
+        if t not in parts:
+            continue
         for df in frames:
             if isinstance(df, SpooledTable):
                 parts[t].append(df)
@@ -350,7 +365,7 @@ def _ingest_read_write(
             parts[t].append(df)
 
     built: dict[str, pd.DataFrame | SpooledTable] = {}
-    for t in TABLES:
+    for t in parts:
         if not parts[t]:
             continue
         spools = [p for p in parts[t] if isinstance(p, SpooledTable)]
@@ -368,6 +383,14 @@ def _ingest_read_write(
                     "read from another file and were dropped"
                 )
                 df = df[~dup]
+        if t == "feedback":
+            dup = df.duplicated([C.RESPONDENT_ID, C.EVENT_ID, C.INSTRUMENT, C.ITEM])
+            if dup.any():
+                notes.append(
+                    f"{int(dup.sum()):,} feedback rows repeated a respondent-event-item already "
+                    "read from another file and were dropped"
+                )
+                df = df[~dup]
         if t == "participation":
             dup = df.duplicated([C.EVENT_ID, C.PARTICIPANT_ID])
             if dup.any():
@@ -375,8 +398,18 @@ def _ingest_read_write(
                 df = df[~dup]
         built[t] = df.reset_index(drop=True)
 
-    if isinstance(built.get("survey"), pd.DataFrame):
-        built["survey"][C.RESPONDENT_ID] = hash_ids(built["survey"][C.RESPONDENT_ID], id_key())
+    for t in ("survey", "feedback"):
+        if isinstance(built.get(t), pd.DataFrame):  # spooled tables were hashed as read
+            built[t][C.RESPONDENT_ID] = hash_ids(built[t][C.RESPONDENT_ID], id_key())
+    if texts:
+        built["text"] = _text_table(texts, list(names_seen), id_key())
+        notes.append(
+            f"{len(built['text']):,} open answer(s) and comment(s) kept in the text table, "
+            "scrubbed of the names seen in the files' name columns, e-mails, phone numbers "
+            "and street addresses"
+        )
+    if names_seen:
+        record_names(names_seen, key=id_key(), parts=False)
     if "participation" in built:
         built["participation"][C.PARTICIPANT_ID] = hash_ids(
             built["participation"][C.PARTICIPANT_ID], id_key()
@@ -384,12 +417,15 @@ def _ingest_read_write(
     for t, df in built.items():
         if isinstance(df, pd.DataFrame):  # spooled tables were validated batch by batch
             built[t] = validate(df, t, file=f"{raw_dir} ({t} table)")
+            built[t].attrs = {}  # parquet would keep attrs: nothing but the table is written
 
     # a table whose source failed this time keeps its previous version (unless replace):
     # a bad file never silently removes data that was there
     keep: set[str] = set()
     previous = read_manifest(processed_dir) if (processed_dir / MANIFEST).exists() else None
     before = set(previous["tables"]) if previous else set()
+    if failed_tables & {"survey", "participation", "feedback"}:
+        failed_tables.add("text")  # the text table is built from the same files
     for t in sorted(failed_tables):
         if t not in before:
             continue
@@ -504,6 +540,47 @@ def _join_spooled(
             "another file and were dropped"
         )
     return SpooledTable(writer.path, writer.rows)
+
+
+def _text_table(parts: list[pd.DataFrame], names: list[str], key: bytes) -> pd.DataFrame:
+    """The text table: every reader's scrubbed text rows, scrubbed again with every name
+    seen in the run, respondent ids hashed like the survey's (so answers join their
+    respondent), and a stable ``segment_id`` (keyed hash of respondent, wave, instrument,
+    question and event) that reviewed-excerpt lists refer to."""
+    cols = [c for c in (*TEXT_COLUMNS[1:], *TEXT_OPTIONAL)]
+    frames = []
+    for p in parts:
+        p = p.copy()
+        p.attrs = {}
+        for c in cols:
+            if c not in p:
+                p[c] = None
+        frames.append(p[cols])
+    df = pd.concat(frames, ignore_index=True)
+    df = scrub_rows(df, names)
+    df[C.RESPONDENT_ID] = hash_ids(df[C.RESPONDENT_ID].astype(str), key)
+    df[C.WAVE] = pd.array(pd.to_numeric(df[C.WAVE], errors="coerce"), dtype="Int64")
+    df[C.DATE] = pd.to_datetime(df[C.DATE], errors="coerce")
+    for c in (C.EVENT_ID, C.SCHOOL_ID, C.YEAR):
+        df[c] = df[c].astype(object).where(df[c].notna() & df[c].astype(str).ne(""), None)
+
+    def part(col: str) -> pd.Series:
+        return df[col].astype("string").fillna("")
+
+    seg = (
+        part(C.RESPONDENT_ID)
+        + "|"
+        + part(C.WAVE)
+        + "|"
+        + part(C.INSTRUMENT)
+        + "|"
+        + part(C.QUESTION_ID)
+        + "|"
+        + part(C.EVENT_ID)
+    ).astype(object)
+    df.insert(0, C.SEGMENT_ID, keyed_hash(seg, key))
+    dup = df.duplicated(C.SEGMENT_ID)
+    return df[~dup].reset_index(drop=True)
 
 
 def _report_payload(report: IngestReport) -> dict:

@@ -258,9 +258,16 @@ def name_hash(token: str, key: bytes) -> str:
     return hmac.new(key, b"name:" + token.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
 
 
-def record_names(names: Iterable[str], *, key: bytes | str | None = None) -> int:
+def record_names(
+    names: Iterable[str], *, key: bytes | str | None = None, parts: bool = True
+) -> int:
     """Add the names seen at ingest (a roster's or a sign-in sheet's name column) to the
     keyed name list beside the key; only keyed hashes of their words are stored.
+
+    ``parts=False`` records whole names of two words or more only ("maria garcia", not
+    "maria" and "garcia"): the audit then finds a full name anywhere, without reading a
+    place or a word that shares a single word with a name ("San Diego", "Grace") as one.
+    Ingest records names that way.
 
     Returns the number of new hashes. Call it from a reader before the name column is
     dropped: ``record_names(frame["parent_name"].dropna())``.
@@ -272,7 +279,10 @@ def record_names(names: Iterable[str], *, key: bytes | str | None = None) -> int
     for nm in names:
         if nm is None or (isinstance(nm, float) and nm != nm):
             continue
-        for tok in name_tokens(str(nm)):
+        toks = name_tokens(str(nm))
+        if not parts:
+            toks = [t for t in toks if " " in t]
+        for tok in toks:
             if len(tok) >= 3:
                 h = name_hash(tok, k)
                 if h not in have:

@@ -49,7 +49,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError
-from ..schemas import ROSTER_COLUMNS, C
+from ..schemas import ROSTER_COLUMNS, TEXT_COLUMNS, C
+from ._freetext import (
+    NAMES_ATTR,
+    TEXT_ATTR,
+    comment_kind,
+    name_columns,
+    names_in,
+    question_id,
+    scrub_rows,
+)
 from ._tabular import Grid, read_grid
 from .dates import parse_dates
 from .districts import DOC_TYPE, district_directory, resolve_district, resolve_districts
@@ -58,6 +67,9 @@ from .survey import ReadReport, SurveyRead, _Collector, _drop_kind, _rows_text, 
 from .vocab import map_vocabulary, vocab_key
 
 __all__ = ["SurveyRead", "build_roster", "looks_like_signins", "read_roster", "read_signins"]
+
+#: The instrument name of comments written on sign-in sheets (text table).
+SIGNIN_INSTRUMENT = "signin"
 
 EVENT = ("Event ID", "EventId", "Event Code", "Meeting ID", "Session ID")
 DATE = (
@@ -240,6 +252,9 @@ def read_signins(
         return names[j] if j is not None else ""
 
     dropped = []
+    person_cols = [meta[k] for k in ("first", "last", "full") if meta[k] is not None]
+    person_cols += [j for j in name_columns(names, skip=used) if j not in person_cols]
+    text_cols: dict[int, tuple[str, str]] = {}
     for j, nm in enumerate(names):
         keep_col = j in used and not any(
             meta[k] == j for k in ("first", "last", "full", "email", "phone", "name")
@@ -247,9 +262,15 @@ def read_signins(
         if keep_col:
             continue
         kind = "free_text" if meta["name"] == j else _drop_kind(nm)
-        if any(meta[k] == j for k in ("first", "last", "full", "email", "phone")):
+        if any(meta[k] == j for k in ("first", "last", "full", "email", "phone")) or (
+            j in person_cols
+        ):
             kind = "pii"
+        elif meta["name"] != j and j not in used and (kind == "free_text" or comment_kind(nm)):
+            kind = "free_text"
+            text_cols[j] = (question_id(nm, j), nm)
         dropped.append((str(fpath), nm or f"column {j + 1}", kind))
+    names_seen = names_in(f, person_cols)
 
     keep = np.ones(n, dtype=bool)
     # dates
@@ -476,6 +497,7 @@ def read_signins(
         v[mapped.eq("true").fillna(False).to_numpy()] = True
         v[mapped.eq("false").fillna(False).to_numpy()] = False
         out[c] = v
+    text = _signin_text(f, text_cols, keep, out, dates, names_seen)
     out = out[keep].reset_index(drop=True)
     header_note = (
         [] if h == 0 else [f"header found on row {g.row_numbers[h]} (title lines above it)"]
@@ -494,10 +516,56 @@ def read_signins(
         districts=pd.DataFrame(
             district_rows, columns=["text", "district_id", "directory", "how", "rows"]
         ),
-        notes=tuple([*g.notes, *header_note, *col.notes]),
+        notes=tuple(
+            [*g.notes, *header_note, *col.notes]
+            + ([f"{len(text)} comment(s) kept, scrubbed, in the text table"] if len(text) else [])
+        ),
     )
     out.attrs["synthetic"] = g.synthetic
+    out.attrs[TEXT_ATTR] = text
+    out.attrs[NAMES_ATTR] = names_seen
     return out
+
+
+def _signin_text(
+    f: pd.DataFrame,
+    text_cols: dict[int, tuple[str, str]],
+    keep: np.ndarray,
+    out: pd.DataFrame,
+    dates: pd.Series,
+    names_seen: list[str],
+) -> pd.DataFrame:
+    """Comments written on a sign-in sheet, as scrubbed rows of the text table
+    (instrument ``signin``, no wave)."""
+    from ._text import school_year_of_dates
+
+    parts = []
+    years = school_year_of_dates(dates).to_numpy()
+    for j, (qid, qtext) in text_cols.items():
+        cells = f[j].astype(str).str.strip()
+        has = cells.ne("").to_numpy() & keep
+        if not has.any():
+            continue
+        part = pd.DataFrame(
+            {
+                C.RESPONDENT_ID: out[C.PARTICIPANT_ID].to_numpy()[has],
+                C.WAVE: pd.array([pd.NA] * int(has.sum()), dtype="Int64"),
+                C.YEAR: years[has],
+                C.DISTRICT_ID: out[C.DISTRICT_ID].to_numpy()[has],
+                C.ROLE: out[C.ROLE].to_numpy()[has],
+                C.LANGUAGE: out[C.LANGUAGE].to_numpy()[has],
+                C.INSTRUMENT: SIGNIN_INSTRUMENT,
+                C.QUESTION_ID: qid,
+                C.QUESTION: qtext,
+                C.TEXT: cells.to_numpy()[has],
+                C.EVENT_ID: out[C.EVENT_ID].to_numpy()[has],
+                C.DATE: out[C.DATE].to_numpy()[has],
+            }
+        )
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=list(TEXT_COLUMNS[1:]))
+    return scrub_rows(pd.concat(parts, ignore_index=True), names_seen)
 
 
 # rosters -------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ class SpooledTable:
     wave_from: str = ""
     wave: int | None = None
     synthetic: bool = False
+    text: pd.DataFrame | None = None  # the file's open answers (scrubbed), small
+    names: list[str] = field(default_factory=list)  # names seen in its name columns
 
     def iter_frames(self) -> Iterator[pd.DataFrame]:
         """The table's row groups as frames (the ``wave`` override applied)."""

@@ -66,7 +66,17 @@ import pandas as pd
 
 from ..errors import InstrumentError, SchemaError
 from ..instruments import Instrument, load_instrument
-from ..schemas import C
+from ..schemas import TEXT_COLUMNS, C
+from ._freetext import (
+    NAMES_ATTR,
+    TEXT_ATTR,
+    comment_kind,
+    name_columns,
+    names_in,
+    open_question_columns,
+    question_id,
+    scrub_rows,
+)
 from ._text import school_year_of_dates
 from .dates import parse_dates
 from .districts import resolve_districts
@@ -235,6 +245,22 @@ _QUESTION_WORDS = {
 }
 _NOT_WORDS = {"district": ("districtcode",)}
 
+#: The event a response of event feedback belongs to (instruments of kind event_feedback).
+EVENT = (
+    "Convening",
+    "Convening Date",
+    "Convening date",
+    "Session",
+    "Session Date",
+    "Event",
+    "Event Date",
+    "Convocatoria",
+    "Fecha de la convocatoria",
+    "Sesion",
+    "Evento",
+)
+
+
 #: Kept for compatibility: language label -> ISO 639-1 code (see vocabularies/languages.yaml).
 LANGUAGES = {"english": "en", "spanish": "es", "espanol": "es", "ingles": "en"}
 
@@ -348,6 +374,54 @@ class _Collector:
         self.unrecognised.append((column, what, category, _rows_text(rows), len(rows)))
 
 
+def _events(
+    f: pd.DataFrame,
+    meta: dict,
+    names: list[str],
+    dates: pd.Series,
+    rows: np.ndarray,
+    keep: np.ndarray,
+    col: _Collector,
+    year: str,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The event of each response of event feedback: (event ids, event dates, school years).
+
+    A ``Convening`` column (see :data:`EVENT`) holding a date gives the event's day
+    (``"2019-08-29"``); holding a name ("Convening 3"), its folded name, dated by the most
+    common response day of its rows. Without the column, or where it is blank, the day of
+    the response stands for the event. A response with neither is rejected.
+    """
+    day = dates.dt.normalize()
+    ev = pd.Series("", index=f.index, dtype=object)
+    ev_date = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
+    if meta["event"] is not None:
+        raw = f[meta["event"]].astype(str).str.strip()
+        dp = parse_dates(raw)
+        dated = dp.values.notna()
+        ev_date[dated] = dp.values[dated].dt.normalize()
+        labels = raw.where(~dated & raw.ne(""), "")
+        slug = labels.str.lower().str.replace(r"[^\w]+", "-", regex=True).str.strip("-").str[:40]
+        for lab in pd.unique(slug[slug.ne("")]):
+            m = slug.eq(lab)
+            d = day[m].dropna()
+            ev_date[m] = d.mode().iat[0] if len(d) else pd.NaT
+            ev[m] = lab
+        ev[dated] = ev_date[dated].dt.strftime("%Y-%m-%d")
+    blank = ev.eq("")
+    from_day = blank & day.notna()
+    ev_date[from_day] = day[from_day]
+    ev[from_day] = day[from_day].dt.strftime("%Y-%m-%d")
+    missing = (ev.eq("")).to_numpy() & keep
+    col.reject(
+        rows[missing].tolist(),
+        names[meta["event"]] if meta["event"] is not None else "Convening",
+        "no convening named and no response date to tell it by",
+        "write the convening's date (or name) in a Convening column",
+    )
+    years = school_year_of_dates(ev_date).fillna(year)
+    return ev, ev_date, years
+
+
 def read_survey_export(
     path: str | Path,
     instrument: str | Path | Instrument = "family_engagement",
@@ -395,8 +469,11 @@ def read_survey_export(
     out = map_survey_chunk(
         plan, wx.frame, np.asarray(wx.row_numbers, dtype=np.int64), col, state, year=year
     )
+    text = survey_text(plan, state)
     report = survey_report(plan, col, state, notes=wx.notes, synthetic=wx.synthetic)
     out.attrs["read"] = report
+    out.attrs[TEXT_ATTR] = text
+    out.attrs[NAMES_ATTR] = list(state.names)
     out.attrs["synthetic"] = wx.synthetic
     out.attrs["source"] = str(plan.path)
     out.attrs["wave_from"] = plan.wave_from
@@ -423,6 +500,8 @@ class SurveyPlan:
     header_rows: int
     tool_name: str
     notes: list[str] = field(default_factory=list)
+    text_cols: dict[int, tuple[str, str]] = field(default_factory=dict)  # open questions
+    person_cols: list[int] = field(default_factory=list)  # name columns (read for scrubbing)
 
     def colname(self, key: str) -> str:
         j = self.meta[key]
@@ -441,6 +520,8 @@ class MapState:
     date_evidence: tuple[bool, bool, int] | None = None  # whole-file day/month evidence
     noted: set = field(default_factory=set)  # notes already made (one per file)
     merged: set = field(default_factory=set)
+    text_parts: list = field(default_factory=list)  # open answers, per batch
+    names: dict = field(default_factory=dict)  # names seen in name columns (ordered)
 
 
 def plan_survey(
@@ -472,6 +553,7 @@ def plan_survey(
         ("el", EL),
         ("sed", SED),
         ("home", HOME_LANGUAGE),
+        ("event", EVENT if inst.per_event else ()),
     ):
         j = find_col(names, aliases, used)
         meta[key] = j
@@ -500,11 +582,23 @@ def plan_survey(
             "item ids as headers, or choose the right instrument with --instrument",
         )
     item_col, merges = plan_duplicate_items(wx, match, fpath)
+    open_cols = open_question_columns(names, wx.texts, inst, skip=used | set(match.items))
+    person_cols = name_columns(names, skip=used | set(match.items) | set(open_cols))
+    text_cols: dict[int, tuple[str, str]] = {}  # position -> (question id, question text)
     dropped = []
     for j, name in enumerate(names):
         if j in used or j in match.items:
             continue
-        dropped.append((str(fpath), name or f"column {j + 1}", _drop_kind(name)))
+        kind = _drop_kind(name)
+        if j in open_cols:
+            kind = "free_text"
+            text_cols[j] = (open_cols[j], name or open_cols[j])
+        elif j in person_cols:
+            kind = "pii"
+        elif kind != "pii" and (kind == "free_text" or comment_kind(name)):
+            kind = "free_text"
+            text_cols[j] = (question_id(name, j), name)
+        dropped.append((str(fpath), name or f"column {j + 1}", kind))
     if meta["district"] is None and meta["school"] is None:
         raise SchemaError(
             "no district column (and no school CDS codes to take the district from)",
@@ -514,8 +608,8 @@ def plan_survey(
             fix=f"add a column named one of {list(DISTRICT[:4])} holding 7-digit CD codes, "
             "14-digit CDS codes or district names",
         )
-    wave_from = "argument"
-    if wave is None:
+    wave_from = "event" if inst.per_event else "argument"
+    if wave is None and not inst.per_event:
         if meta["wave"] is not None:
             wave_from = "column"
         else:
@@ -548,6 +642,8 @@ def plan_survey(
         header_rows=wx.header_rows,
         tool_name=wx.tool_name,
         notes=notes,
+        text_cols=text_cols,
+        person_cols=list(person_cols),
     )
 
 
@@ -614,6 +710,7 @@ def map_survey_chunk(
                 f"{iid!r}, merged"
             )
 
+    state.names.update(dict.fromkeys(names_in(f, plan.person_cols)))
     keep = np.ones(n, dtype=bool)
     # respondent ids
     if meta["rid"] is not None:
@@ -694,10 +791,32 @@ def map_survey_chunk(
     else:
         dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     if year is None:
-        year = survey_year(plan, dates[keep])
+        kept_dates = dates[keep]
+        if (
+            school_year_of_dates(kept_dates).dropna().empty
+            and inst.per_event
+            and meta["event"] is not None
+        ):
+            kept_dates = parse_dates(f[meta["event"]]).values[keep]
+        year = survey_year(plan, kept_dates)
+
+    # the event of each response (event feedback): a Convening column, else the response day
+    events = None
+    if inst.per_event:
+        events, ev_dates, ev_years = _events(f, meta, plan.names, dates, rows, keep, col, year)
+        keep &= events.ne("").to_numpy()
 
     # wave
-    if plan.wave is None:
+    if events is not None:  # convenings numbered in date order
+        order = (
+            pd.DataFrame({"e": events, "d": ev_dates})[keep]
+            .drop_duplicates("e")
+            .sort_values(["d", "e"], na_position="last")["e"]
+            .tolist()
+        )
+        pos = {e: i + 1 for i, e in enumerate(order)}
+        waves = events.map(pos).fillna(0).astype(np.int64).to_numpy()
+    elif plan.wave is None:
         w = pd.to_numeric(f[meta["wave"]].str.extract(r"(\d+)")[0], errors="coerce")
         badw = (w.isna() | (w < 1)).to_numpy() & keep
         col.reject(
@@ -821,6 +940,7 @@ def map_survey_chunk(
     idx = np.flatnonzero(keep)
     m = len(idx)
     state.rows_kept += m
+    rid_raw = rid  # the text table's ids are hashed with every text row, at ingest
     if id_hash is not None:
         rid = id_hash(rid)
     per_row = np.repeat(idx, k)  # each kept respondent's position, once per item
@@ -829,7 +949,11 @@ def map_survey_chunk(
         {
             C.RESPONDENT_ID: _take_text(rid, per_row),
             C.WAVE: np.repeat(waves[idx], k).astype(np.int64),
-            C.YEAR: _take_text([year], np.zeros(m * k, dtype=np.int64)),
+            C.YEAR: (
+                _take_text([year], np.zeros(m * k, dtype=np.int64))
+                if events is None
+                else _take_text(ev_years, per_row)
+            ),
             C.DISTRICT_ID: _take_text(dist, per_row),
             C.SCHOOL_ID: _take_text(school, per_row),
             C.ROLE: _take_text(roles, per_row),
@@ -861,6 +985,35 @@ def map_survey_chunk(
     if meta["home"] is not None:
         home, _, _ = map_vocabulary(f[meta["home"]], "languages", other="other")
         out[C.HOME_LANGUAGE] = np.repeat(home.fillna("und").to_numpy()[idx], k)
+    if events is not None:
+        out[C.EVENT_ID] = np.repeat(events.to_numpy()[idx], k)
+        out[C.DATE] = np.repeat(ev_dates.to_numpy()[idx], k)
+
+    # free text: open questions and comment columns, kept apart (the text table)
+    for j, (qid, qtext) in plan.text_cols.items():
+        cells = f[j].astype(str).str.strip()
+        has = (cells.ne("") & pd.Series(keep, index=f.index)).to_numpy()
+        if not has.any():
+            continue
+        part = pd.DataFrame(
+            {
+                C.RESPONDENT_ID: rid_raw.to_numpy()[has],
+                C.WAVE: waves[has],
+                C.YEAR: year if events is None else ev_years.to_numpy()[has],
+                C.DISTRICT_ID: dist.to_numpy()[has],
+                C.SCHOOL_ID: school.to_numpy()[has],
+                C.ROLE: roles.to_numpy()[has],
+                C.LANGUAGE: lang.to_numpy()[has],
+                C.INSTRUMENT: inst.name,
+                C.QUESTION_ID: qid,
+                C.QUESTION: qtext,
+                C.TEXT: cells.to_numpy()[has],
+            }
+        )
+        if events is not None:
+            part[C.EVENT_ID] = events.to_numpy()[has]
+            part[C.DATE] = ev_dates.to_numpy()[has]
+        state.text_parts.append(part)
     return out
 
 
@@ -876,6 +1029,21 @@ def _take_text(values, positions: np.ndarray) -> pd.Series:
     return pd.Series(arr.take(pa.array(positions, type=pa.int64())).to_pandas(), dtype="str")
 
 
+def survey_text(plan: SurveyPlan, state: MapState) -> pd.DataFrame:
+    """The open answers and comments mapped so far, scrubbed of the names seen in the
+    file's name columns, e-mails, phone numbers and street addresses."""
+    if not state.text_parts:
+        return pd.DataFrame(columns=list(TEXT_COLUMNS[1:]))
+    text = scrub_rows(pd.concat(state.text_parts, ignore_index=True), list(state.names))
+    note = (
+        f"{len(text)} open answer(s) and comment(s) kept, scrubbed, in the text table "
+        f"(column(s) {', '.join(repr(q[1][:40]) for q in plan.text_cols.values())})"
+    )
+    if note not in plan.notes:
+        plan.notes.append(note)
+    return text
+
+
 def survey_report(
     plan: SurveyPlan,
     col: _Collector,
@@ -886,7 +1054,7 @@ def survey_report(
 ) -> ReadReport:
     """The :class:`ReadReport` of an export mapped by :func:`map_survey_chunk`."""
     notes = [*notes, *plan.notes, *col.notes]
-    if plan.wave_from == "default":
+    if plan.wave_from == "default" and not plan.inst.per_event:
         notes.append("no wave in the file name or a Wave column: read as wave 1")
     dropped = plan.dropped
     if len(dropped) > MAX_LISTED:  # a file of very many columns: list some, count the rest
@@ -976,7 +1144,7 @@ def stream_survey_export(
     )
     try:
         src = body_source(path, head, wx.header_rows, scratch=scratch)
-        if src is None:  # not plain text: the in-memory reader
+        if src is None or inst.per_event:  # not plain text, or events: the in-memory reader
             df = read_survey_export(path, inst, errors=errors)
             writer = SpoolWriter(spool or scratch / "discard.parquet")
             if len(df):
@@ -990,6 +1158,8 @@ def stream_survey_export(
                 set(df[C.DISTRICT_ID].unique()) if len(df) else set(),
                 str(df[C.YEAR].iat[0]) if len(df) else None,
                 df.attrs.get("wave_from", ""),
+                text=df.attrs.get(TEXT_ATTR),
+                names=list(df.attrs.get(NAMES_ATTR, ())),
             )
             return table, df.attrs["read"], bool(df.attrs.get("synthetic", False))
         step = batch_bytes or BATCH_BYTES
@@ -1056,6 +1226,7 @@ def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
         writer.abort()
         raise
     writer.close()
+    text = survey_text(plan, state)
     report = survey_report(plan, col, state, notes=[*wx.notes, *src.notes], synthetic=wx.synthetic)
     table = SpooledTable(
         writer.path if spool is not None else Path(""),
@@ -1063,6 +1234,8 @@ def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
         districts,
         year,
         plan.wave_from,
+        text=text,
+        names=list(state.names),
     )
     return table, report, wx.synthetic
 

@@ -10,14 +10,20 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CEIError
-from ..schemas import TABLES
+from ..schemas import EXTRA_TABLES, TABLES
 
 __all__ = ["Tables", "atomic_write_parquet", "load_tables"]
 
 
 @dataclass(frozen=True)
 class Tables:
-    """The five canonical tables (any may be empty) and whether they are synthetic."""
+    """The five canonical tables (any may be empty) and whether they are synthetic.
+
+    Beside them, the extra tables of the snapshot (empty when it has none): ``text``
+    (open answers and comments, scrubbed; never leave the analysis layer but as coded
+    counts or reviewed excerpts), ``feedback`` (event feedback, e.g. convenings) and
+    ``goals`` (each district's own goal).
+    """
 
     survey: pd.DataFrame
     participation: pd.DataFrame
@@ -27,6 +33,9 @@ class Tables:
     synthetic: bool = False
     source: str = ""
     extra: dict = field(default_factory=dict)
+    text: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    feedback: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    goals: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
 def atomic_write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
@@ -57,14 +66,26 @@ def load_tables(
     A folder is read only when it matches its ``MANIFEST.json`` (every table listed
     there, with the rows and SHA-256 recorded, and nothing else): a folder mixed by an
     interrupted writer or changed by hand raises :class:`CEIError`. A table the snapshot
-    does not hold comes back empty. ``verify_hashes=False`` skips the SHA-256 check
+    does not hold comes back empty; the extra tables (``text``, ``feedback``, ``goals``)
+    are attributes too (``tables.text``). ``verify_hashes=False`` skips the SHA-256 check
     (rows and file names are still checked).
     """
     if str(data_dir) == "demo":
         from ..datasets import load_demo
 
         d = load_demo(seed=seed)
-        return Tables(d.survey, d.participation, d.outcomes, d.ratings, d.roster, True, "demo")
+        return Tables(
+            d.survey,
+            d.participation,
+            d.outcomes,
+            d.ratings,
+            d.roster,
+            True,
+            "demo",
+            text=d.text,
+            feedback=d.feedback,
+            goals=d.goals,
+        )
     from .snapshot import recover, verify
 
     root = Path(data_dir)
@@ -77,7 +98,7 @@ def load_tables(
         )
     manifest = verify(root, hashes=verify_hashes)
     frames = {}
-    for t in TABLES:
+    for t in (*TABLES, *EXTRA_TABLES):
         entry = manifest["tables"].get(t)
         frames[t] = pd.read_parquet(root / entry["file"]) if entry else pd.DataFrame()
     return Tables(

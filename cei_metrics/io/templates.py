@@ -23,6 +23,25 @@ ROSTER_HEADER = [
     "pct_sed",
     "pct_spanish",
 ]
+GOALS_HEADER = [
+    "District",
+    "Goal",
+    "Measure",
+    "Source",
+    "Unit",
+    "Baseline Period",
+    "Baseline",
+    "Target Period",
+    "Target",
+    "2020-21",
+    "2021-22",
+    "2022-23",
+    "2023-24",
+    "n 2020-21",
+    "n 2021-22",
+    "n 2022-23",
+    "n 2023-24",
+]
 SIGNIN_HEADER = [
     "Event ID",
     "Event Name",
@@ -60,8 +79,9 @@ def write_templates(
 
     ``roster.csv``, ``signins_template.csv``, ``survey_<lang>_wave1.csv`` (one per language
     of the instrument, headed by its question texts in that language), ``ratings.csv``
-    (Priority 3 items) and ``README.md`` describing every column. Existing files are kept
-    unless ``overwrite``.
+    (Priority 3 items), ``convening_feedback.csv`` (the bilingual convening feedback
+    form), ``goals.csv`` (each district's own goal) and ``README.md`` describing every
+    column. Existing files are kept unless ``overwrite``.
 
     Returns
     -------
@@ -142,6 +162,60 @@ def write_templates(
             overwrite,
         )
     )
+    fb = load_instrument("convening_feedback")
+    fb_items = [f"{it.text['en']} / {it.text['es']}" for it in fb.items.values()]
+    fb_open = [f"{t['en']} / {t['es']}" for t in fb.open_questions.values()]
+    written.append(
+        _write(
+            root / "convening_feedback.csv",
+            _csv(
+                [
+                    ["Timestamp", "Convening", "District", "Role", "Language", *fb_items, *fb_open],
+                    [
+                        "08/29/2019 15:10:00",
+                        "08/29/2019",
+                        "5672538",
+                        "Parent",
+                        "Español",
+                        *["De acuerdo"] * len(fb_items),
+                        "Más tiempo para conversar en equipo",
+                        "",
+                    ],
+                ]
+            ),
+            overwrite,
+        )
+    )
+    written.append(
+        _write(
+            root / "goals.csv",
+            _csv(
+                [
+                    GOALS_HEADER,
+                    [
+                        "5672538",
+                        "family-voice",
+                        "Families who agree the district asks for their input (%)",
+                        "family survey, item voice_1",
+                        "percent",
+                        "2019-20",
+                        "40",
+                        "2023-24",
+                        "60",
+                        "42",
+                        "47",
+                        "",
+                        "",
+                        "120",
+                        "118",
+                        "",
+                        "",
+                    ],
+                ]
+            ),
+            overwrite,
+        )
+    )
     langs = ", ".join(inst.languages)
     scale = "; ".join(f"{k} = {v}" for k, v in inst.response_labels[inst.languages[0]].items())
     readme = f"""# Input templates
@@ -205,6 +279,40 @@ Put `wave<k>` in the file name (or add a Wave column) to number survey waves.
 Priority 3 self-reflection ratings: `District`, `School Year` ("2023-24"), then one column
 per item ({", ".join(p3.item_ids[:3])}, ...) rated 1-5 or with the level names
 ("Full Implementation"). CDE's own Priority 3 files are read as downloaded.
+
+## convening_feedback.csv (one row per person per convening)
+
+The convening feedback form (instrument `convening_feedback`, English and Spanish): how
+useful and how relevant the convening was (four agreement items), what to change and any
+other comments. Google Forms, SurveyMonkey and Qualtrics exports are read as they are;
+the questions are matched by their text in either language. `Convening` holds the
+convening's date (or its name); without it the response date stands for the convening.
+One file for the whole series or one per convening: the convenings are numbered in date
+order. A `Name` column may be there (optional on the form): names are used to scrub the
+comments and never stored. Answers to the two open questions are kept, scrubbed of names,
+e-mails, phones and addresses, apart from the ratings (the text table); they leave the
+analysis only as coded counts or as excerpts someone approved.
+
+## goals.csv (one row per district goal)
+
+Each district's own goal (problem of practice) and its local measure.
+
+| column | meaning |
+|---|---|
+| District | CD code, CDS code or name |
+| Goal | a short name of the goal (a district may have several) |
+| Measure | what is measured, in the district's words |
+| Source | where the number comes from (a survey item, sign-ins, a CDE file) |
+| Unit | percent, proportion, count, score or rate |
+| Baseline Period, Baseline | the starting value and when it was measured ("2019-20" or "wave 1") |
+| Target Period, Target | the value aimed for and by when (below the baseline if lower is better) |
+| 2020-21, 2021-22, ... | the measured value in each period (blank until measured) |
+| n 2020-21, ... | optional: how many people the value rests on, when it is a share of people |
+
+Progress is reported as the share of the gap from baseline to target closed and as a goal
+attainment level from -2 (no progress) to +2 (well past the target); a value resting on
+fewer than 11 people is not shown. A YAML file with a `goals:` list works too (see
+`cei_metrics.io.goals`).
 
 ## CDE files
 

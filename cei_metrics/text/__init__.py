@@ -20,7 +20,12 @@ function                       what it does
 :func:`collapse_duplicates`    exact and near-duplicate texts collapsed before counting
 :func:`explore_topics`         TF-IDF + NMF topics, exploratory (needs scikit-learn)
 :func:`scrub_text`             e-mails, phones, addresses, names -> placeholders
+:func:`excerpt_review_sheet`   the sheet a reviewer fills to approve excerpts for quoting
+:func:`reviewed_excerpts`      the approved excerpts only, scrubbed again
 =============================  ===========================================================
+
+Quotes leave the analysis layer only through :func:`reviewed_excerpts`: a person
+approves each one in a file the evaluator keeps; everything else leaves as counts.
 """
 
 from __future__ import annotations
@@ -56,6 +61,10 @@ _TABLE = {
     "TopicResult": "topics",
     "scrub_text": "scrub",
     "PLACEHOLDERS": "scrub",
+    "ExcerptSet": "excerpts",
+    "excerpt_review_sheet": "excerpts",
+    "reviewed_excerpts": "excerpts",
+    "fingerprint": "excerpts",
 }
 __all__ = sorted(_TABLE)
 __getattr__ = lazy_getattr(__name__, _TABLE)

@@ -22,10 +22,13 @@ function                     what it draws
 :func:`synth_paths`          treated unit and its synthetic comparison over time
 :func:`its_segments`         interrupted time series: points, segments, counterfactual
 :func:`bacon_scatter`        Goodman-Bacon 2x2 estimates against their weights
+:func:`feedback_trend`       share favorable at each convening of a series, by scale
+:func:`goal_progress`        small multiples of each district's own goal, GAS levels coloured
 ===========================  ===============================================================
 
 Result objects with a figure (``ATTResult``, ``ATTAggregate``, ``SynthResult``,
-``SDIDResult``, ``ITSResult``, ``BaconResult``, ``ScorecardResult``) draw it with
+``SDIDResult``, ``ITSResult``, ``BaconResult``, ``ScorecardResult``, ``FeedbackResult``,
+``GoalResult``) draw it with
 ``res.plot(ax=None)``: every such call goes through one registry (:mod:`._registry`),
 which reads the result's ``plot_data()`` and calls the functions above inside the house
 theme (a context: matplotlib's global settings are never changed).
@@ -71,6 +74,11 @@ _TABLE = {
     "synth_paths": "impact_figures",
     "its_segments": "impact_figures",
     "bacon_scatter": "impact_figures",
+    # convening feedback and district goals
+    "feedback_trend": "voices",
+    "feedback_trend_data": "voices",
+    "goal_progress": "voices",
+    "goal_progress_data": "voices",
 }
 for _name in (
     "likert_bars",

@@ -18,6 +18,7 @@ from ..schemas import C
 from .compare import need_readiness, peer_benchmark
 from .figures import event_study, forest, scorecard_heatmap, synth_gap
 from .impact_figures import bacon_scatter, its_segments, synth_paths
+from .voices import feedback_trend, goal_progress
 
 __all__: list[str] = []
 
@@ -91,3 +92,24 @@ def _benchmark(res: Any, *, ax: Any = None, **kwargs: Any):
 def _selection(res: Any, *, ax: Any = None, **kwargs: Any):
     """Need by readiness of every LEA of a type, with the type's medians."""
     return need_readiness(res, ax=ax, **kwargs)
+
+
+@register_figure("FeedbackResult")
+def _feedback(res: Any, *, ax: Any = None, **kwargs: Any):
+    """Share favorable at each convening, by scale, with the series pooled."""
+    return feedback_trend(res, ax=ax, **kwargs)
+
+
+@register_figure("GoalResult")
+def _goals(res: Any, *, ax: Any = None, **kwargs: Any):
+    """One panel per district goal: values, baseline, target, attainment levels."""
+    return goal_progress(res, ax=ax, **kwargs)
+
+
+@register_figure("PracticeAssociation")
+def _practices(res: Any, outcome: str = "change", *, ax: Any = None, **kwargs: Any):
+    """Difference in mean self-rating (or its change), LEAs naming a practice minus the
+    others, one row per practice."""
+    what = "change in mean self-rating" if outcome == "change" else "mean self-rating"
+    kwargs.setdefault("xlabel", f"Difference in {what}, naming minus not ({res.ci_level:.0%} CI)")
+    return forest(res.plot_data(outcome), ax=ax, **kwargs)

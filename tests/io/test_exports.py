@@ -487,12 +487,16 @@ def test_init_writes_templates_that_check_reads(tmp_path, capsys):
         "survey_en_wave1.csv",
         "survey_es_wave1.csv",
         "ratings.csv",
+        "convening_feedback.csv",
+        "goals.csv",
         "README.md",
     }
     capsys.readouterr()
     assert main(["check", str(tmp_path / "t"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert all(f["status"] in ("read", "skipped") for f in out["files"])
+    tables = {f["file"]: f["table"] for f in out["files"]}
+    assert tables["goals.csv"] == "goals" and tables["convening_feedback.csv"] == "feedback"
     es = pd.read_csv(tmp_path / "t" / "survey_es_wave1.csv")
     assert "Confío en que la escuela hace lo mejor para mi hijo/a." in es.columns
 

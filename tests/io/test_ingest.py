@@ -72,7 +72,8 @@ def test_ingest_fixture_folder(tmp_path):
     out = tmp_path / "processed"
     rep = ingest(raw, out, key=TEST_KEY)
     assert _digest(raw) == before  # raw never modified
-    assert rep.tables == {"survey": 12, "participation": 3, "roster": 2}
+    # the one comment ("Gracias") is kept apart, in the text table
+    assert rep.tables == {"survey": 12, "participation": 3, "roster": 2, "text": 1}
     assert rep.synthetic and (out / "SYNTHETIC").exists()
     status = dict(zip(rep.files["file"].map(lambda s: Path(s).name), rep.files["status"]))
     assert status["notes.docx"] == "skipped"

@@ -59,7 +59,8 @@ def test_manifest_records_tables_sources_and_version(tmp_path):
     rep = ingest(raw, out)
     man = json.loads((out / "MANIFEST.json").read_text())
     assert man["version"] == cm.__version__ and man["synthetic"] is True
-    assert set(man["tables"]) == set(rep.tables) == {"survey", "participation", "roster"}
+    tables = {"survey", "participation", "roster", "text"}  # text: the fixture's one comment
+    assert set(man["tables"]) == set(rep.tables) == tables
     for name, e in man["tables"].items():
         p = out / e["file"]
         assert e["rows"] == len(pd.read_parquet(p)) == rep.tables[name]
