@@ -53,6 +53,8 @@ _TABLE = {
     "coverage_heatmap": "coverage",
     "coverage_heatmap_data": "coverage",
     "SavedFigure": "export",
+    "MIME_FIGURE": "export",
+    "Drawn": "_theme",
     "STAMP": "export",
     # dashboard
     "dashboard_grid": "dashboard",

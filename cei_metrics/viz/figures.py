@@ -28,6 +28,7 @@ from ._theme import (
     SKY,
     VERMILLION,
     YELLOW,
+    drawn,
     new_axes,
     new_grid,
     numeric,
@@ -393,7 +394,7 @@ def likert_bars(
         if title:
             ax.set_title(title)
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # ----------------------------------------------------------------------- scale trends
@@ -513,7 +514,7 @@ def scale_trends(
         if title:
             fig.suptitle(title)
     attach(fig, d)
-    return fig, ret
+    return drawn(fig, ret)
 
 
 # ----------------------------------------------------------------------- parity dots
@@ -568,7 +569,7 @@ def parity_dots(
         if title:
             ax.set_title(title)
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # --------------------------------------------------------------------- retention curve
@@ -661,7 +662,7 @@ def retention_curve(
         if title:
             ax.set_title(title)
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # ------------------------------------------------------------------------ P3 heatmap
@@ -788,7 +789,7 @@ def p3_heatmap(
         cb.ax.set_yticklabels([_wrap(f"{k} {v}", 20) for k, v in P3_LEVELS.items()], fontsize=8)
         ax.set_title(title or "Priority 3 family-engagement self-ratings (mean of 1-5)")
         ax.set_xlabel(P3_NOTE, fontsize=8, style="italic")
-    return fig, ax
+    return drawn(fig, ax)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -951,7 +952,7 @@ def scorecard_heatmap(
         )
         if title:
             ax.set_title(title, pad=24)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # ------------------------------------------------------------------------ event study
@@ -1020,7 +1021,7 @@ def event_study(
         if title:
             ax.set_title(title)
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # ------------------------------------------------------------------------ synth gap
@@ -1143,7 +1144,7 @@ def synth_gap(
         ax.legend(loc="best")
         if title:
             ax.set_title(title)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # --------------------------------------------------------------------------- forest
@@ -1182,4 +1183,4 @@ def forest(
         if title:
             ax.set_title(title)
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)
