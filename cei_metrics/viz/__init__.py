@@ -55,6 +55,7 @@ _TABLE = {
     "SavedFigure": "export",
     "MIME_FIGURE": "export",
     "Drawn": "_theme",
+    "p3_color_range": "figures",
     "STAMP": "export",
     # dashboard
     "dashboard_grid": "dashboard",

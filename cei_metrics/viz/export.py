@@ -158,6 +158,10 @@ def _as_frame(data: Any) -> pd.DataFrame:
 def _stamp(fig: Figure) -> None:
     if any(t.get_gid() == _STAMP_GID for t in fig.texts):
         return
+    eng = fig.get_layout_engine()
+    if eng is not None and hasattr(eng, "set") and "rect" in eng.get():
+        # keep a strip at the top for the stamp, so it never overlaps a title or label
+        eng.set(rect=(0, 0, 1, 1 - 0.22 / max(fig.get_size_inches()[1], 1.0)))
     fig.text(
         0.995,
         0.995,
