@@ -415,12 +415,23 @@ class Dataset:
         return {"$dataset": self.name, "where": _plain(dict(self.where))}
 
 
+#: packages whose public functions a recorded call may name
+_CALLABLE_PACKAGES = frozenset(
+    {"indicators", "psychometrics", "impact", "compare", "text", "io", "datasets", "privacy"}
+)
+
+
 def _function(path: str):
     mod, _, attr = path.rpartition(".")
     if not mod or not attr or path.startswith((".", "_")) or "._" in path:
         raise CEIError(
             f"{path!r} is not a public cei_metrics function",
             fix="record calls as 'package.function', e.g. 'indicators.reach'",
+        )
+    if mod.split(".")[0] not in _CALLABLE_PACKAGES:
+        raise CEIError(
+            f"{path!r} is not a function of an analysis package of cei_metrics",
+            fix=f"record calls into {sorted(_CALLABLE_PACKAGES)}",
         )
     module = importlib.import_module(f"cei_metrics.{mod}")
     fn = getattr(module, attr, None)
