@@ -74,6 +74,8 @@ __all__ = [
     "Finding",
     "SectionNote",
     "Table",
+    "alt_coverage",
+    "caption_coverage",
     "check_section",
     "finding",
     "fmt_ci",
@@ -959,3 +961,67 @@ def released_table(
     out = out.drop(columns=[c for c in drop if c in out.columns])
     out.attrs = {}
     return out
+
+
+# --------------------------------------------------------------- captions, alt text
+
+
+def _plural(k: int, one: str, many: str | None = None) -> str:
+    return f"{k:,} {one if k == 1 else (many or one + 's')}"
+
+
+def _listing(values: Sequence[Any], limit: int = 6) -> str:
+    vals = [str(v) for v in values]
+    if len(vals) <= limit:
+        return ", ".join(vals)
+    return ", ".join(vals[: limit - 1]) + f", ... {vals[-1]}"
+
+
+def caption_coverage(
+    data: pd.DataFrame,
+    *,
+    value_label: str = "respondents",
+    row_label: str = "district",
+    col_label: str = "wave",
+    min_cell: int = MIN_CELL,
+) -> str:
+    """Caption of a coverage heatmap (:func:`cei_metrics.viz.coverage_heatmap_data`)."""
+    return (
+        f"Survey {value_label} by {row_label} and {col_label}. Blank cells: no {value_label}, "
+        f"or fewer than {min_cell} (suppressed with a complementary cell of the same "
+        f"{col_label})."
+    )
+
+
+def alt_coverage(
+    data: pd.DataFrame,
+    *,
+    value_label: str = "respondents",
+    row_label: str = "district",
+    col_label: str = "wave",
+    min_cell: int = MIN_CELL,
+) -> str:
+    """Alt text of a coverage heatmap, from the released cells it draws: the grid, the
+    colour direction (viridis: brighter = more), how many cells are blank and the range
+    of the cells shown."""
+    import numpy as np
+
+    rows = list(dict.fromkeys(data["row"]))
+    cols = list(dict.fromkeys(data["col"]))
+    shown = data["n"].dropna()
+    total = len(rows) * len(cols)
+    blank = total - int(shown.size)
+    text = (
+        f"Heatmap with one row per {row_label} ({len(rows)}) and one column per {col_label} "
+        f"({_listing(cols)}); brighter yellow cells hold more {value_label}, darker purple "
+        f"cells fewer. {blank} of {total} cells are blank (no {value_label}, or fewer than "
+        f"{min_cell} and suppressed)."
+    )
+    if shown.size:
+        text += (
+            f" The cells shown range from {int(np.nanmin(shown)):,} to "
+            f"{int(np.nanmax(shown)):,} {value_label} (median {float(np.nanmedian(shown)):,.0f})."
+        )
+    else:
+        text += " No cell can be shown."
+    return text

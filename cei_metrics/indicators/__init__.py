@@ -41,6 +41,8 @@ _TABLE = {
     "Indicator": "_spec",
     "INDICATORS": "_spec",
     "registry": "_spec",
+    "definition": "_spec",
+    "GENERAL_EVENTS": "_spec",
     "wilson_ci": "_stats",
     "grouped_mean": "_stats",
     "grouped_proportion": "_stats",
