@@ -77,6 +77,7 @@ __all__ = [
     "alt_coverage",
     "caption_coverage",
     "check_section",
+    "describe_range",
     "finding",
     "fmt_ci",
     "fmt_value",
@@ -85,6 +86,7 @@ __all__ = [
     "replay",
     "sentence",
     "show",
+    "tally",
     "verdict",
 ]
 
@@ -892,9 +894,9 @@ class SectionNote:
 def check_section(
     analysis: str,
     tables: Any,
+    instrument: Any = "family_engagement",
     *,
     shows: str,
-    instrument: Any = "family_engagement",
     display: bool = True,
     **options: Any,
 ) -> bool:
@@ -1025,3 +1027,129 @@ def alt_coverage(
     else:
         text += " No cell can be shown."
     return text
+
+
+# ----------------------------------------------------------------------- summaries
+
+_TALLY_WORDS = {
+    "parity": ("above parity", "below parity", "not distinguishable from parity"),
+    "difference": ("higher", "lower", "not distinguishable from the reference"),
+    "effect": ("positive", "negative", "not distinguishable from zero"),
+    "change": ("rose", "fell", "did not change distinguishably"),
+    "threshold": ("above the bar", "below the bar", "not distinguishable from the bar"),
+}
+
+
+def tally(
+    frame: pd.DataFrame,
+    *,
+    kind: str = "parity",
+    units: str = "districts",
+    reference: float | None = None,
+    estimate: str = "estimate",
+    ci: tuple[str, str] = ("ci_low", "ci_high"),
+    n: str | None = "n",
+    min_cell: int = MIN_CELL,
+    fmt: str = ".2f",
+) -> str:
+    """One sentence counting the verdicts of several rows (each by :func:`verdict`):
+    "Of 6 districts, 2 are below parity, 1 above parity and 3 not distinguishable from
+    parity (estimates 0.71 to 1.12); 1 is suppressed."
+
+    Examples
+    --------
+    >>> tally(pd.DataFrame({"estimate": [0.6, 1.1], "ci_low": [0.4, 0.9],
+    ...                     "ci_high": [0.8, 1.3], "n": [40, 50]}))
+    'Of 2 districts, 1 is below parity and 1 is not distinguishable from parity (estimates 0.60 to 1.10).'
+    """
+    ref = KINDS.get(kind) if reference is None else reference
+    up, down, same = _TALLY_WORDS[kind]
+    vs = []
+    for _, r in frame.iterrows():
+        vs.append(
+            verdict(
+                r.get(estimate),
+                r.get(ci[0]),
+                r.get(ci[1]),
+                reference=ref,
+                n=r.get(n) if n else None,
+                suppressed=bool(r.get("suppressed", False)),
+                min_cell=min_cell,
+            )
+        )
+    k = len(vs)
+    if k == 0:
+        return f"There are no {units} to summarise."
+    counts = {v: vs.count(v) for v in (BELOW, ABOVE, AT, TOO_FEW, SUPPRESSED)}
+    words = {BELOW: down, ABOVE: up, AT: same}
+    parts = [
+        f"{c} {'is' if c == 1 else 'are'} {words[v]}" for v, c in counts.items() if v in words and c
+    ]
+    shown = [
+        float(r[estimate]) for (_, r), v in zip(frame.iterrows(), vs) if v in (BELOW, ABOVE, AT)
+    ]
+    text = f"Of {_plural(k, units.rstrip('s'), units)}, " if k > 1 else ""
+    if parts:
+        body = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+        text += body
+        if len(shown) > 1:
+            text += f" (estimates {fmt_value(min(shown), fmt)} to {fmt_value(max(shown), fmt)})"
+    else:
+        text += "none can be stated"
+    extra = []
+    if counts[SUPPRESSED]:
+        extra.append(
+            f"{counts[SUPPRESSED]} {'is' if counts[SUPPRESSED] == 1 else 'are'} suppressed "
+            f"(fewer than {min_cell} people)"
+        )
+    if counts[TOO_FEW]:
+        extra.append(
+            f"{counts[TOO_FEW]} {'has' if counts[TOO_FEW] == 1 else 'have'} too few data to say"
+        )
+    if extra:
+        text += "; " + " and ".join(extra)
+    return _cap(text) + "."
+
+
+def describe_range(
+    frame: pd.DataFrame,
+    *,
+    what: str,
+    label: str | None = None,
+    estimate: str = "estimate",
+    n: str | None = "n",
+    fmt: str = ".2f",
+    unit: str = "",
+    units: str = "districts",
+    min_cell: int = MIN_CELL,
+) -> str:
+    """ "{What} ranges from a (label) to b (label) across k districts", over the rows that
+    are not suppressed; says so when none can be shown."""
+    rows = []
+    for _, r in frame.iterrows():
+        people = _num(r.get(n)) if n else None
+        v = _num(r.get(estimate))
+        if bool(r.get("suppressed", False)) or v is None:
+            continue
+        if people is not None and 0 < people < min_cell:
+            continue
+        rows.append((v, str(r.get(label)) if label else ""))
+    hidden = len(frame) - len(rows)
+    tail = (
+        f"; {hidden} more rest on fewer than {min_cell} people or have no estimate"
+        if hidden
+        else ""
+    )
+    if not rows:
+        return f"{_cap(what)}: no value can be shown ({len(frame)} {units}, none with {min_cell} or more people)."
+    if len(rows) == 1:
+        v, lab = rows[0]
+        at = f" ({lab})" if lab else ""
+        return f"{_cap(what)} is {fmt_value(v, fmt, unit)}{at}{tail}."
+    lo, hi = min(rows), max(rows)
+    la = f" ({lo[1]})" if label else ""
+    lb = f" ({hi[1]})" if label else ""
+    return (
+        f"{_cap(what)} ranges from {fmt_value(lo[0], fmt, unit)}{la} to "
+        f"{fmt_value(hi[0], fmt, unit)}{lb} across {len(rows)} {units}{tail}."
+    )

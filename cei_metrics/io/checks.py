@@ -158,21 +158,37 @@ def _no_survey(name: str, title: str) -> AnalysisCheck:
 
 @_register("scale_score")
 def check_scale_score(
-    tables, instrument="family_engagement", *, min_cell=MIN_CELL
+    tables,
+    instrument="family_engagement",
+    *,
+    min_cell=MIN_CELL,
+    by: tuple[str, ...] | list[str] = (C.DISTRICT_ID, C.WAVE),
 ) -> AnalysisCheck:
-    """Scale scores and % favorable by district and wave: cells of ``min_cell``+ respondents."""
+    """Scale scores and % favorable by ``by`` (district and wave by default): cells of
+    ``min_cell``+ respondents."""
     s = _get(tables, "survey")
     if s.empty:
         return _no_survey("scale_score", "Scale scores and % favorable")
-    n = s.groupby([C.DISTRICT_ID, C.WAVE])[C.RESPONDENT_ID].nunique()
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in by if c not in s.columns]
+    if missing:
+        return AnalysisCheck(
+            "scale_score",
+            "Scale scores and % favorable",
+            False,
+            f"the survey has no {', '.join(missing)} column",
+            f"a survey with {', '.join(missing)}",
+        )
+    n = s.groupby(by)[C.RESPONDENT_ID].nunique()
     ok = int((n >= min_cell).sum())
-    reason = f"{ok} of {len(n)} district-wave cells have {min_cell}+ respondents"
+    cell = "-".join(c.replace("district_id", "district") for c in by)
+    reason = f"{ok} of {len(n)} {cell} cells have {min_cell}+ respondents"
     return AnalysisCheck(
         "scale_score",
         "Scale scores and % favorable",
         ok > 0,
         reason,
-        "" if ok else f"needs {min_cell}+ respondents in a district and wave",
+        "" if ok else f"needs {min_cell}+ respondents in a {cell.replace('-', ' and ')}",
     )
 
 

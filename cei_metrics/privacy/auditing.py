@@ -389,32 +389,38 @@ def _read_delimited(path: Path) -> pd.DataFrame:
     )
 
 
-def _html_rows(tab) -> list[tuple[bool, list[str]]]:
-    """The table's rows as (header row?, cells), each cell repeated over its colspan."""
+def _html_rows(tab) -> list[tuple[bool, list[str], list[bool]]]:
+    """The table's rows as (header row?, cells, which cells are ``<th>``), each cell
+    repeated over its colspan."""
     out = []
     for tr in tab.find_all("tr"):
         cells = tr.find_all(["th", "td"])
         if not cells:
             continue
         texts: list[str] = []
+        is_th: list[bool] = []
         for c in cells:
             try:
                 span = max(1, min(int(c.get("colspan", 1)), 1000))
             except (TypeError, ValueError):
                 span = 1
             texts.extend([c.get_text(" ", strip=True)] * span)
-        out.append((not tr.find_all("td"), texts))
+            is_th.extend([c.name == "th"] * span)
+        out.append((not tr.find_all("td"), texts, is_th))
     return out
 
 
-def _column_name(labels: list[str], i: int) -> str:
-    """One name for a column from its header labels (one per header row): a label that
-    names a count of people when there is one (so the count rule applies), else the
-    deepest label; the index columns' names that pandas puts on a second header row are
-    labels like any other."""
+def _column_name(labels: list[str], i: int, index: bool = False) -> str:
+    """One name for a column from its header labels (one per header row). A data column
+    takes a label that names a count of people when there is one (a pivot's ``n`` above
+    its years), else the deepest label. An index column (``<th>`` cells in the body) takes
+    the deepest label: pandas writes the index's name on the last header row and the
+    columns' name above it."""
     labels = [x for x in labels if x]
     if not labels:
         return f"col{i}"
+    if index:
+        return labels[-1]
     counting = [x for x in labels if is_count_column(x)]
     return counting[-1] if counting else labels[-1]
 
@@ -442,12 +448,13 @@ def _html_tables(html: str) -> list[pd.DataFrame]:
     soup = BeautifulSoup(html, "html.parser")
     frames = []
     for tab in soup.find_all("table"):
-        heads, body = [], []
-        for is_head, r in _html_rows(tab):
+        heads, body, kinds = [], [], []
+        for is_head, r, th in _html_rows(tab):
             if is_head and not body:
                 heads.append(r)
             else:
                 body.append(r)
+                kinds.append(th)
         if not body or len(heads) + len(body) < 2:
             continue
         width = max(len(r) for r in body)
@@ -456,7 +463,8 @@ def _html_tables(html: str) -> list[pd.DataFrame]:
             h = h[-width:] if len(h) >= width else [""] * (width - len(h)) + h
             for j, x in enumerate(h):
                 labels[j].append(x)
-        names = _unique([_column_name(lab, i) for i, lab in enumerate(labels)])
+        first = kinds[0] + [False] * (width - len(kinds[0]))
+        names = _unique([_column_name(lab, i, first[i]) for i, lab in enumerate(labels)])
         body = [r[:width] + [""] * (width - len(r)) for r in body]
         frames.append(pd.DataFrame(body, columns=names))
     return frames

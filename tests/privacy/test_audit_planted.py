@@ -377,3 +377,11 @@ def test_html_pivot_with_a_multilevel_header_is_read_and_checked(tmp_path):
     assert "unreadable" not in what
     # the second year's n (7) is a small count under a repeated header
     assert "count 7 below 11" in what and "count 120" not in what
+
+
+def test_html_pivot_index_keeps_its_own_name_not_the_columns_name(tmp_path):
+    # pandas writes the columns' name ("el_family", a count-like word) above the index's
+    df = pd.DataFrame({"session": [1, 2, 3], "el_family": [True, False, True], "share": [0.5] * 3})
+    piv = df.pivot(index="session", columns="el_family", values="share")
+    (tmp_path / "page.html").write_text(f"<html><body>{piv.to_html()}</body></html>")
+    assert audit(tmp_path).ok
