@@ -1153,3 +1153,234 @@ def describe_range(
         f"{_cap(what)} ranges from {fmt_value(lo[0], fmt, unit)}{la} to "
         f"{fmt_value(hi[0], fmt, unit)}{lb} across {len(rows)} {units}{tail}."
     )
+
+
+# ------------------------------------------------------------ figure descriptions
+
+_MARKS = {"meets": "\u2713", "borderline": "~", "fails": "\u2717", "not tested": "\u2013"}
+
+
+def caption_scorecard(grid: pd.DataFrame) -> str:
+    """Caption of the metric scorecard (:func:`cei_metrics.viz.scorecard_heatmap_data`)."""
+    crit = list(dict.fromkeys(grid["criterion"]))
+    return (
+        f"Metric scorecard: the verdict on each survey scale for {len(crit)} criteria "
+        f"({', '.join(map(str, crit))}); 'not tested' where these data cannot test a criterion."
+    )
+
+
+def alt_scorecard(grid: pd.DataFrame) -> str:
+    """Alt text of the scorecard: the grid and, per scale, how many criteria it meets,
+    fails or leaves untested, and which it fails."""
+    metrics = list(dict.fromkeys(grid["metric"]))
+    crit = list(dict.fromkeys(grid["criterion"]))
+    parts = []
+    for m in metrics:
+        g = grid[grid["metric"] == m]
+        counts = g["verdict"].value_counts()
+        bits = [f"{int(counts[v])} {v}" for v in _MARKS if v in counts]
+        fails = g.loc[g["verdict"] == "fails", "criterion"].tolist()
+        parts.append(f"{m}: {', '.join(bits)}" + (f" (fails {', '.join(fails)})" if fails else ""))
+    marks = ", ".join(f"{s} {v}" for v, s in _MARKS.items())
+    return (
+        f"Grid of {len(metrics)} scales (rows) by {len(crit)} criteria (columns); each cell's "
+        f"colour and symbol give the verdict ({marks}). " + "; ".join(parts) + "."
+    )
+
+
+def alt_likert(data: pd.DataFrame, *, what: str = "items") -> str:
+    """Alt text of Likert bars (:func:`cei_metrics.viz.likert_bars_data`): the items and
+    the share of answers in the top two categories, item by item."""
+    items = list(dict.fromkeys(data["item"]))
+    top = data["response"].max()
+    agree = data[data["response"] >= top - 1].groupby("item", sort=False)["share"].sum(min_count=1)
+    shown = agree.dropna()
+    text = (
+        f"Diverging stacked bars, one per {what.rstrip('s')} ({len(items)}): disagreement to the "
+        "left of zero, agreement to the right, the neutral answer centred on zero."
+    )
+    if len(shown):
+        lo, hi = shown.idxmin(), shown.idxmax()
+        text += (
+            f" The two agreeing answers take from {shown.min():.0%} ({lo}) to {shown.max():.0%} "
+            f"({hi}) of the answers."
+        )
+    if data.get("suppressed") is not None and data["suppressed"].any():
+        text += " Some small answer categories are suppressed."
+    return text
+
+
+def alt_trends(data: pd.DataFrame, *, what: str, time_label: str = "wave") -> str:
+    """Alt text of small-multiple trends (:func:`cei_metrics.viz.scale_trends_data`)."""
+    labels = list(dict.fromkeys(data["label"]))
+    times = list(dict.fromkeys(data["time"]))
+    last = data[data["time"] == times[-1]]["estimate"].dropna()
+    text = (
+        f"{len(labels)} small panels, one per district, each a line of the mean {what} across "
+        f"{len(times)} {time_label}(s) ({_listing(times)}) with 95% intervals as error bars."
+    )
+    if len(last):
+        text += (
+            f" In {time_label} {times[-1]} the means run from {last.min():.2f} to {last.max():.2f}."
+        )
+    return text
+
+
+def alt_parity(
+    data: pd.DataFrame, *, units: str = "districts", what: str = "representation"
+) -> str:
+    """Alt text of a parity dot plot (:func:`cei_metrics.viz.parity_dots_data`)."""
+    return (
+        f"Dot plot of {len(data)} {units}' {what} ratios with 95% intervals on a log scale, a "
+        "dashed line at parity (1). " + tally(data, kind="parity", units=units)
+    )
+
+
+def alt_retention(data: pd.DataFrame, *, series: str = "convenings") -> str:
+    """Alt text of a retention curve (:func:`cei_metrics.viz.retention_curve_data`)."""
+    groups = list(dict.fromkeys(data["group"]))
+    top = int(data["n_sessions"].max()) if "n_sessions" in data else int(data["session"].max())
+    parts = []
+    for g in groups:
+        s = data[data["group"] == g].dropna(subset=["share"]).sort_values("session")
+        if len(s):
+            parts.append(
+                f"{g}: {s['share'].iloc[0]:.0%} at k = {int(s['session'].iloc[0])}, "
+                f"{s['share'].iloc[-1]:.0%} at k = {int(s['session'].iloc[-1])}"
+            )
+        else:
+            parts.append(f"{g}: suppressed")
+    return (
+        f"Line chart of the share of participants who attended at least k of the {top} "
+        f"{series} (k from 1 to {top} on the horizontal axis), one line per group. "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def alt_p3(data: pd.DataFrame) -> str:
+    """Alt text of the Priority 3 heatmap (:func:`cei_metrics.viz.p3_heatmap_data`)."""
+    rows = list(dict.fromkeys(data["row"]))
+    years = list(dict.fromkeys(data.sort_values("c")["year"]))
+    r = data["rating"].dropna()
+    last = data[data["year"] == years[-1]]["rating"].dropna()
+    return (
+        f"Heatmap of {len(rows)} Priority 3 sections (rows) by {len(years)} school year(s) "
+        f"({years[0]} to {years[-1]}); cells give the mean 1-5 self-rating, darker blue lower "
+        f"and yellow higher on a colour scale fitted to the data. Cell means range from "
+        f"{r.min():.2f} to {r.max():.2f}; in {years[-1]} they run from {last.min():.2f} to "
+        f"{last.max():.2f}."
+    )
+
+
+def caption_p3(data: pd.DataFrame, *, districts: str = "districts") -> str:
+    years = list(dict.fromkeys(data.sort_values("c")["year"]))
+    return (
+        f"Mean Priority 3 (family engagement) self-rating of the {districts} by section and "
+        f"school year, {years[0]} to {years[-1]}. The mean is this package's summary of 1-5 "
+        "ratings, not a state score; self-ratings carry no sampling interval."
+    )
+
+
+def caption_event_study(
+    data: pd.DataFrame, *, outcome: str, design: str, ci_level: float = 0.95
+) -> str:
+    """Caption of an event study: it names the uniform band only when one is drawn."""
+    band = "band_low" in data.columns and data["band_low"].notna().any()
+    return (
+        f"Change in {outcome} by years since joining the network ({design}), with "
+        f"{ci_level:.0%} pointwise intervals (error bars)"
+        + (
+            f" and a {ci_level:.0%} uniform band covering all event times at once (shaded)."
+            if band
+            else "; no uniform band was computed."
+        )
+    )
+
+
+def alt_event_study(data: pd.DataFrame, *, outcome: str) -> str:
+    """Alt text of an event study (:func:`cei_metrics.viz.event_study_data`)."""
+    pre = data[data["event_time"] < 0]
+    post = data[data["event_time"] >= 0]
+    band = "band_low" in data.columns and data["band_low"].notna().any()
+
+    def excl(d):
+        return int(((d["ci_low"] > 0) | (d["ci_high"] < 0)).sum())
+
+    text = (
+        f"Points with error bars for {outcome} at event times {int(data['event_time'].min())} to "
+        f"{int(data['event_time'].max())}"
+        + (", with a shaded uniform band" if band else "")
+        + "; a horizontal line at zero and a dashed line just before joining."
+    )
+    if len(pre):
+        text += f" Before joining, {len(pre) - excl(pre)} of {len(pre)} intervals include zero."
+    if len(post):
+        text += (
+            f" From joining on, estimates run from {post['estimate'].min():+.2f} to "
+            f"{post['estimate'].max():+.2f}; {excl(post)} of {len(post)} intervals exclude zero."
+        )
+    return text
+
+
+def alt_forest(data: pd.DataFrame, *, units: str = "cohorts", what: str = "effect") -> str:
+    """Alt text of a forest plot (:func:`cei_metrics.viz.forest_data`)."""
+    return (
+        f"Forest plot, one row per {units.rstrip('s')} ({len(data)}), each an estimated {what} "
+        "with its 95% interval, a dashed line at zero. " + tally(data, kind="effect", units=units)
+    )
+
+
+def alt_dashboard(data: pd.DataFrame, *, outcome: str) -> str:
+    """Alt text of the Dashboard grid (:func:`cei_metrics.viz.dashboard_grid_data`)."""
+    placed = data[data["placed"].astype(bool)] if "placed" in data else data
+    colours = placed["color"].value_counts()
+    bits = ", ".join(f"{int(k)} {c.lower()}" for c, k in colours.items())
+    return (
+        f"A five-by-five coloured grid of {outcome}: rows are status levels from Very Low to "
+        f"Very High, columns change levels; numbered markers place {len(placed)} district(s) in "
+        f"their cells ({bits or 'none placed'})."
+    )
+
+
+def alt_synth_gap(data: pd.DataFrame, *, start: Any, unit: str = "the district") -> str:
+    """Alt text of a synthetic-control gap figure (:func:`cei_metrics.viz.synth_gap_data`)."""
+    t = data[data["role"] == "treated"]
+    pl = data.loc[data["role"] == "placebo", "unit"].nunique()
+    before = t[t["time"] < start]["gap"]
+    after = t[t["time"] >= start]["gap"]
+    text = (
+        f"Line chart over time of {unit} minus its synthetic control (black), over {pl} placebo "
+        f"gaps of donor districts (grey), with a dashed line at the start ({start})."
+    )
+    if len(before):
+        text += f" Before the start the gap runs from {before.min():+.2f} to {before.max():+.2f}"
+    if len(after):
+        text += f"; from the start on, from {after.min():+.2f} to {after.max():+.2f}."
+    return text
+
+
+def alt_benchmark(data: pd.DataFrame, *, what: str, reference: str = "the state") -> str:
+    """Alt text of a peer benchmark (:func:`cei_metrics.viz.peer_benchmark_data`)."""
+    above = int((data["estimate"] > data["peer_q75"]).sum())
+    below = int((data["estimate"] < data["peer_q25"]).sum())
+    within = len(data) - above - below
+    return (
+        f"{len(data)} rows, one per district, each a shaded band (its peers' middle half), a "
+        f"tick (the peers' median) and a dot (the district's {what}); a dashed vertical line "
+        f"marks {reference}. {above} district(s) lie above their peers' band, {within} within "
+        f"it and {below} below."
+    )
+
+
+def alt_need_readiness(data: pd.DataFrame, *, lea_type: str = "district") -> str:
+    """Alt text of the need-readiness scatter (:func:`cei_metrics.viz.need_readiness_data`)."""
+    hi = data[data["highlight"].astype(bool)]
+    up = (data["need"] > data["need_median"]) & (data["readiness"] > data["readiness_median"])
+    hi_up = int(up[data["highlight"].astype(bool)].sum())
+    return (
+        f"Scatter of {len(data):,} {lea_type}s, the need index on the horizontal axis and "
+        "readiness on the vertical, with dashed median lines dividing four quadrants; "
+        f"{int(up.sum()):,} lie in the higher-need, higher-readiness quadrant. {len(hi)} "
+        f"highlighted, labelled points; {hi_up} of them in that quadrant."
+    )
