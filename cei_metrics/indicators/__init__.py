@@ -49,6 +49,7 @@ _TABLE = {
     "kaplan_meier": "_stats",
     "ratio_interval": "participation",
     "respondent_scores": "scales",
+    "score_panel": "scales",
     "scale_score": "scales",
     "percent_favorable": "favorable",
     "DENOMINATOR_RULE": "favorable",
