@@ -804,7 +804,8 @@ def replay(entry: Mapping[str, Any] | Finding, tables: Any = None, *, cache: dic
     if cache is not None and ck in cache:
         frame = cache[ck]
     else:
-        frame = getattr(call.run(tables), src.get("frame", "to_frame"))()
+        got = getattr(call.run(tables), src.get("frame", "to_frame"))
+        frame = got() if callable(got) else got
         if cache is not None:
             cache[ck] = frame
     r = _select(frame, src.get("row"), "recomputed result")
