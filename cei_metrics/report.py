@@ -371,21 +371,28 @@ def _png_data_uri(png: Path, width: int = HTML_IMAGE_WIDTH) -> str:
 # --------------------------------------------------------------------- shared text
 
 
-def _methods() -> list[tuple[str, str]]:
-    """Methods in brief: (heading, text); the indicators from their registry."""
+def _indicator_definitions() -> list[str]:
+    """One line per indicator of the registry: formula, interval, defining options."""
     from .indicators import registry
 
-    reg = registry()
-    ind = " ".join(
-        f"{r['name'].replace('_', ' ').capitalize()}: {r['formula']}; interval: {r['interval']}."
-        for _, r in reg.iterrows()
-    )
+    out = []
+    for _, r in registry().iterrows():
+        opts = f" Definition: {r['options']}." if r.get("options") else ""
+        out.append(
+            f"{r['name'].replace('_', ' ').capitalize()}: {r['formula'].rstrip('.')}. "
+            f"Interval: {r['interval'].rstrip('.')}.{opts}"
+        )
+    return out
+
+
+def _methods() -> list[tuple[str, str]]:
+    """Methods in brief: (heading, text); the indicators' definitions are listed from
+    their registry beside it (:func:`_indicator_definitions`)."""
     return [
         (
             "Engagement indicators",
-            "Each indicator has one definition, in the package's "
-            "registry (cm.indicators.registry()), used by the notebooks and the figures alike. "
-            + ind,
+            "Each indicator has one definition, in the package's registry "
+            "(cm.indicators.registry()), used by the notebooks and the figures alike:",
         ),
         (
             "Metric testing",
@@ -460,6 +467,9 @@ def _fmt_num(x: Any) -> str:
 
 
 def _finding_numbers(f: dict) -> str:
+    """The numbers behind a stated finding ("" when it states none)."""
+    if f.get("estimate") is None:
+        return ""
     parts = []
     if f.get("estimate") is not None:
         parts.append(f"estimate {_fmt_num(f['estimate'])}")
@@ -468,8 +478,6 @@ def _finding_numbers(f: dict) -> str:
         parts.append(f"{lvl}CI {_fmt_num(f['ci_low'])} to {_fmt_num(f['ci_high'])}")
     if f.get("n") is not None:
         parts.append(f"n = {f['n']:,}")
-    if f.get("n_units") is not None:
-        parts.append(f"units = {f['n_units']:,}")
     return "; ".join(parts)
 
 
@@ -541,7 +549,11 @@ def write_report_html(
         f"hashes</summary><table><tr><th>file</th><th>sha256</th></tr>{files}</table>"
         "</details>"
     )
-    methods = "".join(f"<h3>{e(h)}</h3><p>{e(t)}</p>" for h, t in _methods())
+    defs = "".join(f"<li>{e(d)}</li>" for d in _indicator_definitions())
+    methods = "".join(
+        f"<h3>{e(h)}</h3><p>{e(t)}</p>" + (f"<ul>{defs}</ul>" if i == 0 else "")
+        for i, (h, t) in enumerate(_methods())
+    )
     # findings
     by_nb: dict[str, list[dict]] = {}
     for f in findings:
@@ -549,7 +561,13 @@ def write_report_html(
     fin = []
     for nb, fs in by_nb.items():
         items = "".join(
-            f"<li>{e(f['statement'])} <span class='num'>[{e(_finding_numbers(f))}]</span></li>"
+            f"<li>{e(f['statement'])}"
+            + (
+                f" <span class='num'>[{e(_finding_numbers(f))}]</span>"
+                if _finding_numbers(f)
+                else ""
+            )
+            + "</li>"
             for f in fs
         )
         fin.append(f"<h3>{e(nb)}</h3><ul>{items}</ul>")
@@ -684,9 +702,12 @@ def write_docx(
                         r.font.size = Pt(7)
 
     doc.add_heading("Methods in brief", level=1)
-    for h, text in _methods():
+    for i, (h, text) in enumerate(_methods()):
         doc.add_heading(h, level=2)
         doc.add_paragraph(text)
+        if i == 0:
+            for d in _indicator_definitions():
+                doc.add_paragraph(d, style="List Bullet")
 
     doc.add_heading("Key findings", level=1)
     if not findings:
