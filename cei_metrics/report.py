@@ -887,8 +887,9 @@ def run_report(
         json.dumps({"source": {k: source[k] for k in ("kind", "label")}, "created": created}),
     )
 
-    from .privacy import LEDGER_FILE, Ledger
+    from .privacy import LEDGER_ENV, LEDGER_FILE, Ledger
 
+    before = os.environ.get(LEDGER_ENV)
     Ledger.start(figures_dir / LEDGER_FILE)  # one release ledger per report run
     params = {
         "DATA_DIR": str(processed_dir.resolve()),
@@ -938,6 +939,10 @@ def run_report(
         if error:
             console.print(f"  {nb.stem} FAILED: {runs[-1].error}")
 
+    if before is None:  # the run's ledger is the run's: the calling process gets its own back
+        os.environ.pop(LEDGER_ENV, None)
+    else:
+        os.environ[LEDGER_ENV] = before
     figures = _figure_list(figures_dir, runs)
     findings = [
         {"notebook": nb.name, **f} for nb in runs for f in nb.findings if isinstance(f, dict)
