@@ -270,3 +270,55 @@ def test_released_table_blanks_small_cells_with_their_complement():
     assert out["n"].isna().tolist()[:2] == [True, True]
     assert math.isnan(out["estimate"].iloc[0]) and out["estimate"].iloc[2] == 3.6
     assert not out.attrs
+
+
+# ----------------------------------------------------------- captions and alt text
+
+
+def test_tally_and_range_count_only_what_may_be_shown():
+    frame = pd.DataFrame(
+        {
+            "estimate": [0.6, 1.1, 2.0, 0.9],
+            "ci_low": [0.4, 0.9, 1.5, 0.1],
+            "ci_high": [0.8, 1.3, 2.5, 1.9],
+            "n": [40, 50, 5, 30],
+            "label": ["A", "B", "C", "D"],
+        }
+    )
+    text = F.tally(frame)
+    assert text == (
+        "Of 4 districts, 1 is below parity and 2 are not distinguishable from parity "
+        "(estimates 0.60 to 1.10); 1 is suppressed (fewer than 11 people)."
+    )
+    assert "2.00" not in text  # the suppressed row's value is never written
+    rng = F.describe_range(frame, what="the ratio", label="label")
+    assert rng.startswith("The ratio ranges from 0.60 (A) to 1.10 (B) across 3 districts")
+    assert "C" not in rng.split(";")[0]
+    assert "no value can be shown" in F.describe_range(frame.assign(n=5), what="x")
+
+
+def test_alt_text_follows_the_data_drawn():
+    heat = pd.DataFrame(
+        {"row": ["a", "a", "b", "b"], "col": [1, 2, 1, 2], "n": [40.0, None, 25.0, 60.0],
+         "suppressed": [False, True, False, False], "r": [0, 0, 1, 1], "c": [0, 1, 0, 1]}
+    )  # fmt: skip
+    alt = F.alt_coverage(heat)
+    assert "brighter yellow cells hold more respondents" in alt  # viridis: bright = more
+    assert "1 of 4 cells are blank" in alt and "from 25 to 60" in alt
+    es = pd.DataFrame({"event_time": [-2, -1, 0, 1], "estimate": [0.1, -0.1, -1.0, -2.0],
+                       "ci_low": [-0.5, -0.6, -1.5, -2.6], "ci_high": [0.6, 0.5, -0.4, -1.3]})  # fmt: skip
+    cap = F.caption_event_study(es, outcome="absence", design="CS")
+    assert "uniform" in cap and "no uniform band was computed" in cap
+    banded = es.assign(band_low=es["ci_low"] - 0.2, band_high=es["ci_high"] + 0.2)
+    assert "uniform band covering all event times" in F.caption_event_study(
+        banded, outcome="absence", design="CS"
+    )
+    alt = F.alt_event_study(es, outcome="absence")
+    assert "2 of 2 intervals include zero" in alt and "2 of 2 intervals exclude zero" in alt
+    ret = pd.DataFrame({"group": "All", "session": [1, 2, 3], "share": [1.0, 0.6, 0.2],
+                        "n_sessions": 3})  # fmt: skip
+    assert "at least k of the 3 convenings" in F.alt_retention(ret)
+    grid = pd.DataFrame({"metric": ["trust", "trust"], "criterion": ["reliability", "dif"],
+                         "verdict": ["meets", "fails"]})  # fmt: skip
+    alt = F.alt_scorecard(grid)
+    assert "trust: 1 meets, 1 fails (fails dif)" in alt
