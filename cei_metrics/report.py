@@ -56,7 +56,7 @@ RUN_FILE = "run.json"
 NOTE_FILE = "NOTE.txt"
 PREVIOUS = "previous_runs"
 #: width (pixels) of the figure images embedded in report.html
-HTML_IMAGE_WIDTH = 1300
+HTML_IMAGE_WIDTH = 1100
 
 
 def _atomic_text(path: Path, text: str) -> None:
