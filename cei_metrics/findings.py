@@ -898,12 +898,14 @@ def check_section(
     instrument: Any = "family_engagement",
     *,
     shows: str,
+    title: str | None = None,
     display: bool = True,
     **options: Any,
 ) -> bool:
     """Whether the data support ``analysis`` (the checks registry, the same as
     ``cei-metrics check``); when not, show a :class:`SectionNote` saying what the section
-    would show (``shows``), why it cannot run and what would enable it.
+    would show (``shows``), why it cannot run and what would enable it. ``title`` names
+    the section when it is not the analysis itself (a placebo run of a design).
 
     Examples
     --------
@@ -915,7 +917,7 @@ def check_section(
 
     res = check(analysis, tables, instrument, **options)
     if not res.supported and display:
-        _display(SectionNote(res.analysis, res.title, shows, res.reason, res.needs))
+        _display(SectionNote(res.analysis, title or res.title, shows, res.reason, res.needs))
     return res.supported
 
 
