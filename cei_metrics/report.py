@@ -2,11 +2,11 @@
 
 :func:`run_report` is what ``make report`` and ``cei-metrics report`` run. It
 
-1. moves the outputs of an earlier run (``figures/``, ``reports/``) aside to
+1. writes the synthetic demo world to ``data/raw/`` (unless given your own raw folder)
+   and ingests the raw files into ``data/processed/``;
+2. moves the outputs of an earlier run (``figures/``, ``reports/``) aside to
    ``previous_runs/<time>-<source>/`` with a note, so that a run never mixes its outputs
    with another's (demo and own data above all);
-2. writes the synthetic demo world to ``data/raw/`` (unless given your own raw folder)
-   and ingests the raw files into ``data/processed/``;
 3. executes every notebook in ``notebooks/`` with papermill (parameters ``DATA_DIR``,
    ``FIGURES_DIR``, ``SEED``, ``MIN_CELL``); a notebook that fails is recorded with its
    error and the others still run; each executed notebook becomes an HTML page;
@@ -860,16 +860,6 @@ def run_report(
         raise CEIError(
             "no notebooks to run", file=notebooks_dir, fix="run from the repository root"
         )
-    label = "the synthetic demo world" if demo else f"own data from {raw_dir}"
-    archived = move_aside(figures_dir, reports_dir, previous, new_source=label)
-    if archived is not None:
-        console.print(
-            f"[0/5] an earlier run's outputs were moved to {archived} (see {NOTE_FILE} there); "
-            "this run writes a fresh set"
-        )
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    reports_dir.mkdir(parents=True, exist_ok=True)
-
     if demo:
         from .datasets import write_demo_raw
 
@@ -880,6 +870,17 @@ def run_report(
 
     rep = ingest(raw_dir, processed_dir, progress=True, instrument=instrument)
     console.print(f"[2/5] ingest: {rep.summary().splitlines()[0]}")
+    # the data are in: an earlier run's outputs go aside only now, so a failed ingest
+    # leaves them where they were
+    label = "the synthetic demo world" if demo else f"own data from {raw_dir}"
+    archived = move_aside(figures_dir, reports_dir, previous, new_source=label)
+    if archived is not None:
+        console.print(
+            f"      an earlier run's outputs were moved to {archived} (see {NOTE_FILE} "
+            "there); this run writes a fresh set"
+        )
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    reports_dir.mkdir(parents=True, exist_ok=True)
     source = _source(raw_dir, processed_dir, demo, seed)
     created = datetime.now(UTC).isoformat(timespec="seconds")
     _atomic_text(
