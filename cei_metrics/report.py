@@ -676,8 +676,8 @@ def write_docx(
         "What ran, and what could not",
         "Privacy",
     ]
-    for i, s in enumerate(sections, 1):
-        doc.add_paragraph(f"{i}. {s}", style="List Number")
+    for s in sections:
+        doc.add_paragraph(s, style="List Number")
     for i, f in enumerate(figures, 1):
         doc.add_paragraph(f"Figure {i}. {f['name']}", style="List Bullet")
 
