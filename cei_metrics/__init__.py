@@ -38,6 +38,7 @@ _SUBMODULES = (
     "compare",
     "privacy",
     "viz",
+    "findings",
     "report",
     "cli",
 )
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from . import (  # noqa: F401
         compare,
         datasets,
+        findings,
         impact,
         indicators,
         instruments,

@@ -7,7 +7,8 @@
     cei-metrics check  RAW [--instrument F.yaml] [--json]   what each file is and which
                                                             analyses the data support
     cei-metrics ingest [RAW] [PROCESSED] [--strict]         raw files -> validated parquet
-    cei-metrics report [--demo | --data RAW] [...]          the whole pipeline
+    cei-metrics report [--demo | --data RAW] [...]          the whole pipeline -> reports/report.html,
+                                                            report.docx, findings.json
     cei-metrics audit  [figures reports]                    privacy audit of exported files
     cei-metrics fetch-cde FAMILY... --years Y... --dest DIR  download public CDE files
 
@@ -202,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser(
         "report",
-        help="run the whole pipeline: (demo data ->) ingest -> notebooks -> figures and reports",
+        help="run the whole pipeline: (demo data ->) ingest -> notebooks -> figures and reports "
+        "(report.html, report.docx, findings.json); an earlier run's outputs are moved to "
+        "previous_runs/ first",
     )
     g = r.add_mutually_exclusive_group()
     g.add_argument("--demo", action="store_true", help="use the synthetic demo world (default)")

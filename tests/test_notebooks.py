@@ -1,4 +1,7 @@
-"""Every notebook runs top to bottom on the demo data, and is committed clean."""
+"""Every notebook is committed clean, with its header and parameters.
+
+That every notebook runs top to bottom on the demo data and on own-data folders is
+tested by the report runs of ``tests/test_report.py``, which execute them all."""
 
 from __future__ import annotations
 
@@ -9,12 +12,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-
-
-@pytest.fixture(scope="session")
-def processed_demo(demo_pipeline) -> Path:
-    """The demo world written as raw files and ingested, as `make report` does."""
-    return demo_pipeline[1]
 
 
 def test_there_are_notebooks():
@@ -37,32 +34,3 @@ def test_notebook_committed_clean_with_header_and_parameters(nb):
             assert not c.get("outputs") and c.get("execution_count") is None
     src = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     assert "plt.show" not in src and "import matplotlib" not in src
-
-
-@pytest.mark.notebooks
-@pytest.mark.slow
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_executes_on_demo_data(nb, processed_demo, tmp_path):
-    from cei_metrics.report import execute_notebook
-
-    figures = tmp_path / "figures"
-    execute_notebook(
-        nb,
-        tmp_path / nb.name,
-        {
-            "DATA_DIR": str(processed_demo),
-            "FIGURES_DIR": str(figures),
-            "SEED": 2019,
-            "MIN_CELL": 11,
-        },
-        cwd=nb.parent,
-    )
-    out = json.loads((tmp_path / nb.name).read_text())
-    errors = [
-        o
-        for c in out["cells"]
-        if c["cell_type"] == "code"
-        for o in c.get("outputs", [])
-        if o.get("output_type") == "error"
-    ]
-    assert not errors

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["INDICATORS", "Indicator", "registry"]
+__all__ = ["GENERAL_EVENTS", "INDICATORS", "Indicator", "definition", "registry"]
+
+#: Event types open to every family (LCAP input meetings, family workshops): the
+#: representation index is defined on these. DELAC/ELAC exist for EL families, so
+#: counting them would measure the committees' make-up, not representation.
+GENERAL_EVENTS = ("lcap_input", "workshop")
 
 Direction = Literal["higher", "lower", "parity"]
 
@@ -27,6 +34,9 @@ class Indicator:
     unit : unit of ``estimate``.
     function : the ``cm.indicators`` function that computes it.
     interval : how its confidence interval is built.
+    options : the arguments that complete the definition (e.g. which events count),
+        passed to ``function`` by :func:`compute_all`, the notebooks and the report
+        figures alike (:func:`definition`).
     """
 
     name: str
@@ -37,6 +47,7 @@ class Indicator:
     unit: str
     function: str
     interval: str
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 INDICATORS: dict[str, Indicator] = {
@@ -84,6 +95,7 @@ INDICATORS: dict[str, Indicator] = {
             "Wilson on the participant share, divided by the fixed enrollment share; "
             "ci_method='delta': log-scale delta method (Katz), which also carries a "
             "sampled enrollment share",
+            MappingProxyType({"event_types": GENERAL_EVENTS}),
         ),
         Indicator(
             "retention",
@@ -95,6 +107,7 @@ INDICATORS: dict[str, Indicator] = {
             "proportion (0-1)",
             "retention",
             "Wilson (at least k); Greenwood with log-log interval (survival)",
+            MappingProxyType({"event_type": "convening"}),
         ),
         Indicator(
             "language_access",
@@ -122,6 +135,28 @@ INDICATORS: dict[str, Indicator] = {
 }
 
 
+def definition(name: str) -> dict[str, Any]:
+    """The arguments that complete indicator ``name``'s definition, to pass to its
+    function: ``cm.indicators.representation_index(part, roster,
+    **cm.indicators.definition("representation_index"))`` counts the general events
+    (:data:`GENERAL_EVENTS`), as :func:`compute_all` and every figure do.
+
+    Returns
+    -------
+    dict of keyword arguments (empty when the function's defaults are the definition).
+
+    Examples
+    --------
+    >>> definition("representation_index")
+    {'event_types': ('lcap_input', 'workshop')}
+    """
+    from ..errors import OptionError
+
+    if name not in INDICATORS:
+        raise OptionError(f"no indicator called {name!r}", fix=f"use one of {list(INDICATORS)}")
+    return dict(INDICATORS[name].options)
+
+
 def registry() -> pd.DataFrame:
     """The indicator registry as a DataFrame, one row per indicator (for reports).
 
@@ -136,4 +171,5 @@ def registry() -> pd.DataFrame:
     ]
     out = pd.DataFrame(rows)
     out["inputs"] = out["inputs"].map(", ".join)
+    out["options"] = out["options"].map(lambda o: "; ".join(f"{k}={v}" for k, v in dict(o).items()))
     return out

@@ -65,6 +65,7 @@ def compute_all(
     >>> every["reach"].to_frame()  # doctest: +SKIP
     >>> every.to_frame().groupby("indicator")["estimate"].describe()  # doctest: +SKIP
     """
+    from ._spec import definition
     from .favorable import percent_favorable
     from .language import language_access
     from .p3 import p3_ratings
@@ -112,7 +113,13 @@ def compute_all(
             )
             if usable:
                 results[f"representation_index:{group}"] = representation_index(
-                    part, roster, group=group, by=[*by, C.YEAR], ci=ci, min_cell=min_cell
+                    part,
+                    roster,
+                    group=group,
+                    by=[*by, C.YEAR],
+                    ci=ci,
+                    min_cell=min_cell,
+                    **definition("representation_index"),
                 )
     if (
         part is not None
@@ -120,7 +127,7 @@ def compute_all(
         and (part[C.EVENT_TYPE] == "convening").any()
     ):
         results["retention"] = retention(
-            part, event_type="convening", by=by, ci=ci, min_cell=min_cell
+            part, by=by, ci=ci, min_cell=min_cell, **definition("retention")
         )
     if survey is not None or part is not None:
         results["language_access"] = language_access(

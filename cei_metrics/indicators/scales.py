@@ -312,3 +312,65 @@ def scale_score(
         pomp=pomp,
         scale=scale,
     )
+
+
+def score_panel(
+    survey: pd.DataFrame,
+    roster: pd.DataFrame,
+    instrument: Instrument | str = "family_engagement",
+    *,
+    scale: str | None = None,
+) -> pd.DataFrame:
+    r"""District x wave means of respondents' scale scores, with each district's first
+    wave in the network: the panel a staggered difference-in-differences of engagement
+    takes (``cm.impact.att_gt(panel, "score", "district_id", "wave", "first_wave")``).
+
+    .. math:: \bar s_{d,w,k} = \frac{1}{n_{d,w,k}} \sum_{r \in d,w} s_{r,w,k}
+
+    with :math:`s_{r,w,k}` from :func:`respondent_scores`. A district's ``first_wave`` is
+    the first survey wave whose school year starts after the district's cohort year
+    starts (the first wave that can show an effect); 0 for districts never in the
+    network, and for network districts joining after the last wave.
+
+    Parameters
+    ----------
+    survey, roster : the canonical ``survey`` and ``roster`` tables (``cohort``: the
+        first school year in the network, blank for others).
+    instrument : the survey's instrument.
+    scale : keep one scale (default: every scale).
+
+    Returns
+    -------
+    DataFrame ``district_id, wave, scale, score, n, first_wave`` (``n`` respondents with
+    a score). Respondent-level data in aggregate: it stays in the analysis layer.
+
+    Examples
+    --------
+    >>> panel = cm.indicators.score_panel(tables.survey, tables.roster, scale="voice")  # doctest: +SKIP
+    """
+    from ..schemas import year_start
+
+    scores = respondent_scores(survey, instrument)
+    if scale is not None:
+        scores = scores[scores["scale"] == scale]
+    g = scores.dropna(subset=["score"]).groupby([C.DISTRICT_ID, C.WAVE, "scale"], observed=True)
+    out = g["score"].agg(["mean", "size"]).reset_index()
+    out.columns = [C.DISTRICT_ID, C.WAVE, "scale", "score", "n"]
+    wave_start = scores.groupby(C.WAVE)[C.YEAR].first().map(year_start).sort_index()
+    cohorts = {}
+    if C.COHORT in roster.columns:
+        cohorts = {
+            d: year_start(c)
+            for d, c in zip(roster[C.DISTRICT_ID], roster[C.COHORT])
+            if isinstance(c, str) and c
+        }
+
+    def first(d: str) -> int:
+        y = cohorts.get(d)
+        if y is None:
+            return 0
+        later = wave_start[wave_start > y]
+        return int(later.index[0]) if len(later) else 0
+
+    out["first_wave"] = out[C.DISTRICT_ID].map(first).astype(int)
+    return out.sort_values([C.DISTRICT_ID, "scale", C.WAVE]).reset_index(drop=True)

@@ -109,6 +109,12 @@ def _register(name: str) -> Callable[[CheckFn], CheckFn]:
     return deco
 
 
+def _people(k: int, min_cell: int = MIN_CELL) -> str:
+    """A count of people as a check may say it: "fewer than 11" for 1..min_cell-1, so
+    that a reason printed in a report never states a small cell."""
+    return f"fewer than {min_cell}" if 0 < k < min_cell else str(k)
+
+
 def _get(tables, name: str) -> pd.DataFrame:
     import pandas as pd
 
@@ -159,21 +165,37 @@ def _no_survey(name: str, title: str) -> AnalysisCheck:
 
 @_register("scale_score")
 def check_scale_score(
-    tables, instrument="family_engagement", *, min_cell=MIN_CELL
+    tables,
+    instrument="family_engagement",
+    *,
+    min_cell=MIN_CELL,
+    by: tuple[str, ...] | list[str] = (C.DISTRICT_ID, C.WAVE),
 ) -> AnalysisCheck:
-    """Scale scores and % favorable by district and wave: cells of ``min_cell``+ respondents."""
+    """Scale scores and % favorable by ``by`` (district and wave by default): cells of
+    ``min_cell``+ respondents."""
     s = _get(tables, "survey")
     if s.empty:
         return _no_survey("scale_score", "Scale scores and % favorable")
-    n = s.groupby([C.DISTRICT_ID, C.WAVE])[C.RESPONDENT_ID].nunique()
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in by if c not in s.columns]
+    if missing:
+        return AnalysisCheck(
+            "scale_score",
+            "Scale scores and % favorable",
+            False,
+            f"the survey has no {', '.join(missing)} column",
+            f"a survey with {', '.join(missing)}",
+        )
+    n = s.groupby(by)[C.RESPONDENT_ID].nunique()
     ok = int((n >= min_cell).sum())
-    reason = f"{ok} of {len(n)} district-wave cells have {min_cell}+ respondents"
+    cell = "-".join(c.replace("district_id", "district") for c in by)
+    reason = f"{ok} of {len(n)} {cell} cells have {min_cell}+ respondents"
     return AnalysisCheck(
         "scale_score",
         "Scale scores and % favorable",
         ok > 0,
         reason,
-        "" if ok else f"needs {min_cell}+ respondents in a district and wave",
+        "" if ok else f"needs {min_cell}+ respondents in a {cell.replace('-', ' and ')}",
     )
 
 
@@ -189,7 +211,7 @@ def check_reliability(
     comp = _complete(s, inst)
     counts = {k: (0 if v is None else len(v)) for k, v in comp.items()}
     low = {k: v for k, v in counts.items() if v < minimum}
-    found = ", ".join(f"{k} {v}" for k, v in counts.items())
+    found = ", ".join(f"{k} {_people(v)}" for k, v in counts.items())
     if low:
         return AnalysisCheck(
             "reliability",
@@ -231,7 +253,7 @@ def check_factor_structure(
         "factor_structure",
         "Factor structure (EFA, CFA)",
         ok,
-        f"needs {need} complete responses to every item; found {n}",
+        f"needs {need} complete responses to every item; found {_people(n)}",
         "" if ok else f"{need - n} more complete responses",
     )
 
@@ -265,7 +287,7 @@ def check_dif_language(
     for lg in (focal, reference):
         low = {k: v[lg] for k, v in counts.items() if v[lg] < minimum}
         if low:
-            found = ", ".join(f"{v} ({k})" for k, v in low.items())
+            found = ", ".join(f"{_people(v)} ({k})" for k, v in low.items())
             short.append(
                 f"needs {minimum} complete {LANGUAGE_NAMES.get(lg, lg)} responses per scale; found {found}"
             )
@@ -302,7 +324,8 @@ def check_invariance(
     counts = _language_counts(s, _inst(instrument), focal, reference)
     worst = min((min(v.values()) for v in counts.values()), default=0)
     found = "; ".join(
-        f"{k}: {v[focal]} {focal}, {v[reference]} {reference}" for k, v in counts.items()
+        f"{k}: {_people(v[focal])} {focal}, {_people(v[reference])} {reference}"
+        for k, v in counts.items()
     )
     ok = worst >= minimum
     return AnalysisCheck(
@@ -530,16 +553,39 @@ def check_equity_gap(tables, instrument=None, *, min_cell=MIN_CELL, **_) -> Anal
         "equity_gap",
         title,
         ok,
-        f"needs {min_cell}+ respondents in each group; found {el} EL, {other} other",
+        f"needs {min_cell}+ respondents in each group; found {_people(el, min_cell)} EL, "
+        f"{_people(other, min_cell)} other",
         "" if ok else "more respondents with the EL question answered",
     )
 
 
-def _panel_facts(tables):
+def _district_outcomes(o: pd.DataFrame, outcome: str | None, group: str = "All students"):
+    """District rows of one outcome (All students, unsuppressed, with a value)."""
+    d = o[o[C.LEVEL] == "district"] if C.LEVEL in o else o
+    if outcome is not None and C.INDICATOR in d:
+        d = d[d[C.INDICATOR] == outcome]
+        if C.GROUP in d:
+            d = d[d[C.GROUP] == group]
+        if C.SUPPRESSED in d:
+            d = d[~d[C.SUPPRESSED].fillna(False).astype(bool)]
+        if C.VALUE in d:
+            d = d[d[C.VALUE].notna()]
+    return d
+
+
+def _panel_facts(tables, outcome: str | None = None):
     o, r = _get(tables, "outcomes"), _get(tables, "roster")
     if o.empty:
         return None, "no CDE outcome files", "add CDE outcome files (e.g. chronic absenteeism)"
-    d = o[o[C.LEVEL] == "district"] if C.LEVEL in o else o
+    d = _district_outcomes(o, outcome)
+    if d.empty:
+        have = sorted(o[C.INDICATOR].dropna().unique()) if C.INDICATOR in o else []
+        return (
+            None,
+            f"no district rows of {outcome!r} for All students (the outcome files hold: "
+            f"{', '.join(map(str, have)) or 'nothing'})",
+            f"CDE files of {outcome} by district for several years",
+        )
     years = sorted(d[C.YEAR].unique())
     if r.empty or C.COHORT not in r or r[C.COHORT].isna().all():
         return (
@@ -573,8 +619,9 @@ def _design(
     min_treated: int = 1,
     min_control: int = 1,
     pre: int = 1,
+    outcome: str | None = None,
 ) -> AnalysisCheck:
-    f, why, needs = _panel_facts(tables)
+    f, why, needs = _panel_facts(tables, outcome)
     if f is None:
         return AnalysisCheck(name, title, False, why, needs)
     yrs, tr, co = f["years"], f["treated"], f["control"]
@@ -603,19 +650,29 @@ def _design(
 
 
 @_register("did")
-def check_did(tables, instrument=None, **_) -> AnalysisCheck:
-    """Difference-in-differences (2x2, TWFE): two years, network and comparison districts."""
-    return _design("did", "Difference-in-differences (2x2, TWFE)", tables, min_years=2)
+def check_did(tables, instrument=None, *, outcome: str | None = None, **_) -> AnalysisCheck:
+    """Difference-in-differences (2x2, TWFE, Goodman-Bacon, few-cluster inference): two
+    years of ``outcome`` (any outcome when None), network and comparison districts."""
+    return _design(
+        "did", "Difference-in-differences (2x2, TWFE)", tables, min_years=2, outcome=outcome
+    )
 
 
 @_register("att_gt")
-def check_att_gt(tables, instrument=None, **_) -> AnalysisCheck:
-    """Staggered DiD (Callaway-Sant'Anna) and event study: two pre-years."""
-    return _design("att_gt", "Staggered DiD and event study (att_gt)", tables, min_years=3, pre=2)
+def check_att_gt(tables, instrument=None, *, outcome: str | None = None, **_) -> AnalysisCheck:
+    """Staggered DiD (Callaway-Sant'Anna) and event study: two pre-years of ``outcome``."""
+    return _design(
+        "att_gt",
+        "Staggered DiD and event study (att_gt)",
+        tables,
+        min_years=3,
+        pre=2,
+        outcome=outcome,
+    )
 
 
 @_register("synthetic_control")
-def check_synth(tables, instrument=None, **_) -> AnalysisCheck:
+def check_synth(tables, instrument=None, *, outcome: str | None = None, **_) -> AnalysisCheck:
     """Synthetic control and synthetic DiD: 3 pre-years and 2 donor districts."""
     return _design(
         "synthetic_control",
@@ -624,26 +681,304 @@ def check_synth(tables, instrument=None, **_) -> AnalysisCheck:
         min_years=5,
         min_control=2,
         pre=3,
+        outcome=outcome,
     )
 
 
 @_register("its")
-def check_its(tables, instrument=None, **_) -> AnalysisCheck:
+def check_its(tables, instrument=None, *, outcome: str | None = None, **_) -> AnalysisCheck:
     """Interrupted time series: 3 years before and 3 after (disrupted years aside)."""
-    return _design("its", "Interrupted time series", tables, min_years=6, min_control=0, pre=3)
+    return _design(
+        "its",
+        "Interrupted time series",
+        tables,
+        min_years=6,
+        min_control=0,
+        pre=3,
+        outcome=outcome,
+    )
 
 
 @_register("multilevel")
-def check_multilevel(tables, instrument=None, **_) -> AnalysisCheck:
+def check_multilevel(tables, instrument=None, *, outcome: str | None = None, **_) -> AnalysisCheck:
     """Multilevel model of schools in districts: school-level outcomes."""
     o = _get(tables, "outcomes")
     title = "Multilevel model (schools in districts)"
-    if o.empty or C.LEVEL not in o or not (o[C.LEVEL] == "school").any():
+    sch = o[o[C.LEVEL] == "school"] if not o.empty and C.LEVEL in o else o.iloc[0:0]
+    if outcome is not None and C.INDICATOR in sch:
+        sch = sch[sch[C.INDICATOR] == outcome]
+    if sch.empty:
+        what = f" of {outcome!r}" if outcome else ""
         return AnalysisCheck(
-            "multilevel", title, False, "no school-level outcomes", "CDE files with school rows"
+            "multilevel",
+            title,
+            False,
+            f"no school-level outcomes{what}",
+            "CDE files with school rows",
         )
-    base = _design("multilevel", title, tables, min_years=2)
-    return base
+    return _design("multilevel", title, tables, min_years=2, outcome=outcome)
+
+
+@_register("survey_coverage")
+def check_survey_coverage(tables, instrument=None, **_) -> AnalysisCheck:
+    """Survey coverage by district, wave and language: any survey response."""
+    title = "Survey coverage"
+    s = _get(tables, "survey")
+    if s.empty:
+        return _no_survey("survey_coverage", title)
+    n = s[C.RESPONDENT_ID].nunique() if C.RESPONDENT_ID in s else len(s)
+    waves = s[C.WAVE].nunique() if C.WAVE in s else 1
+    return AnalysisCheck(
+        "survey_coverage", title, True, f"{_people(int(n))} respondents, {waves} wave(s)"
+    )
+
+
+@_register("signins")
+def check_signins(tables, instrument=None, **_) -> AnalysisCheck:
+    """Sign-in summaries: any sign-in sheet."""
+    p = _get(tables, "participation")
+    if p.empty:
+        return AnalysisCheck(
+            "signins", "Sign-in sheets", False, "no sign-in sheets", "add sign-in sheets"
+        )
+    return AnalysisCheck(
+        "signins",
+        "Sign-in sheets",
+        True,
+        f"{p[C.EVENT_ID].nunique()} event(s) of {p[C.EVENT_TYPE].nunique()} type(s)",
+    )
+
+
+@_register("outcome_files")
+def check_outcome_files(tables, instrument=None, **_) -> AnalysisCheck:
+    """Outcome coverage: any CDE outcome file."""
+    o = _get(tables, "outcomes")
+    if o.empty:
+        return AnalysisCheck(
+            "outcome_files",
+            "Public outcome files",
+            False,
+            "no CDE outcome files",
+            "add CDE outcome files (chronic absenteeism, suspension, graduation ...)",
+        )
+    return AnalysisCheck(
+        "outcome_files",
+        "Public outcome files",
+        True,
+        f"{o[C.INDICATOR].nunique()} outcome(s), {o[C.YEAR].nunique()} year(s)",
+    )
+
+
+@_register("likert")
+def check_likert(
+    tables, instrument="family_engagement", *, scale: str = "trust", min_cell=MIN_CELL, **_
+) -> AnalysisCheck:
+    """Likert bars of one scale's items: every item of ``scale`` answered by ``min_cell``
+    people or more."""
+    title = f"Answers to the {scale} items"
+    s = _get(tables, "survey")
+    if s.empty:
+        return _no_survey("likert", title)
+    inst = _inst(instrument)
+    items = list(inst.scales.get(scale, ()))
+    if not items:
+        return AnalysisCheck(
+            "likert",
+            title,
+            False,
+            f"the instrument has no scale {scale!r}",
+            f"one of {sorted(inst.scales)}",
+        )
+    ans = s[s[C.ITEM].isin(items) & s[C.VALUE].notna()].groupby(C.ITEM)[C.RESPONDENT_ID].nunique()
+    low = [i for i in items if int(ans.get(i, 0)) < min_cell]
+    if low:
+        return AnalysisCheck(
+            "likert",
+            title,
+            False,
+            f"needs {min_cell}+ answers to every item; {len(low)} of {len(items)} items have fewer",
+            "more survey responses",
+        )
+    return AnalysisCheck(
+        "likert", title, True, f"{len(items)} items, each with {min_cell}+ answers"
+    )
+
+
+@_register("engagement_did")
+def check_engagement_did(tables, instrument=None, *, min_cell=MIN_CELL, **_) -> AnalysisCheck:
+    """Staggered DiD of survey scale scores by wave: three waves or more, network
+    districts (a roster cohort) whose first treated wave follows a surveyed wave, and
+    comparison districts, each with ``min_cell``+ respondents in a wave."""
+    title = "Engagement scales: network vs comparison districts (att_gt)"
+    s, r = _get(tables, "survey"), _get(tables, "roster")
+    if s.empty:
+        return _no_survey("engagement_did", title)
+    waves = sorted(s[C.WAVE].unique())
+    if r.empty or C.COHORT not in r or r[C.COHORT].isna().all():
+        return AnalysisCheck(
+            "engagement_did",
+            title,
+            False,
+            "no district has a cohort (no roster, or a roster without cohorts)",
+            "a roster whose cohort column gives each network district's first PLLN school year",
+        )
+    n = s.groupby([C.DISTRICT_ID, C.WAVE])[C.RESPONDENT_ID].nunique()
+    ok = {d for (d, _w), k in n.items() if k >= min_cell}
+    treated = set(r.loc[r[C.COHORT].notna(), C.DISTRICT_ID]) & ok
+    control = ok - set(r.loc[r[C.COHORT].notna(), C.DISTRICT_ID])
+    probs = []
+    if len(waves) < 3:
+        probs.append(f"needs 3 survey waves; found {len(waves)}")
+    if not treated:
+        probs.append(f"needs a network district with {min_cell}+ respondents in a wave")
+    if not control:
+        probs.append(f"needs a comparison district with {min_cell}+ respondents in a wave")
+    if probs:
+        return AnalysisCheck(
+            "engagement_did",
+            title,
+            False,
+            "; ".join(probs),
+            "survey waves before and after joining, in network and comparison districts",
+        )
+    return AnalysisCheck(
+        "engagement_did",
+        title,
+        True,
+        f"{len(waves)} waves; {len(treated)} network and {len(control)} comparison districts",
+    )
+
+
+@_register("dashboard_grid")
+def check_dashboard_grid(
+    tables,
+    instrument=None,
+    *,
+    outcome: str = "chronic_absenteeism",
+    year: str | None = None,
+    **_,
+) -> AnalysisCheck:
+    """The Dashboard status x change grid: district rows of ``outcome`` for ``year`` (the
+    latest when None) and the year before, for at least one network district."""
+    from ..schemas import school_year, year_start
+
+    title = "Dashboard status and change"
+    o, r = _get(tables, "outcomes"), _get(tables, "roster")
+    if o.empty:
+        return AnalysisCheck("dashboard_grid", title, False, "no CDE outcome files",
+                             f"CDE files of {outcome} for two consecutive years")  # fmt: skip
+    d = _district_outcomes(o, outcome)
+    years = sorted(d[C.YEAR].unique())
+    if not years:
+        return AnalysisCheck("dashboard_grid", title, False, f"no district rows of {outcome!r}",
+                             f"CDE files of {outcome} by district")  # fmt: skip
+    y = year or years[-1]
+    prior = school_year(year_start(y) - 1)
+    if y not in years or prior not in years:
+        return AnalysisCheck(
+            "dashboard_grid",
+            title,
+            False,
+            f"needs {outcome} for {y} and {prior}; found {', '.join(years)}",
+            f"the CDE {outcome} files of {prior} and {y}",
+        )
+    if r.empty or C.COHORT not in r or r[C.COHORT].isna().all():
+        return AnalysisCheck(
+            "dashboard_grid",
+            title,
+            False,
+            "no district has a cohort, so no network district to place",
+            "a roster with each network district's cohort",
+        )
+    net = set(r.loc[r[C.COHORT].notna(), C.DISTRICT_ID])
+    both = set(d.loc[d[C.YEAR] == y, C.CDS].astype(str).str[:7]) & set(
+        d.loc[d[C.YEAR] == prior, C.CDS].astype(str).str[:7]
+    )
+    k = len(net & both)
+    return AnalysisCheck(
+        "dashboard_grid",
+        title,
+        k > 0,
+        f"{k} network district(s) with {outcome} in {prior} and {y}",
+        "" if k else f"{outcome} rows of the network districts for {prior} and {y}",
+    )
+
+
+@_register("scorecard")
+def check_scorecard(tables, instrument="family_engagement", **_) -> AnalysisCheck:
+    """The metric scorecard: survey responses to every item of the instrument (criteria
+    the data cannot test are reported as not tested)."""
+    title = "Metric scorecard"
+    s = _get(tables, "survey")
+    if s.empty:
+        return _no_survey("scorecard", title)
+    inst = _inst(instrument)
+    have = set(s[C.ITEM].unique())
+    missing = [i for i in inst.item_ids if i not in have]
+    if missing:
+        return AnalysisCheck(
+            "scorecard",
+            title,
+            False,
+            f"{len(inst.item_ids) - len(missing)} of {len(inst.item_ids)} items in the data",
+            "every item of the instrument in the survey export",
+        )
+    return AnalysisCheck("scorecard", title, True, f"all {len(inst.item_ids)} items present")
+
+
+@_register("peer_benchmark")
+def check_peer_benchmark(
+    tables,
+    instrument=None,
+    *,
+    targets: list[str] | None = None,
+    year: str | None = None,
+    outcome: str | None = None,
+    **_,
+) -> AnalysisCheck:
+    """Peer benchmarks of public data: ratings (``outcome`` None) or outcome rows of
+    ``year`` for at least one of the ``targets`` (14-digit CDS codes)."""
+    title = "Benchmarks against districts like them"
+    frame = _get(tables, "ratings" if outcome is None else "outcomes")
+    what = "Priority 3 ratings" if outcome is None else f"{outcome} rows"
+    if frame.empty:
+        return AnalysisCheck("peer_benchmark", title, False, f"no {what}",
+                             "the shipped extracts or files from cei-metrics fetch-cde")  # fmt: skip
+    if outcome is not None and C.INDICATOR in frame:
+        frame = frame[frame[C.INDICATOR] == outcome]
+    if year is not None:
+        frame = frame[frame[C.YEAR] == year]
+    codes = set(frame[C.CDS].astype(str))
+    hit = [t for t in (targets or []) if t in codes] if targets else sorted(codes)
+    return AnalysisCheck(
+        "peer_benchmark",
+        title,
+        bool(hit),
+        f"{len(hit)} of {len(targets or codes)} target LEAs have {what}"
+        + (f" for {year}" if year else ""),
+        "" if hit else f"{what} of the target LEAs for {year or 'the chosen year'}",
+    )
+
+
+@_register("selection")
+def check_selection(tables, instrument=None, **_) -> AnalysisCheck:
+    """Need and readiness indices: outcome rows (need) and Priority 3 ratings (readiness)."""
+    title = "Need and readiness of every LEA"
+    o, r = _get(tables, "outcomes"), _get(tables, "ratings")
+    probs = []
+    if o.empty:
+        probs.append("no Dashboard outcomes for the need index")
+    if r.empty:
+        probs.append("no Priority 3 ratings for the readiness index")
+    if probs:
+        return AnalysisCheck("selection", title, False, "; ".join(probs),
+                             "the shipped extracts or files from cei-metrics fetch-cde")  # fmt: skip
+    return AnalysisCheck(
+        "selection",
+        title,
+        True,
+        f"{o[C.CDS].nunique():,} LEAs with outcomes, {r[C.CDS].nunique():,} with ratings",
+    )
 
 
 @_register("response_rates")

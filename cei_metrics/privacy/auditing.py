@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -173,6 +174,51 @@ def _census() -> tuple[frozenset[str], frozenset[str]]:
     return first - _NOT_NAMES, last - _NOT_NAMES
 
 
+_WORDS_RE = re.compile(r"[A-Za-z][A-Za-z'.-]*")
+
+
+@functools.lru_cache(maxsize=1)
+def _public_names() -> tuple[str, ...]:
+    """Names of public LEAs and schools from the CDE extracts shipped with the package
+    (the Priority 3, Dashboard and directory extracts of :mod:`cei_metrics.datasets` and
+    the 2021 public districts directory): "John Swett Unified" names a district, not a
+    person."""
+    import pandas as pd
+
+    from ..datasets import public as pub
+
+    out: set[str] = set()
+    for fn in (
+        pub.public_directory,
+        pub.public_p3_ratings,
+        pub.public_p3_met,
+        pub.public_dashboard,
+    ):
+        try:
+            frame = fn()
+        except Exception:  # pragma: no cover - shipped files; a broken install is no leak
+            continue
+        for col in frame.columns:
+            if "name" in str(col).lower() and frame[col].dtype == object:
+                out.update(str(v) for v in frame[col].dropna().unique())
+    data = Path(pub.__file__).parent / "data" / "cde_pubdistricts_2021-12.csv"
+    if data.exists():
+        frame = pd.read_csv(data, dtype=str, usecols=lambda c: c == "district")
+        out.update(frame["district"].dropna().tolist())
+    return tuple(sorted(out))
+
+
+@functools.lru_cache(maxsize=1)
+def _public_pairs() -> frozenset[str]:
+    """Every pair of adjacent words (lower case) in a public LEA or school name: a
+    first-name-and-surname pair found there is the LEA's name, not a person's."""
+    pairs = set()
+    for name in _public_names():
+        words = [w.strip(".'-").lower() for w in _WORDS_RE.findall(name)]
+        pairs.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+    return frozenset(pairs)
+
+
 @functools.lru_cache(maxsize=1)
 def _recorded() -> tuple[bytes | None, frozenset[str]]:
     from .keys import hash_key, known_name_hashes
@@ -196,10 +242,13 @@ def _name_hits(text: str) -> list[str]:
         nm = next(g for g in m.groups() if g)
         if nm.lower() not in _NOT_NAMES:
             hits.append(f"family named {m.group(0)!r}")
+    public = None
     for m in _CAP_PAIR_RE.finditer(text):
         a, b = m.group(1).lower(), m.group(2).lower()
         if a in first and b.split("-")[0] in last:
-            hits.append(f"person's name {m.group(0)!r}")
+            public = _public_pairs() if public is None else public
+            if f"{a} {b}" not in public:
+                hits.append(f"person's name {m.group(0)!r}")
     key, known = _recorded()
     if key is not None:
         from .keys import name_hash, name_tokens
@@ -340,37 +389,83 @@ def _read_delimited(path: Path) -> pd.DataFrame:
     )
 
 
+def _html_rows(tab) -> list[tuple[bool, list[str], list[bool]]]:
+    """The table's rows as (header row?, cells, which cells are ``<th>``), each cell
+    repeated over its colspan."""
+    out = []
+    for tr in tab.find_all("tr"):
+        cells = tr.find_all(["th", "td"])
+        if not cells:
+            continue
+        texts: list[str] = []
+        is_th: list[bool] = []
+        for c in cells:
+            try:
+                span = max(1, min(int(c.get("colspan", 1)), 1000))
+            except (TypeError, ValueError):
+                span = 1
+            texts.extend([c.get_text(" ", strip=True)] * span)
+            is_th.extend([c.name == "th"] * span)
+        out.append((not tr.find_all("td"), texts, is_th))
+    return out
+
+
+def _column_name(labels: list[str], i: int, index: bool = False) -> str:
+    """One name for a column from its header labels (one per header row). A data column
+    takes a label that names a count of people when there is one (a pivot's ``n`` above
+    its years), else the deepest label. An index column (``<th>`` cells in the body) takes
+    the deepest label: pandas writes the index's name on the last header row and the
+    columns' name above it."""
+    labels = [x for x in labels if x]
+    if not labels:
+        return f"col{i}"
+    if index:
+        return labels[-1]
+    counting = [x for x in labels if is_count_column(x)]
+    return counting[-1] if counting else labels[-1]
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names made unique (``n``, ``n_2``, ``n_3``: a repeated count name stays a
+    count name)."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0) + 1
+        seen[n] = k
+        out.append(n if k == 1 else f"{n}_{k}")
+    return out
+
+
 def _html_tables(html: str) -> list[pd.DataFrame]:
+    """Every ``<table>`` of a page as a frame of text cells. Header rows (only ``<th>``,
+    before the first row with a ``<td>``) name the columns, right-aligned (the index
+    columns may have no header cell), with ``colspan`` expanded, so a pivot's
+    multi-level header gives one name per column; repeated names are made unique."""
     import pandas as pd
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
     frames = []
     for tab in soup.find_all("table"):
-        rows = []
-        for tr in tab.find_all("tr"):
-            rows.append([c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])])
-        rows = [r for r in rows if r]
-        if len(rows) < 2:
-            continue
-        # header rows: those made only of <th> before the first row with a <td>
-        heads = []
-        body = []
-        for tr, r in zip([t for t in tab.find_all("tr") if t.find_all(["th", "td"])], rows):
-            if not body and not tr.find_all("td"):
+        heads, body, kinds = [], [], []
+        for is_head, r, th in _html_rows(tab):
+            if is_head and not body:
                 heads.append(r)
             else:
                 body.append(r)
-        if not body:
+                kinds.append(th)
+        if not body or len(heads) + len(body) < 2:
             continue
         width = max(len(r) for r in body)
-        names = [""] * width
+        labels: list[list[str]] = [[] for _ in range(width)]
         for h in heads:  # right-align header cells (the index column has none)
             h = h[-width:] if len(h) >= width else [""] * (width - len(h)) + h
-            names = [f"{a} {b}".strip() if b else a for a, b in zip(names, h)]
-        # a pandas header may leave the index columns' names on a second header row
-        names = [n.split()[-1] if n else f"col{i}" for i, n in enumerate(names)]
-        body = [r + [""] * (width - len(r)) for r in body]
+            for j, x in enumerate(h):
+                labels[j].append(x)
+        first = kinds[0] + [False] * (width - len(kinds[0]))
+        names = _unique([_column_name(lab, i, first[i]) for i, lab in enumerate(labels)])
+        body = [r[:width] + [""] * (width - len(r)) for r in body]
         frames.append(pd.DataFrame(body, columns=names))
     return frames
 

@@ -56,6 +56,9 @@ _TABLE = {
     "coverage_heatmap": "coverage",
     "coverage_heatmap_data": "coverage",
     "SavedFigure": "export",
+    "MIME_FIGURE": "export",
+    "Drawn": "_theme",
+    "p3_color_range": "figures",
     "STAMP": "export",
     # dashboard
     "dashboard_grid": "dashboard",

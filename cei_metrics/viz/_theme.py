@@ -124,6 +124,42 @@ def themed() -> Iterator[None]:
         yield
 
 
+def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes (house theme, white background, no software stamp)."""
+    import io
+
+    buf = io.BytesIO()
+    with themed():
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+    return buf.getvalue()
+
+
+class Drawn(tuple):
+    """What a figure function returns: the ``(fig, ax)`` pair, unpacked as usual, which
+    a notebook displays as the figure itself (never as a printed tuple)."""
+
+    __slots__ = ()
+
+    @property
+    def fig(self) -> Figure:
+        return self[0]
+
+    @property
+    def ax(self) -> Any:
+        return self[1]
+
+    def _repr_png_(self) -> bytes:
+        return png_bytes(self[0])
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        return {"image/png": png_bytes(self[0]), "text/plain": "<figure>"}
+
+
+def drawn(fig: Figure, ax: Any) -> Drawn:
+    """``(fig, ax)`` as a :class:`Drawn` pair."""
+    return Drawn((fig, ax))
+
+
 def new_axes(
     ax: Axes | None, width: float | None = None, height: float | None = None
 ) -> tuple[Figure, Axes]:

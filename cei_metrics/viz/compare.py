@@ -19,6 +19,7 @@ from ._theme import (
     LIGHT_GREY,
     SKY,
     VERMILLION,
+    drawn,
     new_axes,
     themed,
 )
@@ -85,7 +86,7 @@ def peer_benchmark(
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
         if title:
             ax.set_title(title)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 def need_readiness(
@@ -128,4 +129,4 @@ def need_readiness(
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
         if title:
             ax.set_title(title)
-    return fig, ax
+    return drawn(fig, ax)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._theme import FULL_WIDTH, new_axes, numeric, ordered_levels, require, themed
+from ._theme import FULL_WIDTH, drawn, new_axes, numeric, ordered_levels, require, themed
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -108,4 +108,4 @@ def coverage_heatmap(
                 color="#666666",
             )
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ..errors import SchemaError
 from ..privacy import DASHBOARD_MIN
 from ..schemas import C
-from ._theme import BLACK, FULL_WIDTH, new_axes, numeric, require, themed
+from ._theme import BLACK, FULL_WIDTH, drawn, new_axes, numeric, require, themed
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -484,7 +484,7 @@ def dashboard_grid(
             + ("" if g.entity == "all" else f" ({g.entity.replace('_', ' ')})")
         )
         ax.set_title(ttl + "\nChange from prior year (percentage points)", pad=8, fontsize=9)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 def _wrap_names(head: str, names: list[str]) -> str:

@@ -23,18 +23,20 @@ from typing import TYPE_CHECKING, Any
 from .._results import ResultMixin
 from ..errors import CEIError, PrivacyError, SchemaError
 from ..privacy._rules import MIN_CELL
-from ._theme import themed
+from ._theme import png_bytes, themed
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["DPI", "STAMP", "SavedFigure", "save"]
+__all__ = ["DPI", "MIME_FIGURE", "STAMP", "SavedFigure", "save"]
 
 DPI = 300
 #: Words stamped on every figure drawn from synthetic data.
 STAMP = "synthetic demo data"
 FORMATS = ("png", "svg", "pdf")
+#: MIME type of a saved figure's record in a notebook's outputs (read by the report).
+MIME_FIGURE = "application/vnd.cei-metrics.figure+json"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _STAMP_GID = "cei-synthetic-stamp"
 
@@ -55,6 +57,7 @@ class SavedFigure(ResultMixin):
     paths: dict[str, Path]
     sidecar: dict[str, Any] = field(repr=False)
     n_suppressed: int = 0
+    preview: bytes = field(default=b"", repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -68,6 +71,40 @@ class SavedFigure(ResultMixin):
             f"Figure {self.name!r}: {len(self.paths)} files in {self.paths['json'].parent} "
             f"({self.n_suppressed} cell(s) suppressed)\n{self.sidecar.get('caption', '')}"
         )
+
+    def _repr_html_(self) -> str:
+        """The figure itself (its image, alt text and caption) and the files written."""
+        import base64
+        import html
+
+        cap = html.escape(str(self.sidecar.get("caption", "")))
+        alt = html.escape(str(self.sidecar.get("alt_text", "")), quote=True)
+        img = ""
+        if self.preview:
+            data = base64.b64encode(self.preview).decode("ascii")
+            img = (
+                f'<img src="data:image/png;base64,{data}" alt="{alt}" '
+                'style="max-width:100%;height:auto">'
+            )
+        files = ", ".join(p.name for p in self.paths.values())
+        return (
+            f'<figure class="cei-figure">{img}<figcaption><strong>{html.escape(self.name)}'
+            f"</strong>: {cap}<br><small>Written: {html.escape(files)}"
+            f" ({self.n_suppressed} cell(s) suppressed)</small></figcaption></figure>"
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        out = {
+            "text/plain": self.summary(),
+            "text/html": self._repr_html_(),
+            MIME_FIGURE: {
+                "name": self.name,
+                "caption": self.sidecar.get("caption", ""),
+                "alt_text": self.sidecar.get("alt_text", ""),
+                "files": [p.name for p in self.paths.values()],
+            },
+        }
+        return out
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
@@ -121,6 +158,10 @@ def _as_frame(data: Any) -> pd.DataFrame:
 def _stamp(fig: Figure) -> None:
     if any(t.get_gid() == _STAMP_GID for t in fig.texts):
         return
+    eng = fig.get_layout_engine()
+    if eng is not None and hasattr(eng, "set") and "rect" in eng.get():
+        # keep a strip at the top for the stamp, so it never overlaps a title or label
+        eng.set(rect=(0, 0, 1, 1 - 0.22 / max(fig.get_size_inches()[1], 1.0)))
     fig.text(
         0.995,
         0.995,
@@ -343,7 +384,11 @@ def save(
         paths["json"], (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     )
     return SavedFigure(
-        name=name, paths=paths, sidecar=sidecar, n_suppressed=int(sup["suppressed_cells"])
+        name=name,
+        paths=paths,
+        sidecar=sidecar,
+        n_suppressed=int(sup["suppressed_cells"]),
+        preview=png_bytes(fig),
     )
 
 

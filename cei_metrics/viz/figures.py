@@ -28,6 +28,7 @@ from ._theme import (
     SKY,
     VERMILLION,
     YELLOW,
+    drawn,
     new_axes,
     new_grid,
     numeric,
@@ -393,7 +394,7 @@ def likert_bars(
         if title:
             ax.set_title(title)
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # ----------------------------------------------------------------------- scale trends
@@ -513,7 +514,7 @@ def scale_trends(
         if title:
             fig.suptitle(title)
     attach(fig, d)
-    return fig, ret
+    return drawn(fig, ret)
 
 
 # ----------------------------------------------------------------------- parity dots
@@ -568,7 +569,7 @@ def parity_dots(
         if title:
             ax.set_title(title)
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # --------------------------------------------------------------------- retention curve
@@ -615,10 +616,13 @@ def retention_curve_data(
         out[N] = d[N].to_numpy()
     if COUNT in d.columns:
         out[COUNT] = d[COUNT].to_numpy()
+    if "n_sessions" in d.columns:
+        out["n_sessions"] = d["n_sessions"].to_numpy()
     groups = list(dict.fromkeys(out[GROUP].tolist()))
     out["_o"] = out[GROUP].map({g: i for i, g in enumerate(groups)})
     out = out.sort_values(["_o", SESSION]).drop(columns="_o").reset_index(drop=True)
-    return released(out, kind=kind, min_cell=min_cell, keys=[GROUP, SESSION], share_cols=[SHARE])
+    keys = [GROUP, SESSION] + (["n_sessions"] if "n_sessions" in out.columns else [])
+    return released(out, kind=kind, min_cell=min_cell, keys=keys, share_cols=[SHARE])
 
 
 def retention_curve(
@@ -634,7 +638,9 @@ def retention_curve(
     min_cell: int = MIN_CELL,
 ) -> tuple[Figure, Axes]:
     """Retention across sessions: one line per group. Draws :func:`retention_curve_data`;
-    a suppressed point is an empty marker labelled "n<11" on the x axis."""
+    a suppressed point is an empty marker labelled "n<11" on the x axis. The x axis runs
+    from 1 to the series' number of sessions (``n_sessions`` when given, else the last
+    session in the data)."""
     from matplotlib.ticker import PercentFormatter
 
     d = retention_curve_data(
@@ -652,7 +658,10 @@ def retention_curve(
             )
         ax.set_ylim(0, 1.02)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_xticks(sorted(d[SESSION].unique()))
+        # the axis holds the sessions the series has: 1 .. n_sessions
+        top = int(d["n_sessions"].max()) if "n_sessions" in d else int(d[SESSION].max())
+        ax.set_xlim(0.5, top + 0.5)
+        ax.set_xticks(range(1, top + 1))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.grid(axis="y")
@@ -661,7 +670,7 @@ def retention_curve(
         if title:
             ax.set_title(title)
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # ------------------------------------------------------------------------ P3 heatmap
@@ -756,23 +765,27 @@ def p3_heatmap(
     grid[d["r"].to_numpy(), d["c"].to_numpy()] = d[C.RATING].to_numpy()
     rows = d.drop_duplicates("r").sort_values("r")[ROW].tolist()
     years = d.drop_duplicates("c").sort_values("c")[C.YEAR].tolist()
+    vmin, vmax = p3_color_range(d[C.RATING])
     with themed():
+        from matplotlib.colors import Normalize
+
+        norm = Normalize(vmin=vmin, vmax=vmax)
         fig, ax = new_axes(ax, FULL_WIDTH, max(2.4, 0.45 * nr + 1.8))
         mesh = ax.pcolormesh(
-            np.ma.masked_invalid(grid), cmap="cividis", vmin=1, vmax=5, edgecolors="white"
+            np.ma.masked_invalid(grid), cmap="cividis", norm=norm, edgecolors="white"
         )
         mesh.set_gid("p3-mesh")
-        if nc <= 6:
+        if nc <= 10:
             for (r, c), v in np.ndenumerate(grid):
                 if np.isfinite(v):
                     ax.text(
                         c + 0.5,
                         r + 0.5,
-                        f"{v:.1f}",
+                        f"{v:.2f}" if vmax - vmin < 0.6 else f"{v:.1f}",
                         ha="center",
                         va="center",
                         fontsize=8,
-                        color="white" if v < 3.2 else "black",
+                        color="white" if norm(v) < 0.55 else "black",
                     )
         ax.set_xticks(np.arange(nc) + 0.5, [str(y) for y in years])
         if nc > 4:
@@ -784,11 +797,37 @@ def p3_heatmap(
         ax.tick_params(length=0)
         for s in ax.spines.values():
             s.set_visible(False)
-        cb = fig.colorbar(mesh, ax=ax, ticks=[1, 2, 3, 4, 5], fraction=0.05, pad=0.02)
-        cb.ax.set_yticklabels([_wrap(f"{k} {v}", 20) for k, v in P3_LEVELS.items()], fontsize=8)
-        ax.set_title(title or "Priority 3 family-engagement self-ratings (mean of 1-5)")
-        ax.set_xlabel(P3_NOTE, fontsize=8, style="italic")
-    return fig, ax
+        cb = fig.colorbar(mesh, ax=ax, fraction=0.05, pad=0.02)
+        cb.set_label("mean self-rating (1-5)", fontsize=8)
+        cb.ax.tick_params(labelsize=8)
+        levels = [k for k in P3_LEVELS if vmin <= k <= vmax]
+        note = P3_NOTE
+        if levels:
+            note += "\n" + "; ".join(f"{k} = {P3_LEVELS[k]}" for k in levels) + "."
+        ax.set_title(title or "Priority 3 family-engagement self-ratings (mean of 1-5)", loc="left")
+        ax.set_xlabel(note, fontsize=8, style="italic")
+    attach(fig, d)
+    return drawn(fig, ax)
+
+
+def p3_color_range(values: Any, *, min_span: float = 0.5) -> tuple[float, float]:
+    """Colour limits fitted to the ratings drawn: their range, widened to at least
+    ``min_span`` points around its middle, within 1-5 (a flat grey never hides a
+    difference of a tenth of a level; the cell labels give the values)."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return 1.0, 5.0
+    lo, hi = float(v.min()), float(v.max())
+    if hi - lo < min_span:
+        mid = (lo + hi) / 2
+        lo, hi = mid - min_span / 2, mid + min_span / 2
+    lo, hi = max(1.0, lo), min(5.0, hi)
+    if hi - lo < min_span:  # pinned at an end of the scale
+        lo, hi = (1.0, 1.0 + min_span) if lo <= 1.0 else (5.0 - min_span, 5.0)
+    return lo, hi
 
 
 def _wrap(text: str, width: int) -> str:
@@ -951,7 +990,7 @@ def scorecard_heatmap(
         )
         if title:
             ax.set_title(title, pad=24)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # ------------------------------------------------------------------------ event study
@@ -983,10 +1022,12 @@ def event_study(
     time_col: str = EVENT_TIME,
     ylabel: str = "Effect estimate",
     title: str | None = None,
+    ci_level: float = 0.95,
 ) -> tuple[Figure, Axes]:
     """Event-study plot: estimates with pointwise CIs (error bars) and, when given,
     uniform bands (shaded); a reference line at 0 and a dashed line just before e = 0.
-    Draws exactly :func:`event_study_data`."""
+    Both are labelled with their level in the legend ("95% pointwise CI", "95% uniform
+    band, all event times"). Draws exactly :func:`event_study_data`."""
     d = event_study_data(df, time_col=time_col)
     with themed():
         fig, ax = new_axes(ax, FULL_WIDTH, FULL_HEIGHT * 0.85)
@@ -998,7 +1039,7 @@ def event_study(
                 color=SKY,
                 alpha=0.3,
                 linewidth=0,
-                label="uniform band",
+                label=f"{ci_level:.0%} uniform band (all event times at once)",
                 gid="event-band",
             )
         ax.errorbar(
@@ -1008,7 +1049,7 @@ def event_study(
             fmt="o",
             color=BLUE,
             capsize=2.5,
-            label="estimate, pointwise CI",
+            label=f"estimate and {ci_level:.0%} pointwise CI",
             gid="event-est",
         )
         ax.axhline(0, color=BLACK, linewidth=0.8)
@@ -1020,7 +1061,7 @@ def event_study(
         if title:
             ax.set_title(title)
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # ------------------------------------------------------------------------ synth gap
@@ -1143,7 +1184,7 @@ def synth_gap(
         ax.legend(loc="best")
         if title:
             ax.set_title(title)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 # --------------------------------------------------------------------------- forest
@@ -1182,4 +1223,4 @@ def forest(
         if title:
             ax.set_title(title)
     attach(fig, d)
-    return fig, ax
+    return drawn(fig, ax)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..schemas import C
-from ._theme import BLACK, BLUE, FULL_HEIGHT, FULL_WIDTH, GREY, VERMILLION, new_axes, themed
+from ._theme import BLACK, BLUE, FULL_HEIGHT, FULL_WIDTH, GREY, VERMILLION, drawn, new_axes, themed
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -63,7 +63,7 @@ def synth_paths(
         ax.legend(loc="best")
         if title:
             ax.set_title(title)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 def its_segments(
@@ -127,7 +127,7 @@ def its_segments(
         ax.legend(frameon=False)
         if title:
             ax.set_title(title)
-    return fig, ax
+    return drawn(fig, ax)
 
 
 def bacon_scatter(
@@ -158,4 +158,4 @@ def bacon_scatter(
         ax.legend(frameon=False, fontsize="small")
         if title:
             ax.set_title(title)
-    return fig, ax
+    return drawn(fig, ax)

@@ -546,34 +546,3 @@ def test_district_codes_never_padded(digits):
         assert lk.code == digits[:7]
     else:
         assert lk.code is None and lk.problem  # never zero-filled into another district
-
-
-@pytest.mark.notebooks
-@pytest.mark.slow
-def test_notebooks_01_to_03_run_on_a_google_forms_folder(tmp_path):
-    from cei_metrics.report import execute_notebook
-
-    ingest(EX / "google_forms", tmp_path / "p", key=TEST_KEY)
-    nbs = Path(__file__).resolve().parents[2] / "notebooks"
-    for name in ("01_data_intake", "02_indicators", "03_metric_testing"):
-        nb = nbs / f"{name}.ipynb"
-        execute_notebook(
-            nb,
-            tmp_path / nb.name,
-            {
-                "DATA_DIR": str(tmp_path / "p"),
-                "FIGURES_DIR": str(tmp_path / "f"),
-                "SEED": 2019,
-                "MIN_CELL": 11,
-            },
-            cwd=nbs,
-        )
-        out = json.loads((tmp_path / nb.name).read_text())
-        errors = [
-            o
-            for c in out["cells"]
-            if c["cell_type"] == "code"
-            for o in c.get("outputs", [])
-            if o.get("output_type") == "error"
-        ]
-        assert not errors, name

@@ -353,3 +353,35 @@ def test_honest_output_passes(tmp_path):
     )
     res = audit(tmp_path)
     assert res.ok, res.summary()
+
+
+def test_public_lea_names_are_not_person_names(tmp_path):
+    # CDE directory names that look like a first name and a surname
+    labels = ["John Swett Unified", "Sierra Sands Unified", "Beverly Hills Unified"]
+    pd.DataFrame({"label": labels, "need": [0.1, 0.2, 0.3]}).to_csv(
+        tmp_path / "ok.csv", index=False
+    )
+    assert audit(tmp_path).ok
+    # the same first name with a surname that names no LEA is still a person's name
+    pd.DataFrame({"label": ["John Smith"]}).to_csv(tmp_path / "leak.csv", index=False)
+    res = audit(tmp_path)
+    assert not res.ok and "John Smith" in " ".join(res.findings["what"])
+
+
+def test_html_pivot_with_a_multilevel_header_is_read_and_checked(tmp_path):
+    cols = pd.MultiIndex.from_product([["estimate", "n"], ["2016-17", "2017-18"]])
+    df = pd.DataFrame([[81.2, 83.0, 120, 7]], columns=cols, index=pd.Index(["A"], name="name"))
+    (tmp_path / "page.html").write_text(f"<html><body>{df.to_html()}</body></html>")
+    res = audit(tmp_path)
+    what = " ".join(res.findings["what"])
+    assert "unreadable" not in what
+    # the second year's n (7) is a small count under a repeated header
+    assert "count 7 below 11" in what and "count 120" not in what
+
+
+def test_html_pivot_index_keeps_its_own_name_not_the_columns_name(tmp_path):
+    # pandas writes the columns' name ("el_family", a count-like word) above the index's
+    df = pd.DataFrame({"session": [1, 2, 3], "el_family": [True, False, True], "share": [0.5] * 3})
+    piv = df.pivot(index="session", columns="el_family", values="share")
+    (tmp_path / "page.html").write_text(f"<html><body>{piv.to_html()}</body></html>")
+    assert audit(tmp_path).ok

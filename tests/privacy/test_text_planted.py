@@ -263,7 +263,7 @@ def test_notebook_on_planted_data_quotes_only_approved_scrubbed_text(planted, tm
     )
     doc = out.read_text(encoding="utf-8")
     assert "[email]" in doc  # the approved excerpt is quoted, scrubbed
-    assert "[no ] Response rates" in doc and "[no ] Convening feedback" in doc
+    assert "Section not run: Response rates" in doc and "Section not run: Convening feedback" in doc
     figures.mkdir(exist_ok=True)
     res = cm.privacy.audit(figures, out.parent)
     assert res.ok, res.findings

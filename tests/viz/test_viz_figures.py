@@ -278,10 +278,30 @@ def test_p3_heatmap_draws_its_data_with_level_labels_and_note():
     (mesh,) = meshes(ax)
     arr = np.ma.getdata(mesh.get_array()).reshape(3, 3)
     np.testing.assert_allclose(arr[d["r"], d["c"]], d["rating"])
-    cbar_labels = [t.get_text() for t in fig.axes[1].get_yticklabels()]
-    assert any("Exploration" in t for t in cbar_labels)
+    # colours fitted to the ratings drawn (never one flat grey over 1-5), within 1-5
+    lo, hi = mesh.norm.vmin, mesh.norm.vmax
+    assert 1 <= lo <= d["rating"].min() and d["rating"].max() <= hi <= 5
+    assert hi - lo <= max(0.5, d["rating"].max() - d["rating"].min()) + 1e-9
     texts = " ".join(t.get_text() for t in ax.texts) + ax.get_xlabel()
     assert "not a state score" in texts
+    # the CDE level names of the levels inside the colour range are named on the figure
+    for k, name in cm.schemas.P3_LEVELS.items():
+        assert (f"{k} = {name}" in texts) == (lo <= k <= hi)
+    # the colour bar's label never collides with the title: it sits beside the axes
+    fig.canvas.draw()
+    title = ax.title.get_window_extent()
+    assert all(
+        not title.overlaps(t.get_window_extent())
+        for t in [*fig.axes[1].get_yticklabels(), fig.axes[1].yaxis.label]
+        if t.get_text()
+    )
+
+
+def test_p3_colour_range_fits_the_data():
+    assert V.p3_color_range([2.74, 3.04]) == pytest.approx((2.64, 3.14))
+    assert V.p3_color_range([1.5, 4.5]) == pytest.approx((1.5, 4.5))
+    assert V.p3_color_range([5.0, 5.0]) == pytest.approx((4.5, 5.0))
+    assert V.p3_color_range([1.0]) == pytest.approx((1.0, 1.5))
 
 
 def test_p3_heatmap_by_item_and_bad_rating():
@@ -431,3 +451,40 @@ def test_theme_constants_and_set_theme():
         assert matplotlib.rcParams["font.size"] >= 8
         assert matplotlib.rcParams["figure.facecolor"] == "white"
         assert matplotlib.rcParams["savefig.dpi"] == 300
+
+
+def test_retention_axis_holds_the_series_sessions_only():
+    tab = pd.DataFrame(
+        {"session": [1, 2, 3], "share": [1.0, 0.8, 0.5], "n": [40, 40, 40], "n_sessions": 8}
+    )
+    _fig, ax = V.retention_curve(tab)
+    assert ax.get_xlim() == pytest.approx((0.5, 8.5))
+    assert [int(t) for t in ax.get_xticks()] == list(range(1, 9))
+
+
+def test_event_study_labels_pointwise_and_uniform_bands():
+    es = pd.DataFrame(
+        {
+            "event_time": [-1, 0, 1],
+            "estimate": [0.0, -1.0, -2.0],
+            "ci_low": [-0.5, -1.5, -2.6],
+            "ci_high": [0.5, -0.5, -1.4],
+            "band_low": [-0.8, -1.8, -2.9],
+            "band_high": [0.8, -0.2, -1.1],
+        }
+    )
+    _fig, ax = V.event_study(es, ci_level=0.9)
+    labels = ax.get_legend_handles_labels()[1]
+    assert "90% uniform band (all event times at once)" in labels
+    assert "estimate and 90% pointwise CI" in labels
+    _fig, ax = V.event_study(es.drop(columns=["band_low", "band_high"]))
+    assert not any("uniform" in t for t in ax.get_legend_handles_labels()[1])
+
+
+def test_figure_functions_display_as_images_and_still_unpack():
+    out = V.forest(
+        pd.DataFrame({"label": ["a"], "estimate": [1.0], "ci_low": [0.5], "ci_high": [1.5]})
+    )
+    fig, ax = out
+    bundle = out._repr_mimebundle_()
+    assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n" and fig is out.fig and ax is out.ax
