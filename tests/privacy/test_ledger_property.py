@@ -117,7 +117,9 @@ def test_conflicting_values_for_one_cell_need_two_measures(tmp_path):
 
 
 def test_ledger_file_round_trip_and_start(tmp_path, monkeypatch):
-    monkeypatch.delenv("CEI_LEDGER", raising=False)
+    # Ledger.start names the ledger in CEI_LEDGER: set it here first so that monkeypatch
+    # takes it away again after the test (a test process never keeps a run's ledger)
+    monkeypatch.setenv("CEI_LEDGER", str(tmp_path / "unused.parquet"))
     p = tmp_path / "figures" / ".ledger.parquet"
     led = Ledger.start(p)
     assert p.exists() and Ledger.current().path.resolve() == p.resolve()
