@@ -379,7 +379,7 @@ def _read_xlsx(p: Path, data: bytes) -> RawTable:
         )
     from ._tabular import formulas_without_values
 
-    n_formulas = formulas_without_values(data, sheet)
+    n_formulas = formulas_without_values(data, sheet, file=p)
     if n_formulas:
         raise SchemaError(
             f"{n_formulas} cell(s) of sheet {sheet!r} are formulas without saved values, so "

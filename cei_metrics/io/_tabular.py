@@ -255,12 +255,17 @@ _FORMULA_NO_VALUE = re.compile(
 )
 
 
-def formulas_without_values(source: bytes | Path, sheet: str | None = None) -> int:
+def formulas_without_values(
+    source: bytes | Path, sheet: str | None = None, *, file: Path | None = None
+) -> int:
     """Cells of a workbook's sheet (every sheet when ``sheet`` is None) that hold a formula
     and no saved value: an .xlsx written by a program that does not compute formulas.
-    openpyxl reads such cells as blank, which would turn numbers into missing values."""
+    openpyxl reads such cells as blank, which would turn numbers into missing values.
+    A sheet whose compressed data are damaged (a checksum that fails) is refused with an
+    :class:`UnknownFormatError` naming ``file``."""
     import io as _io
     import zipfile
+    import zlib
 
     try:
         zf = zipfile.ZipFile(_io.BytesIO(source) if isinstance(source, bytes) else source)
@@ -273,7 +278,17 @@ def formulas_without_values(source: bytes | Path, sheet: str | None = None) -> i
             names = [target] if target in names else names
         total = 0
         for n in names:
-            data = zf.read(n)
+            try:
+                data = zf.read(n)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
+                raise UnknownFormatError(
+                    f"the workbook is damaged: its part {n} cannot be read ({err})",
+                    file=file
+                    if file is not None
+                    else (None if isinstance(source, bytes) else source),
+                    fix="open the file in Excel and save it again as .xlsx, or export or "
+                    "download it again",
+                ) from None
             if b"<f" in data:
                 total += len(_FORMULA_NO_VALUE.findall(data))
         return total
@@ -340,7 +355,7 @@ def _read_excel(path: Path, max_rows: int | None = None) -> Grid:
         ) from None
     finally:
         wb.close()
-    n_formulas = formulas_without_values(path, sheet)
+    n_formulas = formulas_without_values(path, sheet, file=path)
     if n_formulas:
         raise CEIError(
             f"{n_formulas} cell(s) of sheet {sheet!r} are formulas without saved values, so "

@@ -100,6 +100,14 @@ def xlsx_with_formula(cached: bool) -> bytes:
     return data  # openpyxl never stores cached values: the formulas have none
 
 
+def xlsx_damaged_sheet() -> bytes:
+    """A real Excel export with one byte of its sheet's compressed data changed: the
+    read-only reader streams past it, the sheet's checksum fails."""
+    b = bytearray((FIX / "exports" / "excel" / "family_survey_wave1.xlsx").read_bytes())
+    b[817499 % len(b)] = 99
+    return bytes(b)
+
+
 def zip_garbage() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -333,6 +341,7 @@ CASES: list[tuple[str, Callable[[Path], None], str, str]] = [
     ("xlsx-empty-zip", w("survey_wave1.xlsx", zip_garbage()), FAILED, ""),
     ("xlsx-truncated", w("survey_wave1.xlsx", b"PK\x03\x04" + b"\x00" * 50), FAILED, ""),
     ("xlsx-renamed-csv", w("survey_wave1.xlsx", GOOD), FAILED, "not an Excel workbook"),
+    ("xlsx-damaged-sheet", w("survey_wave1.xlsx", xlsx_damaged_sheet()), FAILED, "damaged"),
     (
         "xls-old-format",
         w("survey_wave1.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
