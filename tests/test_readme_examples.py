@@ -35,11 +35,10 @@ def readme_blocks(text: str | None = None) -> list[dict]:
     blocks = []
     for m in FENCE.finditer(text):
         line = text.count("\n", 0, m.start()) + 1
-        before = text[: m.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        above = text[: m.start()].split("\n")
+        before = above[-2] if len(above) >= 2 else ""  # the line just before the fence
         opt = OPT_OUT.search(before)
-        blocks.append(
-            {"line": line, "code": m.group(1), "skip": opt.group(1) if opt else None}
-        )
+        blocks.append({"line": line, "code": m.group(1), "skip": opt.group(1) if opt else None})
     return blocks
 
 
@@ -146,7 +145,10 @@ def _ns_text(env):
     return {
         "tables": tables,
         "comments": comments,
-        "names_seen": list(tables.roster[C.NAME]),
+        # the names a reader saw in a sign-in sheet's name columns
+        "names_seen": cm.io.read_signins(env.raw / "synthetic_signins_2019-20.csv").attrs[
+            "names_seen"
+        ],
         "table": kripp,
         "a": np.repeat(kt["row"].to_numpy(), kt["count"].to_numpy()),
         "b": np.repeat(kt["col"].to_numpy(), kt["count"].to_numpy()),
