@@ -146,7 +146,7 @@ def _read_approvals(approved: str | os.PathLike | pd.DataFrame) -> tuple[pd.Data
 
     if isinstance(approved, pd.DataFrame):
         return approved.copy(), "a table of approvals"
-    path = Path(approved)
+    path = Path(approved).expanduser()
     if not path.exists():
         raise CEIError(
             "the approvals file was not found",

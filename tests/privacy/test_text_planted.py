@@ -212,6 +212,11 @@ def test_reviewed_excerpts_return_only_approved_answers(planted, tmp_path):
     )
     ok = cm.text.reviewed_excerpts(text, yaml_path)
     assert ok.quotes["quote"].tolist() == [text[C.TEXT].iat[0][:10]]
+    # a path in the home folder may be written with ~
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(tmp_path))
+        home = cm.text.reviewed_excerpts(text, "~/approved.yaml")
+    assert home.quotes["quote"].tolist() == ok.quotes["quote"].tolist()
     assert ok.refused["reason"].tolist() == ["not in the text table"]
     # a sheet with nothing marked approved releases nothing
     sheet = cm.text.excerpt_review_sheet(text)
