@@ -729,9 +729,12 @@ def map_survey_chunk(
     # schools: 14-digit CDS codes only
     school = pd.Series("", index=f.index, dtype=object)
     if meta["school"] is not None:
-        raw_school = f[meta["school"]].str.strip().str.replace(r"[\s-]", "", regex=True)
-        raw_school = raw_school.str.replace(r"\.0+$", "", regex=True)
-        ok = raw_school.str.fullmatch(r"\d{14}")
+        # cleaned once per distinct cell, then gathered back to the rows
+        s_codes, s_uniq = pd.factorize(f[meta["school"]], use_na_sentinel=False)
+        u = pd.Series(s_uniq, dtype=object).fillna("").astype(str).str.strip()
+        u = u.str.replace(r"[\s-]", "", regex=True).str.replace(r"\.0+$", "", regex=True)
+        raw_school = pd.Series(u.to_numpy(dtype=object)[s_codes], index=f.index, dtype="str")
+        ok = pd.Series(u.str.fullmatch(r"\d{14}").to_numpy(dtype=bool)[s_codes], index=f.index)
         school = raw_school.where(ok, "")
         bad = (~ok & raw_school.ne("")).to_numpy()
         if bad.any():
@@ -854,30 +857,32 @@ def map_survey_chunk(
     items = list(plan.item_col)
     k = len(items)
     values = np.full((n, k), np.nan)
-    reasons = np.full((n, k), "", dtype=object)
+    # missing reasons as small integer codes into reason_ids ("" = answered)
+    reason_ids: dict[str, int] = {"": 0}
+    reasons = np.zeros((n, k), dtype=np.int32)
     lang_votes = {"en": np.zeros(n), "es": np.zeros(n)}
     for jj, iid in enumerate(items):
         j = plan.item_col[iid]
         cells = f[j]
         codes_, uniq = pd.factorize(cells, use_na_sentinel=False)
         code_of = np.full(len(uniq), np.nan)
-        reason_of = np.empty(len(uniq), dtype=object)
+        reason_of = np.zeros(len(uniq), dtype=np.int32)
         cat_of: dict[int, str] = {}
         for i_u, u in enumerate(uniq):
             hit = lookup_answer(u, lookup, inst.points)
             if hit is None:
-                reason_of[i_u] = "out_of_range"
+                reason_of[i_u] = reason_ids.setdefault("out_of_range", len(reason_ids))
                 cat_of[i_u] = classify_unrecognised(u, inst.points)
             else:
                 code_of[i_u] = np.nan if hit[0] is None else float(hit[0])
-                reason_of[i_u] = hit[1]
+                reason_of[i_u] = reason_ids.setdefault(hit[1], len(reason_ids))
             langs = label_lang.get(vocab_key(u), frozenset())
             for lg in lang_votes:
                 if lg in langs and len(langs) == 1:
                     lang_votes[lg] += codes_ == i_u
         values[:, jj] = code_of[codes_]
         reasons[:, jj] = reason_of[codes_]
-        bad = (reasons[:, jj] == "out_of_range") & keep
+        bad = (reasons[:, jj] == reason_ids.get("out_of_range", -1)) & keep
         if bad.any():
             cats = np.array([cat_of[c] for c in codes_[bad]], dtype=object)
             for cat in pd.unique(cats):
@@ -944,7 +949,7 @@ def map_survey_chunk(
     if id_hash is not None:
         rid = id_hash(rid)
     per_row = np.repeat(idx, k)  # each kept respondent's position, once per item
-    reason_codes, reason_values = pd.factorize(reasons[idx].ravel())
+    reason_codes, reason_values = reasons[idx].ravel(), list(reason_ids)
     out = pd.DataFrame(
         {
             C.RESPONDENT_ID: _take_text(rid, per_row),

@@ -178,18 +178,21 @@ def map_vocabulary(
     (mapped, blank, unrecognised): the canonical values (``other`` for labels not in the
     vocabulary, None for blanks), and boolean masks of blank and unrecognised cells.
     """
+    import numpy as np
     import pandas as pd
 
     voc = load_vocabulary(vocabulary) if isinstance(vocabulary, str) else vocabulary
-    uniq = pd.unique(values)
-    keys = {u: vocab_key(u) for u in uniq}
-    mapped = {u: (None if not k else voc.table.get(k, other)) for u, k in keys.items()}
-    unknown = {u: bool(k) and k not in voc.table for u, k in keys.items()}
-    blank = {u: not k for u, k in keys.items()}
+    # each distinct value looked up once, then gathered by position (no per-row lookups)
+    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+    keys = [vocab_key(u) for u in uniq]
+    mapped = np.array([None if not k else voc.table.get(k, other) for k in keys] + [None])
+    unknown = np.array([bool(k) and k not in voc.table for k in keys] + [False], dtype=bool)
+    blank = np.array([not k for k in keys] + [True], dtype=bool)
+    idx = values.index
     return (
-        values.map(mapped),
-        values.map(blank).astype(bool),
-        values.map(unknown).astype(bool),
+        pd.Series(mapped[codes], index=idx, dtype=object),
+        pd.Series(blank[codes], index=idx, dtype=bool),
+        pd.Series(unknown[codes], index=idx, dtype=bool),
     )
 
 
