@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..schemas import C, school_year
+from .raw import _FIRST, _LAST  # the made-up names the sign-in sheets use too
 
 __all__ = [
     "FEEDBACK_RELEVANCE",
@@ -59,17 +60,6 @@ FEEDBACK_ITEMS = {
     "usefulness": ("useful_time", "useful_apply"),
     "relevance": ("relevant_practice", "relevant_families"),
 }
-
-_FIRST = np.array(
-    "Maria Jose Ana Luis Carmen Juan Rosa Carlos Laura Miguel Sofia David Linda James Emily "
-    "Michael Sarah Daniel Grace Kevin Mai Minh Aisha Omar Priya Tomas Elena Diego Lucia "
-    "Andres".split()
-)
-_LAST = np.array(
-    "Garcia Hernandez Lopez Martinez Gonzalez Rodriguez Perez Sanchez Ramirez Torres Smith "
-    "Johnson Nguyen Tran Kim Lee Patel Brown Davis Wilson Flores Rivera Gomez Diaz Cruz "
-    "Morales Reyes Ortiz Chavez Ruiz".split()
-)
 
 CHANGE_EN = (
     "More time for district teams to plan together.",
