@@ -63,7 +63,15 @@ from ._tabular import Grid, read_grid
 from .dates import parse_dates
 from .districts import DOC_TYPE, district_directory, resolve_district, resolve_districts
 from .exports import question_keys
-from .survey import ReadReport, SurveyRead, _Collector, _drop_kind, _rows_text, find_col
+from .survey import (
+    ReadReport,
+    SurveyRead,
+    _Collector,
+    _drop_kind,
+    _read_flag,
+    _rows_text,
+    find_col,
+)
 from .vocab import map_vocabulary, vocab_key
 
 __all__ = ["SurveyRead", "build_roster", "looks_like_signins", "read_roster", "read_signins"]
@@ -485,18 +493,7 @@ def read_signins(
     for key, c, label in (("el", C.EL_FAMILY, "EL family"), ("sed", C.SED_FAMILY, "low income")):
         if meta[key] is None:
             continue
-        mapped, _, unknown = map_vocabulary(f[meta[key]], "flags")
-        col.unknown(
-            rows[unknown.to_numpy() & keep].tolist(),
-            cname(key),
-            "not yes, no, blank or prefer not to say",
-            f"{label} value",
-            "write Yes or No (Sí/No); blanks and 'Prefer not to say' are read as missing",
-        )
-        v = pd.Series(pd.NA, index=f.index, dtype="boolean")
-        v[mapped.eq("true").fillna(False).to_numpy()] = True
-        v[mapped.eq("false").fillna(False).to_numpy()] = False
-        out[c] = v
+        out[c] = _read_flag(f[meta[key]], col, rows, keep, cname(key), label)
     text = _signin_text(f, text_cols, keep, out, dates, names_seen)
     out = out[keep].reset_index(drop=True)
     header_note = (

@@ -374,6 +374,25 @@ class _Collector:
         self.unrecognised.append((column, what, category, _rows_text(rows), len(rows)))
 
 
+def _read_flag(
+    cells: pd.Series, col: _Collector, rows: np.ndarray, keep: np.ndarray, column: str, label: str
+) -> pd.Series:
+    """A yes/no column (EL family, low income) as nullable booleans: blanks and "Prefer not
+    to say" are missing; any other label is reported to ``col`` and set missing."""
+    mapped, _, unknown = map_vocabulary(cells, "flags")
+    col.unknown(
+        rows[unknown.to_numpy() & keep].tolist(),
+        column,
+        "not yes, no, blank or prefer not to say",
+        f"{label} value",
+        "write Yes or No (Sí/No); blanks and 'Prefer not to say' are read as missing",
+    )
+    out = pd.Series(pd.NA, index=cells.index, dtype="boolean")
+    out[mapped.eq("true").fillna(False).to_numpy()] = True
+    out[mapped.eq("false").fillna(False).to_numpy()] = False
+    return out
+
+
 def _events(
     f: pd.DataFrame,
     meta: dict,
@@ -913,18 +932,7 @@ def map_survey_chunk(
     def flag(key: str, label: str) -> pd.Series | None:
         if meta[key] is None:
             return None
-        mapped, _, unknown = map_vocabulary(f[meta[key]], "flags")
-        col.unknown(
-            rows[unknown.to_numpy() & keep].tolist(),
-            colname(key),
-            "not yes, no, blank or prefer not to say",
-            f"{label} value",
-            "write Yes or No (Sí/No); blanks and 'Prefer not to say' are read as missing",
-        )
-        out = pd.Series(pd.NA, index=f.index, dtype="boolean")
-        out[mapped.eq("true").fillna(False).to_numpy()] = True
-        out[mapped.eq("false").fillna(False).to_numpy()] = False
-        return out
+        return _read_flag(f[meta[key]], col, rows, keep, colname(key), label)
 
     el = flag("el", "EL family")
     sed = flag("sed", "low income")
