@@ -30,6 +30,7 @@ never by spelling the string again; that holds for output columns too (``C.ESTIM
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
@@ -583,6 +584,27 @@ def schema(table: TableName) -> pa.DataFrameSchema:
     else:
         raise SchemaError(f"no table called {table!r}", fix=f"use one of {ALL_TABLES}")
     return pa.DataFrameSchema(cols, strict=False, coerce=True, unique=unique, name=table)
+
+
+def numeric_columns(df: pd.DataFrame, cols: Iterable[str], *, kind: str) -> pd.DataFrame:
+    """A copy of ``df`` with ``cols`` as floats; :class:`SchemaError` names the first
+    non-number, its row (1-based) and its column (``kind`` names the caller)."""
+    import numpy as np
+    import pandas as pd
+
+    out = df.copy()
+    for c in cols:
+        conv = pd.to_numeric(out[c], errors="coerce")
+        bad = conv.isna() & out[c].notna()
+        if bad.any():
+            raise SchemaError(
+                f"{kind}: column holds a non-number {out[c][bad].iloc[0]!r}",
+                row=int(np.flatnonzero(bad.to_numpy())[0]) + 1,
+                column=c,
+                fix="give numbers (blank for missing)",
+            )
+        out[c] = conv.astype(float)
+    return out
 
 
 def validate(df: pd.DataFrame, table: TableName, *, file: object | None = None) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SchemaError
 from ..schemas import C
+from ..schemas import numeric_columns as numeric
 from ._cols import ESTIMATE as EST
 from ._cols import (
     HIGHLIGHT,
@@ -45,26 +46,6 @@ def require(df: pd.DataFrame, cols: Iterable[str], *, kind: str) -> pd.DataFrame
     if df.empty:
         raise SchemaError(f"{kind} input has no rows", fix="check the filters that built it")
     return df
-
-
-def numeric(df: pd.DataFrame, cols: Iterable[str], *, kind: str) -> pd.DataFrame:
-    """Coerce columns to float, raising :class:`SchemaError` on a non-number."""
-    import numpy as np
-    import pandas as pd
-
-    out = df.copy()
-    for c in cols:
-        conv = pd.to_numeric(out[c], errors="coerce")
-        bad = conv.isna() & out[c].notna()
-        if bad.any():
-            raise SchemaError(
-                f"{kind}: column holds a non-number {out[c][bad].iloc[0]!r}",
-                row=int(np.flatnonzero(bad.to_numpy())[0]) + 1,
-                column=c,
-                fix="give numbers (blank for missing)",
-            )
-        out[c] = conv.astype(float)
-    return out
 
 
 def _table(obj: Any, kind: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SchemaError
+from ..schemas import numeric_columns as numeric  # noqa: F401  (the figure modules import it here)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -214,26 +215,6 @@ def require(
             f"{kind} {what} has no rows", fix="check the filters that built the table"
         )
     return df
-
-
-def numeric(df: pd.DataFrame, cols: Iterable[str], *, kind: str) -> pd.DataFrame:
-    """Coerce columns to float, raising :class:`SchemaError` on a non-number."""
-    import numpy as np
-    import pandas as pd
-
-    out = df.copy()
-    for c in cols:
-        conv = pd.to_numeric(out[c], errors="coerce")
-        bad = conv.isna() & out[c].notna()
-        if bad.any():
-            raise SchemaError(
-                f"{kind}: column holds a non-number {out[c][bad].iloc[0]!r}",
-                row=int(np.flatnonzero(bad.to_numpy())[0]) + 1,
-                column=c,
-                fix="give numbers (blank for missing)",
-            )
-        out[c] = conv.astype(float)
-    return out
 
 
 def ordered_levels(values: pd.Series) -> list:
