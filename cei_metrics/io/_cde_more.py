@@ -202,8 +202,7 @@ def read_census_enrollment(raw: RawTable, fmt: str, *, kind: str | None, **_) ->
         keep |= True
     dropped = int((~keep).sum())
     if dropped:
-        raw = RawTable(raw.frame.loc[keep].reset_index(drop=True), raw.path, raw.delimiter,
-                       raw.encoding, raw.comments, raw.sheet)  # fmt: skip
+        raw = raw.subset(keep)
         level = level[keep]
     cds = _cds_parts(raw, "countycode", "districtcode", "schoolcode")
     year = _map_years(raw, "academicyear", _school_year_text,
@@ -321,8 +320,7 @@ def read_upc(raw: RawTable, fmt: str, *, kind: str | None, **_) -> pd.DataFrame:
     keep = (dc != "").to_numpy()
     dropped = int((~keep).sum())
     if dropped:
-        raw = RawTable(raw.frame.loc[keep].reset_index(drop=True), raw.path, raw.delimiter,
-                       raw.encoding, raw.comments, raw.sheet)  # fmt: skip
+        raw = raw.subset(keep)
     lea_sheet = not raw.has("schoolcode") or "lea" in (raw.sheet or "").casefold()
     if not raw.has("schoolcode"):
         raw.frame["School Code"] = "0000000"
@@ -423,8 +421,7 @@ def read_caaspp_research(raw: RawTable, fmt: str, *, kind: str | None, **_) -> p
     test = raw.text("testid").str.lstrip("0")
     keep = (grade == CAASPP_ALL_GRADES).to_numpy() & test.isin(list(CAASPP_TESTS)).to_numpy()
     dropped = int((~keep).sum())
-    raw = RawTable(raw.frame.loc[keep].reset_index(drop=True), raw.path, raw.delimiter,
-                   raw.encoding, raw.comments, raw.sheet)  # fmt: skip
+    raw = raw.subset(keep)
     test = test[keep].reset_index(drop=True)
     cds = _cds_parts(raw, "countycode", "districtcode", "schoolcode")
     if raw.has("typeid"):

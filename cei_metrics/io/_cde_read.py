@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +74,16 @@ class RawTable:
         if self.data_rows is not None and i < len(self.data_rows):
             return int(self.data_rows[i])
         return self.header_row + 1 + int(i)
+
+    def subset(self, keep: np.ndarray) -> RawTable:
+        """The rows where ``keep`` is True, each still named by its row in the file."""
+        keep = np.asarray(keep, dtype=bool)
+        idx = np.flatnonzero(keep)
+        rows = self.header_row + 1 + idx.astype(np.int64)
+        if self.data_rows is not None:
+            known = idx < len(self.data_rows)
+            rows[known] = np.asarray(self.data_rows, dtype=np.int64)[idx[known]]
+        return replace(self, frame=self.frame.loc[keep].reset_index(drop=True), data_rows=rows)
 
     @property
     def header(self) -> list[str]:

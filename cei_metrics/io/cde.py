@@ -578,8 +578,7 @@ def _read_dataquest(raw: RawTable, fmt: str, *, kind: str | None, **_) -> pd.Dat
     keep |= sub
     dropped = int((~keep).sum())
     if dropped:
-        raw = RawTable(raw.frame.loc[keep].reset_index(drop=True), raw.path, raw.delimiter,
-                       raw.encoding, raw.comments, raw.sheet)  # fmt: skip
+        raw = raw.subset(keep)
         level = level[keep]
     cds = _cds_parts(raw, "countycode", "districtcode", "schoolcode")
     year = _map_years(raw, "academicyear", _school_year_text,

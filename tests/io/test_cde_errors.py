@@ -114,6 +114,26 @@ def test_star_in_dataquest_is_suppression_but_text_is_not(tmp_path):
     assert e.value.column == "ChronicAbsenteeismCount"
 
 
+def test_a_bad_cell_after_dropped_subset_rows_names_its_own_row(tmp_path):
+    """Rows of the charter and DASS subsets are dropped before the counts are read; a bad
+    count further down is still named by its row in the file, not its place among the kept."""
+    lines = [ln.split("\t") for ln in _lines(DQ)]
+    head = lines[0]
+    charter, dass = head.index("CharterSchool"), head.index("DASS")
+    dropped = [
+        k for k in range(1, len(lines)) if (lines[k][charter], lines[k][dass]) != ("All", "All")
+    ]
+    # the first kept row with at least ten dropped rows above it
+    k = next(
+        k for k in range(1, len(lines)) if k not in dropped and sum(d < k for d in dropped) >= 10
+    )
+    lines[k][head.index("ChronicAbsenteeismCount")] = "n/a?"
+    q = _write(tmp_path, ["\t".join(r) for r in lines], eol="\r\n")
+    with pytest.raises(SchemaError) as e:
+        read_cde(q)
+    assert (e.value.row, e.value.column) == (k + 1, "ChronicAbsenteeismCount")
+
+
 def test_rate_that_disagrees_with_counts(tmp_path):
     lines = [ln.split("\t") for ln in _lines(GRAD)]
     i = lines[0].index("currstatus")
