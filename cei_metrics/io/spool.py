@@ -75,36 +75,111 @@ class SpooledTable:
 
 
 class SpoolWriter:
-    """Append frames of one schema to a parquet file as row groups (zstd)."""
+    """Append tables of one schema to a parquet file as row groups (zstd).
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    ``write`` takes a pandas frame, or an Arrow table whose text columns may be
+    dictionary-encoded (:meth:`~cei_metrics.io.survey.LongParts.to_arrow`): parquet
+    stores such a column's dictionary as it is, and the file reads back as plain text.
+    With ``background=True`` row groups are compressed and written by a second thread
+    (parquet writing releases the interpreter lock) while the caller maps the next
+    batch; at most two batches wait, so memory stays bounded. A write that failed in
+    the thread is raised by the next ``write`` or by ``close``.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, background: bool = False) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.rows = 0
         self._writer = None
         self._schema: pa.Schema | None = None
+        self._queue = None
+        self._thread = None
+        self._error: BaseException | None = None
+        if background:
+            import queue
+            import threading
 
-    def write(self, df: pd.DataFrame) -> None:
+            self._queue = queue.Queue(maxsize=2)
+            self._thread = threading.Thread(target=self._drain, name="cei-spool", daemon=True)
+            self._thread.start()
+
+    def _open(self, table: pa.Table) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        if self._schema is None:
-            table = pa.Table.from_pandas(df, preserve_index=False)
-            self._schema = table.schema.remove_metadata()
-            table = table.replace_schema_metadata(None)
-            self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
-        else:
-            table = pa.Table.from_pandas(df, schema=self._schema, preserve_index=False)
-            table = table.replace_schema_metadata(None)
+        self._schema = table.schema
+        encoded = [f.name for f in self._schema if pa.types.is_dictionary(f.type)]
+        plain = [f.name for f in self._schema if f.name not in encoded]
+        self._writer = pq.ParquetWriter(
+            self.path,
+            self._schema,
+            compression="zstd",
+            # a dictionary-encoded column is written as text (the file holds no
+            # Arrow-only types), without min/max statistics of its ids and labels
+            store_schema=not encoded,
+            write_statistics=plain if encoded else True,
+        )
+
+    def _table(self, df) -> pa.Table:
+        import pyarrow as pa
+
+        if isinstance(df, pa.Table):
+            return df.replace_schema_metadata(None)
+        schema = self._schema if self._queue is None else None  # else cast when written
+        return pa.Table.from_pandas(
+            df, schema=schema, preserve_index=False
+        ).replace_schema_metadata(None)
+
+    def _write_now(self, table: pa.Table) -> None:
+        if self._writer is None:
+            self._open(table)
+        elif table.schema != self._schema:
+            table = table.cast(self._schema)
         self._writer.write_table(table)
-        self.rows += len(df)
+
+    def _drain(self) -> None:
+        while True:
+            table = self._queue.get()
+            if table is None:
+                return
+            if self._error is None:
+                try:
+                    self._write_now(table)
+                except BaseException as err:  # raised in the caller's thread
+                    self._error = err
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise err
+
+    def write(self, df: pd.DataFrame | pa.Table) -> None:
+        table = self._table(df)
+        if self._queue is None:
+            self._write_now(table)
+        else:
+            self._raise()
+            self._queue.put(table)
+        self.rows += table.num_rows
+
+    def _stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
 
     def close(self) -> Path:
+        self._stop()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+        self._raise()
         return self.path
 
     def abort(self) -> None:
-        self.close()
+        self._stop()
+        self._error = None
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         self.path.unlink(missing_ok=True)

@@ -59,7 +59,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -87,6 +87,10 @@ from .exports import (
     question_keys,
     read_wide_export,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
 from .vocab import (
     answer_lookup,
     classify_unrecognised,
@@ -534,7 +538,9 @@ class MapState:
     rows_read: int = 0
     rows_kept: int = 0
     batched: bool = False  # the file is read in batches
-    seen: list = field(default_factory=list)  # sorted (id, wave) hashes of earlier batches
+    seen: np.ndarray = field(  # sorted (id, wave) hashes of earlier batches
+        default_factory=lambda: np.zeros(0, dtype=np.uint64)
+    )
     districts: dict = field(default_factory=dict)  # (text, code, name, how) -> rows
     date_evidence: tuple[bool, bool, int] | None = None  # whole-file day/month evidence
     noted: set = field(default_factory=set)  # notes already made (one per file)
@@ -694,14 +700,17 @@ def map_survey_chunk(
     *,
     year: str | None = None,
     id_hash=None,
-) -> pd.DataFrame:
+    as_arrow: bool = False,
+) -> pd.DataFrame | pa.Table:
     """Map the rows ``f`` (text cells, columns by position; ``rows`` their spreadsheet
     row numbers) of an export planned by :func:`plan_survey` to the long survey table.
 
     A file read whole is one chunk; a large file is mapped batch by batch with the same
     ``col`` and ``state`` (repeated respondents are found across batches), and its
     ``year`` given (decided from every batch's dates first). ``id_hash`` replaces the
-    respondent ids (once per respondent, before the table repeats them per item)."""
+    respondent ids (once per respondent, before the table repeats them per item).
+    ``as_arrow`` returns the table as Arrow, its text columns dictionary-encoded (each
+    respondent's cells stored once: for writing to parquet)."""
     inst, fpath, meta = plan.inst, plan.path, plan.meta
     colname = plan.colname
     n = len(f)
@@ -857,7 +866,8 @@ def map_survey_chunk(
     dup = pairs[keep].duplicated(keep="first").reindex(range(n), fill_value=False).to_numpy().copy()
     if state.batched:  # (id, wave) as 64-bit hashes, looked up in earlier batches' sorted hashes
         pair_hash = pd.util.hash_pandas_object(pairs, index=False).to_numpy()
-        for earlier in state.seen:
+        earlier = state.seen
+        if len(earlier):
             pos = np.searchsorted(earlier, pair_hash).clip(max=len(earlier) - 1)
             dup |= (earlier[pos] == pair_hash) & keep
     col.reject(
@@ -868,7 +878,8 @@ def map_survey_chunk(
     )
     keep &= ~dup
     if state.batched and keep.any():  # a file read in batches: remember who was read
-        state.seen.append(np.sort(pair_hash[keep]))
+        new = np.sort(pair_hash[keep])  # merged into the one sorted array (linear)
+        state.seen = np.insert(state.seen, np.searchsorted(state.seen, new), new)
 
     # answers: each column's distinct labels mapped once
     lookup = answer_lookup(inst)
@@ -956,27 +967,18 @@ def map_survey_chunk(
     rid_raw = rid  # the text table's ids are hashed with every text row, at ingest
     if id_hash is not None:
         rid = id_hash(rid)
-    per_row = np.repeat(idx, k)  # each kept respondent's position, once per item
-    reason_codes, reason_values = reasons[idx].ravel(), list(reason_ids)
-    out = pd.DataFrame(
-        {
-            C.RESPONDENT_ID: _take_text(rid, per_row),
-            C.WAVE: np.repeat(waves[idx], k).astype(np.int64),
-            C.YEAR: (
-                _take_text([year], np.zeros(m * k, dtype=np.int64))
-                if events is None
-                else _take_text(ev_years, per_row)
-            ),
-            C.DISTRICT_ID: _take_text(dist, per_row),
-            C.SCHOOL_ID: _take_text(school, per_row),
-            C.ROLE: _take_text(roles, per_row),
-            C.LANGUAGE: _take_text(lang, per_row),
-            C.INSTRUMENT: _take_text([inst.name], np.zeros(m * k, dtype=np.int64)),
-            C.ITEM: _take_text(items, np.tile(np.arange(k), m)),
-            C.VALUE: values[idx].ravel(),
-            C.MISSING_REASON: _take_text(list(reason_values), reason_codes),
-        }
-    )
+    # one value per kept respondent; the long table repeats each once per item
+    per: dict[str, object] = {
+        C.RESPONDENT_ID: _kept(rid, idx),
+        C.WAVE: waves[idx].astype(np.int64),
+        C.YEAR: year if events is None else _kept(ev_years, idx),
+        C.DISTRICT_ID: _kept(dist, idx),
+        C.SCHOOL_ID: _kept(school, idx),
+        C.ROLE: _kept(roles, idx),
+        C.LANGUAGE: _kept(lang, idx),
+        C.INSTRUMENT: inst.name,
+    }
+    extra: dict[str, object] = {}
     if meta["weight"] is not None:
         w = pd.to_numeric(f[meta["weight"]].str.replace(",", "."), errors="coerce")
         badw = (~(w > 0) | ~np.isfinite(w)).to_numpy() & keep
@@ -990,17 +992,19 @@ def map_survey_chunk(
                 column=colname("weight"),
                 fix="give every respondent a positive sampling weight, or drop the weight column",
             )
-        out[C.WEIGHT] = np.repeat(w.to_numpy()[idx], k)
+        extra[C.WEIGHT] = w.to_numpy(dtype=float)[idx]
     if el is not None:
-        out[C.EL_FAMILY] = pd.array(np.repeat(el.to_numpy()[idx], k), dtype="boolean")
+        extra[C.EL_FAMILY] = pd.array(el.to_numpy()[idx], dtype="boolean")
     if sed is not None:
-        out[C.SED_FAMILY] = pd.array(np.repeat(sed.to_numpy()[idx], k), dtype="boolean")
+        extra[C.SED_FAMILY] = pd.array(sed.to_numpy()[idx], dtype="boolean")
     if meta["home"] is not None:
         home, _, _ = map_vocabulary(f[meta["home"]], "languages", other="other")
-        out[C.HOME_LANGUAGE] = np.repeat(home.fillna("und").to_numpy()[idx], k)
+        extra[C.HOME_LANGUAGE] = _kept(home.fillna("und"), idx)
     if events is not None:
-        out[C.EVENT_ID] = np.repeat(events.to_numpy()[idx], k)
-        out[C.DATE] = np.repeat(ev_dates.to_numpy()[idx], k)
+        extra[C.EVENT_ID] = _kept(events, idx)
+        extra[C.DATE] = ev_dates.to_numpy()[idx]
+    long = LongParts(per, items, values[idx], reasons[idx], list(reason_ids), extra)
+    out = long.to_arrow() if as_arrow else long.to_frame()
 
     # free text: open questions and comment columns, kept apart (the text table)
     for j, (qid, qtext) in plan.text_cols.items():
@@ -1030,16 +1034,103 @@ def map_survey_chunk(
     return out
 
 
-def _take_text(values, positions: np.ndarray) -> pd.Series:
-    """``values[positions]`` as a text column, gathered by pyarrow (no Python objects
-    made per row: the long table repeats each respondent's cells once per item)."""
+def _kept(values, idx: np.ndarray) -> pa.Array:
+    """The kept rows' cells of a per-row column, as an Arrow text array (gathered by
+    pyarrow: no Python object made per row)."""
     import pyarrow as pa
 
     if isinstance(values, pd.Series):
         arr = pa.array(values.astype(str).array if values.dtype != "str" else values.array)
     else:
-        arr = pa.array([str(v) for v in values], type=pa.string())
-    return pd.Series(arr.take(pa.array(positions, type=pa.int64())).to_pandas(), dtype="str")
+        arr = pa.array([str(v) for v in values], type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.take(pa.array(idx, type=pa.int64()))
+
+
+@dataclass
+class LongParts:
+    """A mapped batch before it is made long: one value per kept respondent (``per`` and
+    ``extra``: arrays of length m, or one text for all), the m x k answer codes
+    ``values`` and missing-reason codes ``reasons`` (indices into ``reason_values``).
+
+    :meth:`to_arrow` gives the long table (m x k rows, respondent by respondent, items in
+    order) with each text column dictionary-encoded -- a respondent's id is stored once,
+    not once per item -- and :meth:`to_frame` the same table in pandas."""
+
+    per: dict[str, object]
+    items: list[str]
+    values: np.ndarray
+    reasons: np.ndarray
+    reason_values: list[str]
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def _columns(self):
+        import pyarrow as pa
+
+        m, k = self.values.shape
+        n = m * k
+        cols: dict[str, pa.Array] = {}
+        TEXT = pa.large_string()  # pandas' own text type: decoded without a copy
+
+        def text(v) -> pa.DictionaryArray:
+            if isinstance(v, str):
+                return pa.DictionaryArray.from_arrays(
+                    pa.array(np.zeros(n, dtype=np.int32)), pa.array([v], type=TEXT)
+                )
+            enc = v.dictionary_encode()
+            return pa.DictionaryArray.from_arrays(
+                pa.array(np.repeat(enc.indices.to_numpy().astype(np.int32), k)),
+                enc.dictionary.cast(TEXT),
+            )
+
+        for name, v in {**self.per, **self.extra}.items():
+            if isinstance(v, str | pa.Array):
+                cols[name] = text(v)
+            elif isinstance(v, pd.api.extensions.ExtensionArray):  # nullable booleans
+                cols[name] = pa.array(
+                    np.repeat(v.to_numpy(dtype=bool, na_value=False), k),
+                    mask=np.repeat(np.asarray(v.isna()), k),
+                )
+            else:
+                cols[name] = pa.array(np.repeat(np.asarray(v), k))
+        cols[C.ITEM] = pa.DictionaryArray.from_arrays(
+            pa.array(np.tile(np.arange(k, dtype=np.int32), m)), pa.array(self.items, TEXT)
+        )
+        cols[C.VALUE] = pa.array(self.values.ravel())
+        cols[C.MISSING_REASON] = pa.DictionaryArray.from_arrays(
+            pa.array(self.reasons.ravel().astype(np.int32)),
+            pa.array(self.reason_values, TEXT),
+        )
+        order = [*self.per, C.ITEM, C.VALUE, C.MISSING_REASON, *self.extra]
+        return {c: cols[c] for c in order}
+
+    def to_arrow(self):
+        """The long table in Arrow, text columns dictionary-encoded."""
+        import pyarrow as pa
+
+        return pa.table(self._columns())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The long table in pandas (text columns as ``str``)."""
+        return arrow_frame(self.to_arrow())
+
+
+def arrow_frame(table) -> pd.DataFrame:
+    """A table of :meth:`LongParts.to_arrow` in pandas: dictionary-encoded text decoded
+    to ``str`` columns, nullable booleans as ``boolean``."""
+    import pyarrow as pa
+
+    out = {}
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        if pa.types.is_dictionary(arr.type):
+            out[name] = pd.Series(arr.dictionary.take(arr.indices).to_pandas(), dtype="str")
+        elif pa.types.is_boolean(arr.type):
+            out[name] = pd.array(arr.to_pandas(), dtype="boolean")
+        else:
+            out[name] = arr.to_numpy(zero_copy_only=False)
+    return pd.DataFrame(out, index=pd.RangeIndex(table.num_rows))
 
 
 def survey_text(plan: SurveyPlan, state: MapState) -> pd.DataFrame:
@@ -1214,7 +1305,7 @@ def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
     if year is None:
         year = survey_year(plan, pd.Series(pd.NaT, index=[], dtype="datetime64[ns]"))
     col = _Collector(plan.path, errors)
-    writer = SpoolWriter(spool or scratch / "discard.parquet")
+    writer = SpoolWriter(spool or scratch / "discard.parquet", background=spool is not None)
     districts: set[str] = set()
     try:
         for frame, rows in iter_body(src, batch_bytes=step, engine=engine):
@@ -1226,15 +1317,16 @@ def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
                 state,
                 year=year,
                 id_hash=None if key is None else (lambda ids: hash_ids(ids, key)),
+                as_arrow=True,
             )
-            if not len(out):
+            if not out.num_rows:
                 continue
-            districts.update(out[C.DISTRICT_ID].unique())
-            out = _validate_batch(out, len(plan.item_col), plan.path)
+            districts.update(out.column(C.DISTRICT_ID).chunk(0).dictionary.to_pylist())
+            _validate_batch(out, len(plan.item_col), plan.path)
             if spool is not None:
                 writer.write(out)
             else:
-                writer.rows += len(out)
+                writer.rows += out.num_rows
     except BaseException:
         writer.abort()
         raise
@@ -1253,19 +1345,23 @@ def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
     return table, report, wx.synthetic
 
 
-def _validate_batch(out: pd.DataFrame, k: int, path: Path) -> pd.DataFrame:
-    """Check one batch of a streamed export against the survey schema.
+def _validate_batch(out: pa.Table, k: int, path: Path) -> None:
+    """Check one batch of a streamed export (:meth:`LongParts.to_arrow`) against the
+    survey schema.
 
     The long table repeats each respondent's columns once per item, so the schema is
     checked on one row per respondent (every column of every respondent, and the item
     columns of that row), and the item columns -- which the mapper fills from the
-    instrument's items and answer codes -- on every row by their dtype and the set of
-    missing reasons. It finds what checking every row would, at a twelfth of the cost.
+    instrument's items and answer codes -- on every row by their type and the set of
+    missing reasons. It finds what checking every row would, at a twelfth of the cost;
+    when that finds a problem, every row is checked, to name the first bad one.
     """
+    import pyarrow as pa
+
     from ..schemas import MISSING_REASONS, validate
 
-    validate(out.iloc[::k], "survey", file=path)
-    reasons = set(pd.unique(out[C.MISSING_REASON]))
-    if not reasons <= set(MISSING_REASONS) or out[C.VALUE].dtype.kind != "f":
-        return validate(out, "survey", file=path)  # the full check names the row
-    return out
+    validate(arrow_frame(out.take(np.arange(0, out.num_rows, k))), "survey", file=path)
+    reasons = out.column(C.MISSING_REASON).chunk(0)
+    used = set(reasons.dictionary.take(pa.array(np.unique(reasons.indices))).to_pylist())
+    if not used <= set(MISSING_REASONS) or not pa.types.is_floating(out.schema.field(C.VALUE).type):
+        validate(arrow_frame(out), "survey", file=path)  # the full check names the row

@@ -10,6 +10,8 @@ import stat
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cei_metrics as cm
 from cei_metrics.errors import PrivacyError
@@ -99,6 +101,19 @@ def test_keyed_hash_is_hmac_sha256():
     assert h.iat[0] == hmac.new(KEY, b"R1", hashlib.sha256).hexdigest()[:16]
     assert h.iat[0] == h.iat[2] and h.iat[0] != h.iat[1] and pd.isna(h.iat[3])
     assert K.keyed_hash(s, bytes(range(1, 33))).iat[0] != h.iat[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.text(max_size=80), max_size=5),
+    key=st.binary(min_size=1, max_size=150),
+    length=st.integers(1, 64),
+)
+def test_hmac_hex_equals_the_standard_library_for_any_text_and_key(texts, key, length):
+    """The prepared-state HMAC equals ``hmac.new`` for any message (unicode included),
+    any key length (longer than a SHA-256 block: hashed first) and any prefix length."""
+    want = [hmac.new(key, t.encode("utf-8"), hashlib.sha256).hexdigest()[:length] for t in texts]
+    assert K.hmac_hex(texts, key, length) == want
 
 
 def test_ingest_salt_argument_is_refused(tmp_path, cfg):

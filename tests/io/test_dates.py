@@ -1,0 +1,105 @@
+"""Dates: the column-wise reader of ISO and numeric dates gives exactly what the
+text-by-text reader gives, for any text, order and source zone (daylight-saving changes
+included), and a column of distinct timestamps reads fast."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cei_metrics.io import dates as D
+
+ZONES = ["", "Z", "+05:30", "-0800", "-07", "-07:00", " PDT", " PST", " PT", " GMT-7", " UTC",
+         " EST", "XYZT", " GMT+5:30", "+14:00", " gmt"]  # fmt: skip
+SOURCES = [None, "America/New_York", "America/Los_Angeles", "UTC", "Australia/Sydney", "Nowhere/X"]
+EVIDENCE = [(False, False, 0), (True, False, 0), (False, True, 3), (True, True, 1)]
+
+
+@st.composite
+def date_texts(draw) -> str:
+    y = draw(st.sampled_from(["2024", "2023", "1949", "2151", "0000", "24", "69", "70", "99"]))
+    m = draw(st.integers(0, 13))
+    d = draw(st.integers(0, 32))
+    if draw(st.booleans()):
+        if draw(st.booleans()):  # the two daylight-saving changes of 2024 in the US
+            y, m, d = "2024", draw(st.sampled_from([3, 11])), draw(st.sampled_from([3, 10]))
+        sep = draw(st.sampled_from(["-", "/"]))
+        if len(y) != 4:
+            y = "20" + y[-2:]
+        text = f"{y}{sep}{m:02d}{sep}{d:02d}"
+    else:
+        sep = draw(st.sampled_from(["/", "-", "."]))
+        text = f"{m}{sep}{d}{sep}{y}"
+    if draw(st.booleans()):
+        h = draw(st.integers(0, 25))
+        mi = draw(st.integers(0, 61))
+        text += draw(st.sampled_from(["T", " ", "  "])) + f"{h}:{mi:02d}"
+        if draw(st.booleans()):
+            text += f":{draw(st.integers(0, 60)):02d}"
+            if draw(st.booleans()):
+                text += "." + draw(st.sampled_from(["5", "123", "1234567", "000001"]))
+        text += draw(st.sampled_from(["", " AM", " PM", " p.m.", "am", " P M"]))
+        text += draw(st.sampled_from(ZONES))
+    return text
+
+
+def _one(u, evidence, source_tz):
+    day_first_seen, month_first_seen, _ = evidence
+    order = "day/month" if day_first_seen and not month_first_seen else "month/day"
+    try:
+        D._zone(source_tz) if source_tz else None
+    except Exception:
+        source_tz = None
+    dt = D._parse_one(u, order, day_first_seen, month_first_seen, source_tz)
+    return pd.NaT if dt is None else pd.Timestamp(dt)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    texts=st.lists(date_texts(), min_size=1, max_size=8),
+    evidence=st.sampled_from(EVIDENCE),
+    source_tz=st.sampled_from(SOURCES),
+)
+def test_column_wise_dates_equal_the_text_by_text_reader(texts, evidence, source_tz):
+    got = D.parse_dates(pd.Series(texts), source_tz=source_tz, evidence=evidence).values
+    want = [_one(u, evidence, source_tz) for u in texts]
+    for u, g, w in zip(texts, got, want, strict=True):
+        assert (pd.isna(g) and pd.isna(w)) or g == w, (u, g, w)
+
+
+def test_a_time_in_the_missing_hour_of_the_source_zone_reads_as_before():
+    """02:30 on 10 March 2024 does not exist in New York; it is read as the text-by-text
+    reader reads it (the offset before the change), not dropped."""
+    got = D.parse_dates(pd.Series(["2024-03-10 02:30:00"]), source_tz="America/New_York")
+    assert got.values.iat[0] == pd.Timestamp("2024-03-09 23:30:00")
+    fall = D.parse_dates(pd.Series(["2024-11-03 01:30:00"]), source_tz="America/New_York")
+    assert fall.values.iat[0] == pd.Timestamp("2024-11-02 22:30:00")  # the first 01:30 (EDT)
+
+
+def test_order_evidence_counts_distinct_ambiguous_dates():
+    assert D.order_evidence(pd.Series(["03/04/2024", "03/04/2024", "05/06/2024", "x"])) == (
+        False,
+        False,
+        2,
+    )
+    assert D.order_evidence(pd.Series(["25/10/2023"]))[:2] == (True, False)
+    assert D.order_evidence(pd.Series(["10/25/2023", "25/10/2023"]))[:2] == (True, True)
+    assert D.order_evidence(pd.Series(["", "2024-01-01"])) == (False, False, 0)
+
+
+def test_a_column_of_distinct_timestamps_reads_column_wise():
+    """200,000 distinct response times (as real exports have) in well under a second
+    each form: the text-by-text reader took about 5 microseconds a text."""
+    base = pd.Timestamp("2022-04-01 08:00") + pd.to_timedelta(np.arange(200_000) * 7, unit="s")
+    for fmt, tz in (("%Y-%m-%d %H:%M:%S", None), ("%m/%d/%Y %I:%M:%S %p", "America/Denver")):
+        texts = pd.Series(base.strftime(fmt))
+        t0 = time.perf_counter()
+        got = D.parse_dates(texts, source_tz=tz).values
+        took = time.perf_counter() - t0
+        shift = pd.Timedelta(0) if tz is None else pd.Timedelta(hours=-1)
+        assert (got == pd.Series(base + shift)).all()
+        assert took < 2.0, took
