@@ -32,9 +32,13 @@ def _write_export(path: Path, n_resp: int, seed: int = 1) -> None:
     inst = load_instrument("family_engagement")
     rng = np.random.default_rng(seed)
     lang = rng.random(n_resp) < 0.35
+    # distinct response times over three weeks, to the second, as real exports have
+    start = np.datetime64("2022-04-01T07:00:00") + rng.integers(0, 21 * 86400, n_resp).astype(
+        "timedelta64[s]"
+    )
     cols = {
         "Response ID": [f"R{i:07d}" for i in range(n_resp)],
-        "Start Date": "2022-04-01 10:00",
+        "Start Date": pd.Series(start).astype(str),
         "District Code": rng.choice(["1234567", "7654321", "1111111"], n_resp),
         "School Code": "12345670000001",
         "Survey Language": np.where(lang, "Español", "English"),

@@ -127,36 +127,67 @@ def order_evidence(values: pd.Series) -> tuple[bool, bool, int]:
     shows day first (first number above 12), month first (second number above 12), and
     how many distinct dates could be read either way. :func:`parse_dates` decides the
     order of a column from this; a file read in batches adds it up over its batches."""
-    import numpy as np
     import pandas as pd
 
-    uniq = pd.unique(values.astype(str).str.strip())
-    parts = _extract(uniq, _NUMERIC)
+    return _evidence(_text_array(pd.unique(values.astype(str).str.strip().fillna(""))))
+
+
+def _evidence(arr) -> tuple[bool, bool, int]:
+    """:func:`order_evidence` of distinct texts (an Arrow text array)."""
+    import numpy as np
+
+    parts = _extract(arr, _NUMERIC)
     if parts is None:
         return False, False, 0
     a, b = _ints(parts["a"]), _ints(parts["b"])
-    ok = parts["ok"]
-    a, b = a[ok], b[ok]
     day_first = bool(np.any((a > 12) & (a <= 31) & (b <= 12)))
     month_first = bool(np.any((b > 12) & (b <= 31) & (a <= 12)))
     return day_first, month_first, int(np.sum(a != b))
 
 
-def _extract(uniq, pattern: re.Pattern) -> dict | None:
-    """The named groups of ``pattern`` in each text, matched by pyarrow's RE2 (text arrays
-    of the groups, "" where a group did not take part) and ``ok``, whether it matched;
-    None when no text matches."""
+#: What a text must start with to be worth matching against each form (a cheap filter).
+_PREFIX = {_ISO.pattern: r"^\d{4}[-/]", _NUMERIC.pattern: r"^\d{1,2}[/.-]\d{1,2}[/.-]"}
+
+
+def _text_array(uniq):
+    """Distinct texts as an Arrow text array (missing values as "")."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(uniq, pa.ChunkedArray):
+        uniq = uniq.combine_chunks()
+    if isinstance(uniq, pa.Array):
+        return uniq.cast(pa.string()).fill_null("")
+    if isinstance(uniq, pd.api.extensions.ExtensionArray) and hasattr(uniq, "__arrow_array__"):
+        return _text_array(pa.array(uniq))
+    return pa.array(np.asarray(uniq, dtype=object), type=pa.string(), from_pandas=True).fill_null(
+        ""
+    )
+
+
+def _extract(arr, pattern: re.Pattern, rows=None) -> dict | None:
+    """The named groups of ``pattern`` in the texts ``arr`` (only ``rows``, a mask, when
+    given) that match it, by pyarrow's RE2: text arrays of the groups ("" where a group
+    did not take part) and ``index``, the positions of the matching texts; None when no
+    text matches."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(np.asarray(uniq, dtype=object), type=pa.string())
-    got = pc.extract_regex(arr, pattern.pattern)
+    cand = pc.match_substring_regex(arr, _PREFIX[pattern.pattern]).to_numpy(zero_copy_only=False)
+    if rows is not None:
+        cand &= rows
+    index = np.flatnonzero(cand)
+    if not len(index):
+        return None
+    got = pc.extract_regex(arr.take(pa.array(index)), pattern.pattern)
     ok = got.is_valid().to_numpy(zero_copy_only=False)
     if not ok.any():
         return None
+    got = got.filter(pa.array(ok))
     out = {f.name: got.field(f.name).fill_null("") for f in got.type}
-    out["ok"] = ok
+    out["index"] = index[ok]
     return out
 
 
@@ -168,86 +199,139 @@ def _ints(texts, default: int = 0):
     return pc.cast(filled, "int64").to_numpy(zero_copy_only=False)
 
 
+#: The plainest ISO form ("2024-02-05 09:41:12", Qualtrics and SurveyMonkey): read from
+#: its fixed character positions, without a regular expression per text.
+_PLAIN = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$"
+
+
+def _plain_parts(arr, rows):
+    """The parts of the texts in the plain ISO form (:data:`_PLAIN`) among ``rows``, read
+    from their digits' positions; None when there are none."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cand = pc.match_substring_regex(arr, _PLAIN).to_numpy(zero_copy_only=False) & rows
+    index = np.flatnonzero(cand)
+    if not len(index):
+        return None
+    sub = arr.take(pa.array(index)).cast(pa.large_string())
+    offsets = np.frombuffer(sub.buffers()[1], dtype=np.int64)[: len(index) + 1]
+    data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)
+    chars = data[offsets[0] : offsets[0] + 19 * len(index)].reshape(-1, 19).astype(np.int64) - 48
+
+    def num(lo: int, hi: int):
+        v = np.zeros(len(index), dtype=np.int64)
+        for j in range(lo, hi):
+            v = v * 10 + chars[:, j]
+        return v
+
+    k = len(index)
+    return {
+        "index": index,
+        "y": num(0, 4),
+        "m": num(5, 7),
+        "d": num(8, 10),
+        "H": num(11, 13),
+        "M": num(14, 16),
+        "S": num(17, 19),
+        "us": np.zeros(k, dtype=np.int64),
+        "ampm": np.full(k, "", dtype=object),
+        "tz": np.full(k, "", dtype=object),
+    }
+
+
 def _parse_fast(uniq, order: str, both_orders: bool, source_tz: str | None):
     """ISO and numeric dates (the forms of nearly every export) parsed column-wise;
     (datetime64[ns] values, NaT where not a date; mask of the texts decided here). The
     rest -- Excel serials, month names, times in a source zone's missing hour -- is left
     to the text-by-text reader, which gives the same result more slowly."""
     import numpy as np
-    import pandas as pd
     import pyarrow.compute as pc
 
-    n = len(uniq)
+    arr = _text_array(uniq)
+    n = len(arr)
     values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     done = np.zeros(n, dtype=bool)
-    for pattern in (_ISO, _NUMERIC):
-        parts = _extract(uniq, pattern)
-        if parts is None:
-            continue
-        ok = parts["ok"] & ~done
-        if not ok.any():
-            continue
-        if pattern is _ISO:
-            y, mo, d = _ints(parts["y"]), _ints(parts["m"]), _ints(parts["d"])
+    for form in ("plain", _ISO, _NUMERIC):
+        if form == "plain":
+            p = _plain_parts(arr, ~done)
+            if p is None:
+                continue
+            index, y, mo, d = p["index"], p["y"], p["m"], p["d"]
+            h, mi, sec, us, ampm, tz = p["H"], p["M"], p["S"], p["us"], p["ampm"], p["tz"]
         else:
-            a, b = _ints(parts["a"]), _ints(parts["b"])
-            y = _ints(parts["y"])
-            two = pc.utf8_length(parts["y"]).to_numpy(zero_copy_only=False) == 2
-            y = np.where(two, y + np.where(y < 70, 2000, 1900), y)
-            day_first = (a > 12) if both_orders else np.full(n, order == "day/month")
-            mo, d = np.where(day_first, b, a), np.where(day_first, a, b)
-        h, mi, sec = _ints(parts["H"]), _ints(parts["M"]), _ints(parts["S"])
-        frac = pc.utf8_slice_codeunits(pc.binary_join_element_wise(parts["f"], "000000", ""), 0, 6)
-        us = _ints(frac)
-        ampm = pc.utf8_upper(pc.replace_substring_regex(parts["ampm"], r"[. ]", ""))
-        ampm = ampm.to_numpy(zero_copy_only=False)
-        has_ampm = ampm != ""
-        good = ok & (~has_ampm | ((h >= 1) & (h <= 12)))
-        h = np.where(has_ampm, h % 12 + np.where(ampm == "PM", 12, 0), h)
-        good &= (h <= 23) & (mi <= 59) & (sec <= 59) & (mo >= 1) & (mo <= 12) & (d >= 1)
-        good &= (y >= 1) & (y <= 9999)
-        day = pd.to_datetime(
-            pd.DataFrame({"year": np.where(good, y, 2000), "month": np.where(good, mo, 1),
-                          "day": np.where(good, d, 1)}),
-            errors="coerce",
-        ).to_numpy(dtype="datetime64[ns]")  # fmt: skip
-        good &= ~np.isnat(day) & (pd.DatetimeIndex(day).day.to_numpy() == d)
-        naive = (
-            day + (h * 3600 + mi * 60 + sec).astype("timedelta64[s]") + us.astype("timedelta64[us]")
-        )
-        # zones: a fixed offset, "local" (PT), none (the export's zone), or not understood
-        tz = parts["tz"].to_numpy(zero_copy_only=False)
-        tz_u, tz_code = np.unique(tz, return_inverse=True)
-        offs = [_offset(t or None) for t in tz_u]
-        bad = np.array([o == "bad" for o in offs])[tz_code]
-        fixed = np.array([isinstance(o, timezone) for o in offs])[tz_code]
-        minutes = np.array(
-            [
-                o.utcoffset(None).total_seconds() // 60 if isinstance(o, timezone) else 0
-                for o in offs
-            ]
-        )[tz_code].astype("int64")
-        none = np.array([o is None for o in offs])[tz_code]
-        good &= ~bad
-        out = naive.copy()
-        if fixed.any():
-            utc = naive[fixed] - minutes[fixed].astype("timedelta64[m]")
-            out[fixed] = _utc_to_california(utc)
-        if source_tz and none.any():
-            local = pd.DatetimeIndex(naive[none]).tz_localize(
-                source_tz, ambiguous=np.ones(int(none.sum()), dtype=bool), nonexistent="NaT"
-            )
-            gap = np.asarray(local.isna()) & good[none]
-            conv = local.tz_convert(CALIFORNIA).tz_localize(None).to_numpy("datetime64[ns]")
-            out[none] = conv
-            undecided = np.flatnonzero(none)[gap]  # a time in the zone's missing hour
-            ok[undecided] = False
-            good[undecided] = False
-        year = pd.DatetimeIndex(out).year.to_numpy()
-        good &= (year >= 1950) & (year <= 2150)
-        values[ok & good] = out[ok & good]
-        done |= ok
+            parts = _extract(arr, form, rows=~done)
+            if parts is None:
+                continue
+            index = parts["index"]
+            if form is _ISO:
+                y, mo, d = _ints(parts["y"]), _ints(parts["m"]), _ints(parts["d"])
+            else:
+                a, b = _ints(parts["a"]), _ints(parts["b"])
+                y = _ints(parts["y"])
+                two = pc.utf8_length(parts["y"]).to_numpy(zero_copy_only=False) == 2
+                y = np.where(two, y + np.where(y < 70, 2000, 1900), y)
+                day_first = (a > 12) if both_orders else np.full(len(index), order == "day/month")
+                mo, d = np.where(day_first, b, a), np.where(day_first, a, b)
+            h, mi, sec = _ints(parts["H"]), _ints(parts["M"]), _ints(parts["S"])
+            frac = pc.binary_join_element_wise(parts["f"], "000000", "")
+            us = _ints(pc.utf8_slice_codeunits(frac, 0, 6))
+            ampm = pc.utf8_upper(pc.replace_substring_regex(parts["ampm"], r"[. ]", ""))
+            ampm = ampm.to_numpy(zero_copy_only=False)
+            tz = parts["tz"].to_numpy(zero_copy_only=False)
+        out, good, decided = _assemble(y, mo, d, h, mi, sec, us, ampm, tz, source_tz)
+        values[index[good]] = out[good]
+        done[index[decided]] = True
     return values, done
+
+
+def _assemble(y, mo, d, h, mi, sec, us, ampm, tz, source_tz):
+    """Datetimes (California time, no zone) from their parts as integer arrays, AM/PM
+    and zone texts; (values, valid, decided): a time in ``source_tz``'s missing hour is
+    left undecided (the text-by-text reader reads it)."""
+    import numpy as np
+    import pandas as pd
+
+    k = len(y)
+    has_ampm = ampm != ""
+    good = ~has_ampm | ((h >= 1) & (h <= 12))
+    h = np.where(has_ampm, h % 12 + np.where(ampm == "PM", 12, 0), h)
+    good &= (h <= 23) & (mi <= 59) & (sec <= 59) & (mo >= 1) & (mo <= 12) & (d >= 1)
+    good &= (y >= 1) & (y <= 9999)
+    day = pd.to_datetime(
+        pd.DataFrame({"year": np.where(good, y, 2000), "month": np.where(good, mo, 1),
+                      "day": np.where(good, d, 1)}),
+        errors="coerce",
+    ).to_numpy(dtype="datetime64[ns]")  # fmt: skip
+    good &= ~np.isnat(day) & (pd.DatetimeIndex(day).day.to_numpy() == d)
+    naive = day + (h * 3600 + mi * 60 + sec).astype("timedelta64[s]") + us.astype("timedelta64[us]")
+    # zones: a fixed offset, "local" (PT), none (the export's zone), or not understood
+    tz_code, tz_u = pd.factorize(tz)
+    offs = [_offset(t or None) for t in tz_u]
+    bad = np.array([o == "bad" for o in offs], dtype=bool)[tz_code]
+    fixed = np.array([isinstance(o, timezone) for o in offs], dtype=bool)[tz_code]
+    minutes = np.array(
+        [o.utcoffset(None).total_seconds() // 60 if isinstance(o, timezone) else 0 for o in offs]
+    )[tz_code].astype("int64")
+    none = np.array([o is None for o in offs], dtype=bool)[tz_code]
+    good &= ~bad
+    out = naive.copy()
+    decided = np.ones(k, dtype=bool)
+    if fixed.any():
+        utc = naive[fixed] - minutes[fixed].astype("timedelta64[m]")
+        out[fixed] = _utc_to_california(utc)
+    if source_tz and none.any():
+        local = pd.DatetimeIndex(naive[none]).tz_localize(
+            source_tz, ambiguous=np.ones(int(none.sum()), dtype=bool), nonexistent="NaT"
+        )
+        out[none] = local.tz_convert(CALIFORNIA).tz_localize(None).to_numpy("datetime64[ns]")
+        gap = np.flatnonzero(none)[np.asarray(local.isna()) & good[none]]
+        decided[gap] = False  # a time in the zone's missing hour: read text by text
+        good[gap] = False
+    year = pd.DatetimeIndex(out).year.to_numpy()
+    good &= (year >= 1950) & (year <= 2150)
+    return out, good, decided
 
 
 def _utc_to_california(utc):
@@ -289,8 +373,7 @@ def parse_dates(
 
     texts = values.astype(str).str.strip().fillna("")
     codes, uniq_all = pd.factorize(texts, use_na_sentinel=False)  # each distinct text once
-    uniq_all = np.asarray(uniq_all, dtype=object)
-    uniq = [u for u in uniq_all if u]
+    uniq_all = _text_array(uniq_all)  # kept in Arrow: no Python object per text
     if source_tz:
         try:
             _zone(source_tz)
@@ -298,7 +381,7 @@ def parse_dates(
             source_tz = None
     # the day/month order of numeric dates, decided for the whole column
     day_first_seen, month_first_seen, n_amb = (
-        evidence if evidence is not None else order_evidence(pd.Series(uniq, dtype=object))
+        evidence if evidence is not None else _evidence(uniq_all)
     )
     notes = []
     order = "month/day"
@@ -317,7 +400,7 @@ def parse_dates(
             )
     parsed, done = _parse_fast(uniq_all, order, day_first_seen and month_first_seen, source_tz)
     for i in np.flatnonzero(~done):  # the other forms, text by text
-        u = uniq_all[i]
+        u = uniq_all[int(i)].as_py()
         if u:
             dt = _parse_one(u, order, day_first_seen, month_first_seen, source_tz)
             parsed[i] = np.datetime64("NaT") if dt is None else np.datetime64(dt, "ns")

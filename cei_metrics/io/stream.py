@@ -17,7 +17,6 @@ fields is read by the csv module instead (the same cells, more slowly).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -48,6 +47,8 @@ STREAM_BYTES = 48 * 2**20
 BATCH_BYTES = 8 * 2**20
 #: Text files smaller than this are read whole by the grid reader.
 SMALL_BYTES = 2 * 2**20
+#: Bytes read at a time when a file's bytes are checked (UTF-8, NUL).
+KIND_BLOCK = 8 * 2**20
 #: Rows of the head read for the header (and to recognise the file).
 HEAD_ROWS = 200
 
@@ -91,27 +92,52 @@ def _record_offset(path: Path, n_records: int) -> int:
 
 
 def _bytes_kind(path: Path) -> tuple[str, bool]:
-    """("utf-8" | "cp1252" | "mixed", has NUL) of a whole file, read in chunks."""
-    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    """("utf-8" | "cp1252" | "mixed", has NUL) of a whole file, read in chunks (UTF-8
+    validated by pyarrow, a multi-byte sequence cut by a chunk's end carried over)."""
     valid, multibyte, nul = True, False, False
+    carry = b""
     with open(path, "rb") as fh:
-        while block := fh.read(8 * 2**20):
+        while block := fh.read(KIND_BLOCK):
             nul = nul or b"\x00" in block
             if valid:
-                try:
-                    dec.decode(block)
-                except UnicodeDecodeError:
-                    valid = False
+                data = carry + block if carry else block
+                cut = _complete_utf8(data)
+                valid = _utf8_valid(memoryview(data)[:cut])
+                carry = data[cut:]
             if not multibyte:
                 multibyte = any(b >= 0xC2 for b in block[:1_000_000]) and _has_utf8_seq(block)
-    if valid:
-        try:
-            dec.decode(b"", final=True)
-        except UnicodeDecodeError:
-            valid = False
+    if valid and carry:
+        valid = False
     if valid:
         return "utf-8", nul
     return ("mixed" if multibyte else "cp1252"), nul
+
+
+def _complete_utf8(data: bytes) -> int:
+    """Length of ``data`` without a multi-byte UTF-8 sequence its end cuts short."""
+    i, n = len(data) - 1, 0
+    while i >= 0 and n < 3 and (data[i] & 0xC0) == 0x80:
+        i, n = i - 1, n + 1
+    if i < 0 or data[i] < 0xC0:
+        return len(data)
+    need = 2 if data[i] < 0xE0 else 3 if data[i] < 0xF0 else 4
+    return i if len(data) - i < need else len(data)
+
+
+def _utf8_valid(buf) -> bool:
+    """Whether bytes are valid UTF-8 (pyarrow's validation, without a copy)."""
+    import pyarrow as pa
+
+    arr = pa.Array.from_buffers(
+        pa.large_string(),
+        1,
+        [None, pa.py_buffer(np.array([0, len(buf)], dtype=np.int64)), pa.py_buffer(buf)],
+    )
+    try:
+        arr.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _has_utf8_seq(block: bytes) -> bool:
@@ -210,9 +236,37 @@ def _finish(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, np.ndarr
     return frame.reset_index(drop=True), rows
 
 
-def _arrow_batches(
-    src: BodySource, batch_bytes: int, columns: list[int] | None = None
-) -> Iterator[pd.DataFrame]:
+def _finish_arrow(table, first_row: int, columns: list[int] | None = None):
+    """:func:`_finish` of an Arrow table or batch, done by pyarrow: cells trimmed (the
+    same characters as ``str.strip``), all-blank rows dropped (not when ``columns``
+    names a one-column pass), then made a pandas frame of text columns."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    rows = np.arange(first_row, first_row + n, dtype=np.int64)
+    cols = [pc.utf8_trim_whitespace(c) for c in table.columns]
+    if columns is None and n:
+        filled = pc.not_equal(cols[0], "")
+        for c in cols[1:]:
+            filled = pc.or_(filled, pc.not_equal(c, ""))
+        keep = np.asarray(filled)
+        if not keep.all():
+            mask = pa.array(keep)
+            cols = [c.filter(mask) for c in cols]
+            rows = rows[keep]
+    names = columns if columns is not None else list(range(len(cols)))
+    frame = pd.DataFrame(
+        {j: pd.Series(c.to_pandas(), dtype="str") for j, c in zip(names, cols, strict=True)},
+        index=pd.RangeIndex(len(rows)),
+    )
+    if not len(cols):
+        frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    return frame, rows
+
+
+def _read_options(src: BodySource, batch_bytes: int, columns: list[int] | None) -> dict:
+    """pyarrow's CSV options for the body: every cell text, blank lines kept as rows."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -222,27 +276,50 @@ def _arrow_batches(
     def ragged(_row):
         raise RaggedRows
 
+    return dict(
+        read_options=pacsv.ReadOptions(
+            column_names=names, block_size=batch_bytes, encoding=src.encoding
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=src.delimiter,
+            newlines_in_values=True,
+            ignore_empty_lines=False,  # a blank line is a row: numbering holds
+            invalid_row_handler=ragged,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            include_columns=include,
+        ),
+    )
+
+
+def _arrow_whole(src: BodySource):
+    """The whole body as one Arrow table, parsed by pyarrow on all cores (mid-sized
+    files read in memory); None when there is no data row."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
     with open(src.path, "rb") as fh:
         fh.seek(src.offset)
         try:
-            reader = pacsv.open_csv(
-                fh,
-                read_options=pacsv.ReadOptions(
-                    column_names=names, block_size=batch_bytes, encoding=src.encoding
-                ),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=src.delimiter,
-                    newlines_in_values=True,
-                    ignore_empty_lines=False,  # a blank line is a row: numbering holds
-                    invalid_row_handler=ragged,
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                    include_columns=include,
-                ),
-            )
+            return pacsv.read_csv(fh, **_read_options(src, 1 << 20, None))
+        except pa.ArrowInvalid as err:
+            if "Empty CSV file" in str(err):
+                return None
+            raise RaggedRows from None
+
+
+def _arrow_batches(src: BodySource, batch_bytes: int, columns: list[int] | None = None):
+    """The body's record batches, parsed by pyarrow's streaming reader."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    with open(src.path, "rb") as fh:
+        fh.seek(src.offset)
+        try:
+            reader = pacsv.open_csv(fh, **_read_options(src, batch_bytes, columns))
         except StopIteration:  # no data rows
             return
         except pa.ArrowInvalid as err:
@@ -256,10 +333,7 @@ def _arrow_batches(
                 return
             except pa.ArrowInvalid:
                 raise RaggedRows from None
-            frame = batch.to_pandas()
-            if columns is not None:
-                frame.columns = columns
-            yield frame
+            yield batch
 
 
 def _csv_batches(src: BodySource, n_rows: int) -> Iterator[pd.DataFrame]:
@@ -306,11 +380,13 @@ def iter_body(
     (their blank cells are not dropped as blank rows: use it for one-column passes)."""
     row = src.first_row
     if engine == "arrow":
-        batches = _arrow_batches(src, batch_bytes, columns)
-    else:
-        batches = _csv_batches(src, max(1000, batch_bytes // 256))
-        if columns is not None:
-            batches = (b[columns] for b in batches)
+        for batch in _arrow_batches(src, batch_bytes, columns):
+            yield _finish_arrow(batch, row, columns)
+            row += batch.num_rows
+        return
+    batches = _csv_batches(src, max(1000, batch_bytes // 256))
+    if columns is not None:
+        batches = (b[columns] for b in batches)
     for frame in batches:
         n = len(frame)
         if columns is not None:
@@ -324,7 +400,8 @@ def iter_body(
 def read_body(src: BodySource) -> tuple[pd.DataFrame, np.ndarray]:
     """The whole body in memory (the fast path for mid-sized files)."""
     try:
-        parts = list(iter_body(src))
+        table = _arrow_whole(src)
+        parts = [] if table is None or not table.num_rows else [_finish_arrow(table, src.first_row)]
     except RaggedRows:
         parts = list(iter_body(src, engine="csv"))
     if not parts:

@@ -543,6 +543,8 @@ class MapState:
     )
     districts: dict = field(default_factory=dict)  # (text, code, name, how) -> rows
     date_evidence: tuple[bool, bool, int] | None = None  # whole-file day/month evidence
+    # a file read in batches: the date notes and the unreadable date texts of the file
+    date_read: tuple[tuple[str, ...], frozenset[str]] | None = None
     noted: set = field(default_factory=set)  # notes already made (one per file)
     merged: set = field(default_factory=set)
     text_parts: list = field(default_factory=list)  # open answers, per batch
@@ -808,16 +810,26 @@ def map_survey_chunk(
 
     # dates and the school year
     if meta["date"] is not None:
-        dp = parse_dates(f[meta["date"]], source_tz=plan.timezone, evidence=state.date_evidence)
-        dates = dp.values
-        for t in dp.notes:
+        if state.date_read is not None and year is not None and not inst.per_event:
+            # a file read in batches: every distinct date was read before the first
+            # batch (for the school year), and only the year is kept from them
+            date_notes, bad_texts = state.date_read
+            unreadable = pd.Series(
+                f[meta["date"]].isin(bad_texts).to_numpy() if bad_texts else np.zeros(n, bool),
+                index=f.index,
+            )
+            dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
+        else:
+            dp = parse_dates(f[meta["date"]], source_tz=plan.timezone, evidence=state.date_evidence)
+            dates, date_notes, unreadable = dp.values, dp.notes, dp.unreadable
+        for t in date_notes:
             if t not in state.noted:
                 state.noted.add(t)
                 col.notes.append(f"column {colname('date')!r}: {t}")
-        if dp.unreadable.any():
+        if unreadable.any():
             col.notes.append(
-                f"column {colname('date')!r}: {int(dp.unreadable.sum())} date(s) not readable "
-                f"(rows {_rows_text(rows[dp.unreadable.to_numpy()].tolist())})"
+                f"column {colname('date')!r}: {int(unreadable.sum())} date(s) not readable "
+                f"(rows {_rows_text(rows[unreadable.to_numpy()].tolist())})"
             )
     else:
         dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
@@ -1116,16 +1128,51 @@ class LongParts:
         return arrow_frame(self.to_arrow())
 
 
-def arrow_frame(table) -> pd.DataFrame:
-    """A table of :meth:`LongParts.to_arrow` in pandas: dictionary-encoded text decoded
-    to ``str`` columns, nullable booleans as ``boolean``."""
+def _pool():
+    """Two threads for column-wise work in pyarrow (made once)."""
+    global _POOL
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cei-columns")
+    return _POOL
+
+
+_POOL = None
+
+
+def _repeat_text(value: str, n: int):
+    """A text array of ``n`` copies of ``value``, built from its buffers."""
     import pyarrow as pa
 
+    raw = value.encode("utf-8")
+    offsets = np.arange(0, (n + 1) * len(raw), len(raw) or 1, dtype=np.int64)[: n + 1]
+    if not raw:
+        offsets = np.zeros(n + 1, dtype=np.int64)
+    return pa.Array.from_buffers(
+        pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)]
+    )
+
+
+def arrow_frame(table) -> pd.DataFrame:
+    """A table of :meth:`LongParts.to_arrow` in pandas: dictionary-encoded text decoded
+    to ``str`` columns (by two threads: pyarrow's gathers release the interpreter
+    lock), nullable booleans as ``boolean``."""
+    import pyarrow as pa
+
+    def decode(arr) -> pa.Array:
+        if len(arr.dictionary) == 1:  # one value for every row: repeated, not gathered
+            return _repeat_text(arr.dictionary[0].as_py(), len(arr))
+        return arr.dictionary.take(arr.indices)
+
+    arrays = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in table.columns]
+    coded = [i for i, a in enumerate(arrays) if pa.types.is_dictionary(a.type)]
+    for i, text in zip(coded, _pool().map(decode, [arrays[i] for i in coded]), strict=True):
+        arrays[i] = text
     out = {}
-    for name, col in zip(table.column_names, table.columns, strict=True):
-        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-        if pa.types.is_dictionary(arr.type):
-            out[name] = pd.Series(arr.dictionary.take(arr.indices).to_pandas(), dtype="str")
+    for name, arr in zip(table.column_names, arrays, strict=True):
+        if pa.types.is_large_string(arr.type) or pa.types.is_string(arr.type):
+            out[name] = pd.Series(arr.to_pandas(), dtype="str")
         elif pa.types.is_boolean(arr.type):
             out[name] = pd.array(arr.to_pandas(), dtype="boolean")
         else:
@@ -1289,19 +1336,18 @@ def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
     state = MapState(batched=True)
     j_date = plan.meta["date"]
     year = None
-    if j_date is not None:  # the date column alone, twice: its order, then the year
-        day, month, amb = False, False, 0
+    if j_date is not None:  # the date column alone, once: its distinct texts, counted
+        distinct = _DistinctCounts()
         for frame, _ in iter_body(src, batch_bytes=step, engine=engine, columns=[j_date]):
-            d, m_, a = order_evidence(frame[j_date])
-            day, month, amb = day or d, month or m_, amb + a
-        state.date_evidence = (day, month, amb)
-        years: dict[str, int] = {}
-        for frame, _ in iter_body(src, batch_bytes=step, engine=engine, columns=[j_date]):
-            dp = parse_dates(frame[j_date], source_tz=plan.timezone, evidence=state.date_evidence)
-            for y, c in school_year_of_dates(dp.values).value_counts().items():
-                years[y] = years.get(y, 0) + int(c)
-        if years:
-            year = max(years.items(), key=lambda kv: (kv[1], -int(kv[0][:4])))[0]
+            distinct.add(frame[j_date])
+        texts, n_of = distinct.result()
+        if len(texts):
+            state.date_evidence = order_evidence(texts)
+            dp = parse_dates(texts, source_tz=plan.timezone, evidence=state.date_evidence)
+            state.date_read = (dp.notes, frozenset(texts[dp.unreadable.to_numpy()].tolist()))
+            years = pd.Series(n_of).groupby(school_year_of_dates(dp.values).to_numpy()).sum()
+            if len(years):
+                year = max(years.items(), key=lambda kv: (kv[1], -int(kv[0][:4])))[0]
     if year is None:
         year = survey_year(plan, pd.Series(pd.NaT, index=[], dtype="datetime64[ns]"))
     col = _Collector(plan.path, errors)
@@ -1343,6 +1389,53 @@ def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
         names=list(state.names),
     )
     return table, report, wx.synthetic
+
+
+class _DistinctCounts:
+    """The distinct texts of a column read in batches, with how often each occurs: each
+    batch's distinct texts are counted by pyarrow's hash kernel, and the held pieces
+    merged the same way (dictionary-encoded, counts summed by code) when they grow;
+    memory follows the number of distinct texts, not rows."""
+
+    MERGE_AT = 4_000_000  # distinct texts held before the pieces are merged
+
+    def __init__(self) -> None:
+        self.values: list = []
+        self.counts: list[np.ndarray] = []
+        self.held = 0
+
+    def add(self, cells: pd.Series) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(cells.array if cells.dtype == "str" else cells.astype(str).array)
+        vc = pc.value_counts(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+        self.values.append(vc.field("values"))
+        self.counts.append(vc.field("counts").to_numpy())
+        self.held += len(vc)
+        if self.held > self.MERGE_AT:
+            self._merge()
+
+    def _merge(self) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(pa.concat_arrays(self.values))
+        n = np.bincount(
+            enc.indices.to_numpy(),
+            weights=np.concatenate(self.counts),
+            minlength=len(enc.dictionary),
+        )
+        self.values, self.counts = [enc.dictionary], [n.astype(np.int64)]
+        self.held = len(enc.dictionary)
+
+    def result(self) -> tuple[pd.Series, np.ndarray]:
+        """(distinct texts as a text column, their counts)."""
+        if not self.values:
+            return pd.Series([], dtype="str"), np.zeros(0, dtype=np.int64)
+        if len(self.values) > 1:
+            self._merge()
+        return pd.Series(self.values[0].to_pandas(), dtype="str"), self.counts[0]
 
 
 def _validate_batch(out: pa.Table, k: int, path: Path) -> None:

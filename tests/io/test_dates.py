@@ -71,6 +71,32 @@ def test_column_wise_dates_equal_the_text_by_text_reader(texts, evidence, source
         assert (pd.isna(g) and pd.isna(w)) or g == w, (u, g, w)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(
+            st.sampled_from(["2024", "2023", "1949", "2151", "0000", "9999"]),
+            st.integers(0, 13),
+            st.integers(0, 32),
+            st.sampled_from([" ", "T"]),
+            st.integers(0, 25),
+            st.integers(0, 61),
+            st.integers(0, 61),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    source_tz=st.sampled_from(SOURCES),
+)
+def test_plain_iso_times_read_by_position_equal_the_text_by_text_reader(parts, source_tz):
+    """The plain form ("2024-02-05 09:41:12") is read from its digits' positions."""
+    texts = [f"{y}-{m:02d}-{d:02d}{t}{h:02d}:{mi:02d}:{s:02d}" for y, m, d, t, h, mi, s in parts]
+    got = D.parse_dates(pd.Series(texts), source_tz=source_tz).values
+    want = [_one(u, (False, False, 0), source_tz) for u in texts]
+    for u, g, w in zip(texts, got, want, strict=True):
+        assert (pd.isna(g) and pd.isna(w)) or g == w, (u, g, w)
+
+
 def test_a_time_in_the_missing_hour_of_the_source_zone_reads_as_before():
     """02:30 on 10 March 2024 does not exist in New York; it is read as the text-by-text
     reader reads it (the offset before the change), not dropped."""

@@ -11,6 +11,8 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cei_metrics as cm
 import cei_metrics.io.stream as stream
@@ -148,3 +150,34 @@ def test_body_row_numbers_are_the_spreadsheet_rows(tmp_path, engine):
     assert cells.values.tolist() == [["1", "x\ny"], ["3", "4"]]
     assert rows.tolist() == [3, 5] == [r for r in head.row_numbers[1:] if r != 4]
     shutil.rmtree(tmp_path)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    parts=st.lists(
+        st.one_of(st.text(max_size=20).map(lambda t: t.encode("utf-8")), st.binary(max_size=4)),
+        max_size=12,
+    ),
+    block=st.integers(1, 9),
+)
+def test_utf8_check_in_chunks_agrees_with_decoding_the_whole_file(tmp_path, parts, block):
+    """The file's bytes are checked chunk by chunk; a character cut by a chunk's end is
+    carried to the next: the verdict is that of decoding the whole file."""
+    data = b"".join(parts)
+    f = tmp_path / "bytes.csv"
+    f.write_bytes(data)
+    try:
+        data.decode("utf-8")
+        want = "utf-8"
+    except UnicodeDecodeError:
+        want = "not"
+    saved = stream.KIND_BLOCK
+    stream.KIND_BLOCK = block
+    try:
+        kind, nul = stream._bytes_kind(f)
+    finally:
+        stream.KIND_BLOCK = saved
+    assert (kind == "utf-8") == (want == "utf-8")
+    assert nul == (b"\x00" in data)
