@@ -129,11 +129,12 @@ def find_column(columns: list[str], aliases: tuple[str, ...]) -> str | None:
 
 
 def school_year_of_dates(dates: pd.Series) -> pd.Series:
-    """School year ("2019-20") of each date; a school year runs July to June."""
-    start = dates.dt.year - (dates.dt.month < 7).astype("int64")
-    out = (
-        start.astype("Int64").astype(str)
-        + "-"
-        + ((start + 1) % 100).astype("Int64").astype(str).str.zfill(2)
-    )
-    return out.where(dates.notna(), None)
+    """School year ("2019-20") of each date; a school year runs July to June. Each
+    distinct year is written once and gathered back to the dates."""
+    import numpy as np
+    import pandas as pd
+
+    start = (dates.dt.year - (dates.dt.month < 7).astype("int64")).to_numpy(dtype=float)
+    codes, uniq = pd.factorize(start)  # NaT -> -1
+    labels = np.array([f"{int(u)}-{(int(u) + 1) % 100:02d}" for u in uniq] + [None], dtype=object)
+    return pd.Series(labels[codes], index=dates.index, dtype="str")

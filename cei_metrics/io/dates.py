@@ -175,13 +175,16 @@ def _extract(arr, pattern: re.Pattern, rows=None) -> dict | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cand = pc.match_substring_regex(arr, _PREFIX[pattern.pattern]).to_numpy(zero_copy_only=False)
-    if rows is not None:
-        cand &= rows
-    index = np.flatnonzero(cand)
+    index = np.arange(len(arr)) if rows is None else np.flatnonzero(rows)
     if not len(index):
         return None
-    got = pc.extract_regex(arr.take(pa.array(index)), pattern.pattern)
+    if len(index) < len(arr):
+        arr = arr.take(pa.array(index))
+    cand = pc.match_substring_regex(arr, _PREFIX[pattern.pattern]).to_numpy(zero_copy_only=False)
+    if not cand.any():
+        return None
+    index = index[cand]
+    got = pc.extract_regex(arr.filter(pa.array(cand)), pattern.pattern)
     ok = got.is_valid().to_numpy(zero_copy_only=False)
     if not ok.any():
         return None
@@ -215,7 +218,7 @@ def _plain_parts(arr, rows):
     index = np.flatnonzero(cand)
     if not len(index):
         return None
-    sub = arr.take(pa.array(index)).cast(pa.large_string())
+    sub = (arr if len(index) == len(arr) else arr.take(pa.array(index))).cast(pa.large_string())
     offsets = np.frombuffer(sub.buffers()[1], dtype=np.int64)[: len(index) + 1]
     data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)
     chars = data[offsets[0] : offsets[0] + 19 * len(index)].reshape(-1, 19).astype(np.int64) - 48
@@ -370,10 +373,13 @@ def parse_dates(
     """
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     texts = values.astype(str).str.strip().fillna("")
-    codes, uniq_all = pd.factorize(texts, use_na_sentinel=False)  # each distinct text once
-    uniq_all = _text_array(uniq_all)  # kept in Arrow: no Python object per text
+    enc = _text_array(texts.array).dictionary_encode()  # each distinct text once, in Arrow
+    codes, uniq_all = enc.indices.to_numpy(zero_copy_only=False), enc.dictionary
+    if not isinstance(uniq_all, pa.StringArray):
+        uniq_all = uniq_all.cast(pa.string())
     if source_tz:
         try:
             _zone(source_tz)

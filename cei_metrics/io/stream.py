@@ -274,7 +274,7 @@ def _read_options(src: BodySource, batch_bytes: int, columns: list[int] | None) 
     include = None if columns is None else [names[j] for j in columns]
 
     def ragged(_row):
-        raise RaggedRows
+        return "error"  # pyarrow stops with ArrowInvalid: the caller reads with csv
 
     return dict(
         read_options=pacsv.ReadOptions(

@@ -874,9 +874,13 @@ def map_survey_chunk(
         waves = np.full(n, int(plan.wave), dtype=np.int64)
 
     # repeated respondents within a wave (within this batch, then against earlier ones)
-    pairs = pd.DataFrame({"r": rid.to_numpy(), "w": waves})
-    dup = pairs[keep].duplicated(keep="first").reindex(range(n), fill_value=False).to_numpy().copy()
+    r_codes, _ = pd.factorize(rid)
+    w_codes, w_uniq = pd.factorize(waves)
+    pair = r_codes.astype(np.int64) * max(len(w_uniq), 1) + w_codes  # one int per (id, wave)
+    dup = np.zeros(n, dtype=bool)
+    dup[keep] = pd.Index(pair[keep]).duplicated(keep="first")
     if state.batched:  # (id, wave) as 64-bit hashes, looked up in earlier batches' sorted hashes
+        pairs = pd.DataFrame({"r": rid.to_numpy(), "w": waves})
         pair_hash = pd.util.hash_pandas_object(pairs, index=False).to_numpy()
         earlier = state.seen
         if len(earlier):
@@ -1077,24 +1081,39 @@ class LongParts:
     reason_values: list[str]
     extra: dict[str, object] = field(default_factory=dict)
 
-    def _columns(self):
+    def _columns(self, encoded: bool = True) -> dict:
+        """The long table's columns as Arrow arrays; text dictionary-encoded, or (for
+        pandas) gathered to one text per row by two threads."""
         import pyarrow as pa
 
         m, k = self.values.shape
         n = m * k
-        cols: dict[str, pa.Array] = {}
         TEXT = pa.large_string()  # pandas' own text type: decoded without a copy
+        cols: dict[str, object] = {}
+        rep = None  # each respondent's position, once per item
 
-        def text(v) -> pa.DictionaryArray:
+        def text(v):
+            nonlocal rep
             if isinstance(v, str):
+                if not encoded:
+                    return lambda: _repeat_text(v, n)
                 return pa.DictionaryArray.from_arrays(
                     pa.array(np.zeros(n, dtype=np.int32)), pa.array([v], type=TEXT)
                 )
+            if not encoded:
+                if rep is None:
+                    rep = pa.array(np.repeat(np.arange(m, dtype=np.int64), k))
+                return lambda: v.cast(TEXT).take(rep)
             enc = v.dictionary_encode()
             return pa.DictionaryArray.from_arrays(
                 pa.array(np.repeat(enc.indices.to_numpy().astype(np.int32), k)),
                 enc.dictionary.cast(TEXT),
             )
+
+        def coded(codes: np.ndarray, labels: list[str]):
+            if not encoded:
+                return lambda: pa.array(labels, TEXT).take(pa.array(codes))
+            return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(labels, TEXT))
 
         for name, v in {**self.per, **self.extra}.items():
             if isinstance(v, str | pa.Array):
@@ -1106,14 +1125,14 @@ class LongParts:
                 )
             else:
                 cols[name] = pa.array(np.repeat(np.asarray(v), k))
-        cols[C.ITEM] = pa.DictionaryArray.from_arrays(
-            pa.array(np.tile(np.arange(k, dtype=np.int32), m)), pa.array(self.items, TEXT)
-        )
+        cols[C.ITEM] = coded(np.tile(np.arange(k, dtype=np.int32), m), list(self.items))
         cols[C.VALUE] = pa.array(self.values.ravel())
-        cols[C.MISSING_REASON] = pa.DictionaryArray.from_arrays(
-            pa.array(self.reasons.ravel().astype(np.int32)),
-            pa.array(self.reason_values, TEXT),
+        cols[C.MISSING_REASON] = coded(
+            self.reasons.ravel().astype(np.int32), list(self.reason_values)
         )
+        lazy = [c for c, v in cols.items() if callable(v)]
+        for c, arr in zip(lazy, _pool().map(lambda f: f(), [cols[c] for c in lazy]), strict=True):
+            cols[c] = arr
         order = [*self.per, C.ITEM, C.VALUE, C.MISSING_REASON, *self.extra]
         return {c: cols[c] for c in order}
 
@@ -1125,7 +1144,7 @@ class LongParts:
 
     def to_frame(self) -> pd.DataFrame:
         """The long table in pandas (text columns as ``str``)."""
-        return arrow_frame(self.to_arrow())
+        return _frame_of(self._columns(encoded=False), len(self.values) * len(self.items))
 
 
 def _pool():
@@ -1169,15 +1188,22 @@ def arrow_frame(table) -> pd.DataFrame:
     coded = [i for i, a in enumerate(arrays) if pa.types.is_dictionary(a.type)]
     for i, text in zip(coded, _pool().map(decode, [arrays[i] for i in coded]), strict=True):
         arrays[i] = text
+    return _frame_of(dict(zip(table.column_names, arrays, strict=True)), table.num_rows)
+
+
+def _frame_of(cols: dict, n: int) -> pd.DataFrame:
+    """A pandas frame of Arrow columns: text as ``str``, booleans as ``boolean``."""
+    import pyarrow as pa
+
     out = {}
-    for name, arr in zip(table.column_names, arrays, strict=True):
+    for name, arr in cols.items():
         if pa.types.is_large_string(arr.type) or pa.types.is_string(arr.type):
             out[name] = pd.Series(arr.to_pandas(), dtype="str")
         elif pa.types.is_boolean(arr.type):
             out[name] = pd.array(arr.to_pandas(), dtype="boolean")
         else:
             out[name] = arr.to_numpy(zero_copy_only=False)
-    return pd.DataFrame(out, index=pd.RangeIndex(table.num_rows))
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
 def survey_text(plan: SurveyPlan, state: MapState) -> pd.DataFrame:
