@@ -380,9 +380,14 @@ def iter_body(
     (their blank cells are not dropped as blank rows: use it for one-column passes)."""
     row = src.first_row
     if engine == "arrow":
-        for batch in _arrow_batches(src, batch_bytes, columns):
-            yield _finish_arrow(batch, row, columns)
-            row += batch.num_rows
+
+        def parsed() -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+            r = row
+            for batch in _arrow_batches(src, batch_bytes, columns):
+                yield _finish_arrow(batch, r, columns)
+                r += batch.num_rows
+
+        yield from _read_ahead(parsed())
         return
     batches = _csv_batches(src, max(1000, batch_bytes // 256))
     if columns is not None:
@@ -395,6 +400,55 @@ def iter_body(
             out, rows = _finish(frame, row)
             yield out, rows
         row += n
+
+
+def _read_ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """``items`` produced by a second thread, at most ``depth`` ahead of the consumer:
+    pyarrow parses the next batch (without the interpreter lock) while the caller maps
+    this one. An error in the thread is raised to the consumer; a consumer that stops
+    early stops the thread."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(x) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(x, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for x in items:
+                if not put((None, x)):
+                    return
+        except BaseException as err:  # handed to the consumer
+            put((err, None))
+            return
+        put((None, done))
+
+    t = threading.Thread(target=work, name="cei-read-ahead", daemon=True)
+    t.start()
+    try:
+        while True:
+            err, x = q.get()
+            if err is not None:
+                raise err
+            if x is done:
+                return
+            yield x
+    finally:
+        stop.set()
+        t.join()
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
 
 
 def read_body(src: BodySource) -> tuple[pd.DataFrame, np.ndarray]:

@@ -1354,31 +1354,18 @@ def stream_survey_export(
 
 def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
     """One pass of :func:`stream_survey_export` with one parsing engine."""
-    from .dates import order_evidence
     from .keys import hash_ids
     from .spool import SpooledTable, SpoolWriter
     from .stream import iter_body
 
     state = MapState(batched=True)
-    j_date = plan.meta["date"]
-    year = None
-    if j_date is not None:  # the date column alone, once: its distinct texts, counted
-        distinct = _DistinctCounts()
-        for frame, _ in iter_body(src, batch_bytes=step, engine=engine, columns=[j_date]):
-            distinct.add(frame[j_date])
-        texts, n_of = distinct.result()
-        if len(texts):
-            state.date_evidence = order_evidence(texts)
-            dp = parse_dates(texts, source_tz=plan.timezone, evidence=state.date_evidence)
-            state.date_read = (dp.notes, frozenset(texts[dp.unreadable.to_numpy()].tolist()))
-            years = pd.Series(n_of).groupby(school_year_of_dates(dp.values).to_numpy()).sum()
-            if len(years):
-                year = max(years.items(), key=lambda kv: (kv[1], -int(kv[0][:4])))[0]
+    year = _read_dates_first(plan, src, engine, step, state)
     if year is None:
         year = survey_year(plan, pd.Series(pd.NaT, index=[], dtype="datetime64[ns]"))
     col = _Collector(plan.path, errors)
     writer = SpoolWriter(spool or scratch / "discard.parquet", background=spool is not None)
     districts: set[str] = set()
+    checks = _BatchChecks(len(plan.item_col), plan.path)
     try:
         for frame, rows in iter_body(src, batch_bytes=step, engine=engine):
             out = map_survey_chunk(
@@ -1394,12 +1381,13 @@ def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
             if not out.num_rows:
                 continue
             districts.update(out.column(C.DISTRICT_ID).chunk(0).dictionary.to_pylist())
-            _validate_batch(out, len(plan.item_col), plan.path)
+            checks.add(out)
             if spool is not None:
                 writer.write(out)
             else:
                 writer.rows += out.num_rows
-    except BaseException:
+        checks.finish()
+    except BaseException:  # a batch that fails its checks discards the whole file
         writer.abort()
         raise
     writer.close()
@@ -1415,6 +1403,48 @@ def _stream(plan, wx, src, engine, step, spool, scratch, key, errors):
         names=list(state.names),
     )
     return table, report, wx.synthetic
+
+
+def _read_dates_first(plan, src, engine, step, state: MapState) -> str | None:
+    """The date column of a file read in batches, alone, before its rows: its distinct
+    texts are counted and read once, which decides the day/month order, the notes and
+    the unreadable texts (kept in ``state``) and the school year (returned; None without
+    readable dates)."""
+    from .dates import order_evidence
+    from .stream import iter_body
+
+    j_date = plan.meta["date"]
+    if j_date is None:
+        return None
+    distinct = _DistinctCounts()
+    for frame, _ in iter_body(src, batch_bytes=step, engine=engine, columns=[j_date]):
+        distinct.add(frame[j_date])
+    texts, n_of = distinct.result()
+    if not len(texts):
+        return None
+    step_n = 250_000  # distinct texts read at a time (memory)
+    parts = range(0, len(texts), step_n)
+    evidence = [order_evidence(texts.iloc[lo : lo + step_n]) for lo in parts]
+    state.date_evidence = (
+        any(e[0] for e in evidence),
+        any(e[1] for e in evidence),
+        sum(e[2] for e in evidence),  # the texts are distinct: the counts add up
+    )
+    notes: tuple[str, ...] = ()
+    bad: set[str] = set()
+    years: dict[str, int] = {}
+    for lo in parts:
+        chunk = texts.iloc[lo : lo + step_n]
+        dp = parse_dates(chunk, source_tz=plan.timezone, evidence=state.date_evidence)
+        notes = notes or dp.notes
+        bad.update(chunk[dp.unreadable.to_numpy()].tolist())
+        sy = pd.Series(n_of[lo : lo + step_n]).groupby(school_year_of_dates(dp.values).to_numpy())
+        for y, c in sy.sum().items():
+            years[y] = years.get(y, 0) + int(c)
+    state.date_read = (notes, frozenset(bad))
+    if not years:
+        return None
+    return max(years.items(), key=lambda kv: (kv[1], -int(kv[0][:4])))[0]
 
 
 class _DistinctCounts:
@@ -1464,23 +1494,47 @@ class _DistinctCounts:
         return pd.Series(self.values[0].to_pandas(), dtype="str"), self.counts[0]
 
 
-def _validate_batch(out: pa.Table, k: int, path: Path) -> None:
-    """Check one batch of a streamed export (:meth:`LongParts.to_arrow`) against the
-    survey schema.
+class _BatchChecks:
+    """The survey-schema checks of a streamed export's batches (:meth:`LongParts.to_arrow`).
 
     The long table repeats each respondent's columns once per item, so the schema is
     checked on one row per respondent (every column of every respondent, and the item
     columns of that row), and the item columns -- which the mapper fills from the
     instrument's items and answer codes -- on every row by their type and the set of
     missing reasons. It finds what checking every row would, at a twelfth of the cost;
-    when that finds a problem, every row is checked, to name the first bad one.
+    when that finds a problem, every row of the batch is checked, to name the first bad
+    one. The rows per respondent are checked some batches at a time (``ROWS``), which
+    also finds an id repeated across those batches; a batch written before its check
+    fails is discarded with the file (the snapshot never takes a file that failed).
     """
-    import pyarrow as pa
 
-    from ..schemas import MISSING_REASONS, validate
+    ROWS = 250_000  # respondents checked at a time
 
-    validate(arrow_frame(out.take(np.arange(0, out.num_rows, k))), "survey", file=path)
-    reasons = out.column(C.MISSING_REASON).chunk(0)
-    used = set(reasons.dictionary.take(pa.array(np.unique(reasons.indices))).to_pylist())
-    if not used <= set(MISSING_REASONS) or not pa.types.is_floating(out.schema.field(C.VALUE).type):
-        validate(arrow_frame(out), "survey", file=path)  # the full check names the row
+    def __init__(self, k: int, path: Path) -> None:
+        self.k, self.path = k, path
+        self.pending: list[pd.DataFrame] = []
+        self.held = 0
+
+    def add(self, out: pa.Table) -> None:
+        import pyarrow as pa
+
+        from ..schemas import MISSING_REASONS, validate
+
+        reasons = out.column(C.MISSING_REASON).chunk(0)
+        used = set(reasons.dictionary.take(pa.array(np.unique(reasons.indices))).to_pylist())
+        if not used <= set(MISSING_REASONS) or not pa.types.is_floating(
+            out.schema.field(C.VALUE).type
+        ):
+            validate(arrow_frame(out), "survey", file=self.path)  # names the first bad row
+        first = arrow_frame(out.take(np.arange(0, out.num_rows, self.k)))
+        self.pending.append(first)
+        self.held += len(first)
+        if self.held >= self.ROWS:
+            self.finish()
+
+    def finish(self) -> None:
+        from ..schemas import validate
+
+        if self.pending:
+            validate(pd.concat(self.pending, ignore_index=True), "survey", file=self.path)
+        self.pending, self.held = [], 0
