@@ -453,7 +453,12 @@ def read_grid(path: str | Path, *, max_rows: int | None = None) -> Grid:
         return _read_spss(path)
     if max_rows is not None and size > HEAD_BYTES and suffix not in EXCEL_SUFFIXES:
         with open(path, "rb") as fh:  # the head is enough for max_rows rows
-            raw = fh.read(HEAD_BYTES)
+            raw = fh.read(HEAD_BYTES // 16)
+            while raw.count(b"\n") <= max_rows and len(raw) < HEAD_BYTES:
+                more = fh.read(min(len(raw), HEAD_BYTES - len(raw)))
+                if not more:
+                    break
+                raw += more
         raw = raw[: raw.rfind(b"\n") + 1] or raw
     else:
         raw = path.read_bytes()

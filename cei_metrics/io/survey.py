@@ -677,9 +677,10 @@ def plan_survey(
 def survey_year(plan: SurveyPlan, dates: pd.Series, fallback_name: str | None = None) -> str:
     """School year of a survey file: that of its most common response date (California
     time), else one written in the file name."""
-    sy = school_year_of_dates(dates).dropna()
-    if not sy.empty:
-        return str(sy.mode().iat[0])
+    start = (dates.dt.year - (dates.dt.month < 7)).dropna()  # the school year's first year
+    if not start.empty:
+        y0 = int(start.mode().iat[0])  # the earliest of equally common years
+        return f"{y0}-{(y0 + 1) % 100:02d}"
     stem = fallback_name or plan.path.stem
     m = re.search(r"(20\d\d)[-_](\d\d)(?!\d)", stem)
     if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
@@ -835,11 +836,7 @@ def map_survey_chunk(
         dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     if year is None:
         kept_dates = dates[keep]
-        if (
-            school_year_of_dates(kept_dates).dropna().empty
-            and inst.per_event
-            and meta["event"] is not None
-        ):
+        if inst.per_event and meta["event"] is not None and kept_dates.dropna().empty:
             kept_dates = parse_dates(f[meta["event"]]).values[keep]
         year = survey_year(plan, kept_dates)
 
@@ -922,10 +919,11 @@ def map_survey_chunk(
             else:
                 code_of[i_u] = np.nan if hit[0] is None else float(hit[0])
                 reason_of[i_u] = reason_ids.setdefault(hit[1], len(reason_ids))
-            langs = label_lang.get(vocab_key(u), frozenset())
-            for lg in lang_votes:
-                if lg in langs and len(langs) == 1:
-                    lang_votes[lg] += codes_ == i_u
+            if meta["lang"] is None:  # no language column: the answers' language votes
+                langs = label_lang.get(vocab_key(u), frozenset())
+                for lg in lang_votes:
+                    if lg in langs and len(langs) == 1:
+                        lang_votes[lg] += codes_ == i_u
         values[:, jj] = code_of[codes_]
         reasons[:, jj] = reason_of[codes_]
         bad = (reasons[:, jj] == reason_ids.get("out_of_range", -1)) & keep
