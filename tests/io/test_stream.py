@@ -181,3 +181,57 @@ def test_utf8_check_in_chunks_agrees_with_decoding_the_whole_file(tmp_path, part
         stream.KIND_BLOCK = saved
     assert (kind == "utf-8") == (want == "utf-8")
     assert nul == (b"\x00" in data)
+
+
+def test_a_write_that_fails_in_the_writer_thread_is_raised_and_nothing_is_left(tmp_path):
+    """Row groups are written by a second thread; its failure reaches the caller (at
+    the next write or at close) and ``abort`` leaves no file."""
+    import pyarrow as pa
+
+    from cei_metrics.io.spool import SpoolWriter
+
+    w = SpoolWriter(tmp_path / "t.parquet", background=True)
+    w.write(pa.table({"a": pa.array([1, 2])}))
+    w.write(pa.table({"a": pa.array(["not", "a number"])}))  # cannot take the first schema
+    with pytest.raises(pa.ArrowInvalid):
+        for _ in range(50):  # raised by a later write, or by close
+            w.write(pa.table({"a": pa.array([3])}))
+        w.close()
+    w.abort()
+    assert not (tmp_path / "t.parquet").exists()
+
+    ok = SpoolWriter(tmp_path / "u.parquet", background=True)
+    for i in range(5):
+        ok.write(pa.table({"a": pa.array([i, i])}))
+    ok.close()
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "u.parquet")["a"].to_pylist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+
+
+def test_read_ahead_keeps_order_raises_errors_and_stops_early():
+    def items():
+        yield from range(5)
+        raise ValueError("bad batch")
+
+    got = []
+    with pytest.raises(ValueError, match="bad batch"):
+        for x in stream._read_ahead(items()):
+            got.append(x)
+    assert got == [0, 1, 2, 3, 4]
+
+    closed = []
+
+    def endless():
+        try:
+            i = 0
+            while True:
+                yield i
+                i += 1
+        finally:
+            closed.append(True)
+
+    it = stream._read_ahead(endless())
+    assert [next(it) for _ in range(3)] == [0, 1, 2]
+    it.close()  # the consumer stops: the thread stops and the source is closed
+    assert closed == [True]
