@@ -1446,12 +1446,12 @@ def _read_dates_first(plan, src, engine, step, state: MapState) -> str | None:
 
 
 class _DistinctCounts:
-    """The distinct texts of a column read in batches, with how often each occurs: each
-    batch's distinct texts are counted by pyarrow's hash kernel, and the held pieces
-    merged the same way (dictionary-encoded, counts summed by code) when they grow;
-    memory follows the number of distinct texts, not rows."""
+    """The distinct texts of a column read in batches, with how often each occurs: the
+    batches' texts are held until they reach ``MERGE_AT``, then dictionary-encoded by
+    pyarrow's hash kernel and their counts summed by code, so memory is bounded by the
+    number of distinct texts plus ``MERGE_AT`` texts."""
 
-    MERGE_AT = 4_000_000  # distinct texts held before the pieces are merged
+    MERGE_AT = 4_000_000  # texts held before they are merged
 
     def __init__(self) -> None:
         self.values: list = []
@@ -1460,13 +1460,12 @@ class _DistinctCounts:
 
     def add(self, cells: pd.Series) -> None:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         arr = pa.array(cells.array if cells.dtype == "str" else cells.astype(str).array)
-        vc = pc.value_counts(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
-        self.values.append(vc.field("values"))
-        self.counts.append(vc.field("counts").to_numpy())
-        self.held += len(vc)
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        self.values.append(arr)  # counted when merged: one hash pass per text
+        self.counts.append(np.ones(len(arr), dtype=np.int64))
+        self.held += len(arr)
         if self.held > self.MERGE_AT:
             self._merge()
 
