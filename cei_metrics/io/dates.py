@@ -218,30 +218,70 @@ def _plain_parts(arr, rows):
     index = np.flatnonzero(cand)
     if not len(index):
         return None
-    sub = (arr if len(index) == len(arr) else arr.take(pa.array(index))).cast(pa.large_string())
-    offsets = np.frombuffer(sub.buffers()[1], dtype=np.int64)[: len(index) + 1]
-    data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)
-    chars = data[offsets[0] : offsets[0] + 19 * len(index)].reshape(-1, 19).astype(np.int64) - 48
-
-    def num(lo: int, hi: int):
-        v = np.zeros(len(index), dtype=np.int64)
-        for j in range(lo, hi):
-            v = v * 10 + chars[:, j]
-        return v
-
+    sub = arr if len(index) == len(arr) else arr.take(pa.array(index))
     k = len(index)
     return {
         "index": index,
-        "y": num(0, 4),
-        "m": num(5, 7),
-        "d": num(8, 10),
-        "H": num(11, 13),
-        "M": num(14, 16),
-        "S": num(17, 19),
+        **_fixed_digits(sub),
         "us": np.zeros(k, dtype=np.int64),
         "ampm": np.full(k, "", dtype=object),
         "tz": np.full(k, "", dtype=object),
     }
+
+
+def _fixed_digits(sub) -> dict:
+    """Year, month, day, hour, minute and second of texts all in the plain ISO form
+    (19 characters each), read from their characters' positions."""
+    import numpy as np
+    import pyarrow as pa
+
+    sub = sub.cast(pa.large_string())
+    k = len(sub)
+    offsets = np.frombuffer(sub.buffers()[1], dtype=np.int64)[sub.offset : sub.offset + k + 1]
+    data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)
+    chars = data[offsets[0] : offsets[0] + 19 * k].reshape(-1, 19).astype(np.int64) - 48
+
+    def num(lo: int, hi: int):
+        v = np.zeros(k, dtype=np.int64)
+        for j in range(lo, hi):
+            v = v * 10 + chars[:, j]
+        return v
+
+    return {"y": num(0, 4), "m": num(5, 7), "d": num(8, 10), "H": num(11, 13),
+            "M": num(14, 16), "S": num(17, 19)}  # fmt: skip
+
+
+def school_year_keys(texts, source_tz: str | None = None):
+    """The date texts of a column cut, where that changes nothing, to their date part.
+
+    A plain ISO time ("2024-02-05 09:41:12") whose every field is in range has the
+    school year and the readability of its date ("2024-02-05"); with a source zone, so
+    does one not on 30 June or 1 July (a zone moves a time by less than a day, and only
+    across that night does the school year change). Counting the cut texts, a file's
+    dates reduce to its days. Other texts are kept whole. ``texts`` is an Arrow text
+    array; returns one.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+    plain = pc.match_substring_regex(arr, _PLAIN).to_numpy(zero_copy_only=False)
+    if not plain.any():
+        return arr
+    index = np.flatnonzero(plain)
+    p = _fixed_digits(arr.take(pa.array(index)))
+    y, m, d = p["y"], p["m"], p["d"]
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    dim = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 0, 12)]
+    dim = dim + ((m == 2) & leap)
+    ok = (m >= 1) & (m <= 12) & (d >= 1) & (d <= dim) & (y >= 1951) & (y <= 2149)
+    ok &= (p["H"] <= 23) & (p["M"] <= 59) & (p["S"] <= 59)
+    if source_tz:
+        ok &= ~(((m == 6) & (d == 30)) | ((m == 7) & (d == 1)))
+    cut = np.zeros(len(arr), dtype=bool)
+    cut[index[ok]] = True
+    return pc.if_else(pa.array(cut), pc.utf8_slice_codeunits(arr, 0, 10), arr)
 
 
 def _parse_fast(uniq, order: str, both_orders: bool, source_tz: str | None):

@@ -78,7 +78,7 @@ from ._freetext import (
     scrub_rows,
 )
 from ._text import school_year_of_dates
-from .dates import parse_dates
+from .dates import parse_dates, school_year_keys
 from .districts import resolve_districts
 from .exports import (
     WideExport,
@@ -1414,7 +1414,9 @@ def _read_dates_first(plan, src, engine, step, state: MapState) -> str | None:
     j_date = plan.meta["date"]
     if j_date is None:
         return None
-    distinct = _DistinctCounts()
+    # times that only their day decides are counted as their day: a file's dates
+    # reduce to its days (see school_year_keys), and are read once each
+    distinct = _DistinctCounts(reduce=lambda texts: school_year_keys(texts, plan.timezone))
     for frame, _ in iter_body(src, batch_bytes=step, engine=engine, columns=[j_date]):
         distinct.add(frame[j_date])
     texts, n_of = distinct.result()
@@ -1453,7 +1455,8 @@ class _DistinctCounts:
 
     MERGE_AT = 4_000_000  # texts held before they are merged
 
-    def __init__(self) -> None:
+    def __init__(self, reduce=None) -> None:
+        self.reduce = reduce  # texts -> texts that count the same (fewer distinct)
         self.values: list = []
         self.counts: list[np.ndarray] = []
         self.held = 0
@@ -1463,6 +1466,8 @@ class _DistinctCounts:
 
         arr = pa.array(cells.array if cells.dtype == "str" else cells.astype(str).array)
         arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        if self.reduce is not None:
+            arr = self.reduce(arr)
         self.values.append(arr)  # counted when merged: one hash pass per text
         self.counts.append(np.ones(len(arr), dtype=np.int64))
         self.held += len(arr)

@@ -129,3 +129,50 @@ def test_a_column_of_distinct_timestamps_reads_column_wise():
         shift = pd.Timedelta(0) if tz is None else pd.Timedelta(hours=-1)
         assert (got == pd.Series(base + shift)).all()
         assert took < 2.0, took
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(
+            date_texts(),
+            st.tuples(
+                st.sampled_from(["2024", "2023", "1950", "1951", "2149", "2150", "0000"]),
+                st.integers(0, 13),
+                st.integers(0, 32),
+                st.integers(0, 25),
+                st.integers(0, 61),
+                st.integers(0, 61),
+            ).map(lambda p: f"{p[0]}-{p[1]:02d}-{p[2]:02d} {p[3]:02d}:{p[4]:02d}:{p[5]:02d}"),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    source_tz=st.sampled_from(SOURCES),
+)
+def test_a_time_cut_to_its_day_keeps_its_school_year_and_readability(texts, source_tz):
+    """The date pass of a large file counts times by their day where that changes
+    nothing: the school year and whether the text is a date stay the same."""
+    import pyarrow as pa
+
+    from cei_metrics.io._text import school_year_of_dates
+
+    keys = D.school_year_keys(pa.array(texts), source_tz).to_pylist()
+    full = D.parse_dates(pd.Series(texts), source_tz=source_tz)
+    cut = D.parse_dates(pd.Series(keys), source_tz=source_tz)
+    assert full.unreadable.tolist() == cut.unreadable.tolist()
+    assert (
+        school_year_of_dates(full.values).fillna("").tolist()
+        == school_year_of_dates(cut.values).fillna("").tolist()
+    )
+    assert all(k == t or len(k) == 10 for k, t in zip(keys, texts, strict=True))
+
+
+def test_a_month_of_response_times_counts_as_its_days():
+    import pyarrow as pa
+
+    base = pd.Timestamp("2024-03-01") + pd.to_timedelta(np.arange(0, 31 * 86400, 97), unit="s")
+    keys = D.school_year_keys(pa.array(base.astype(str).tolist()), "America/New_York")
+    assert len(set(keys.to_pylist())) == 31
+    edge = D.school_year_keys(pa.array(["2024-06-30 23:30:00", "2024-07-01 00:30:00"]), "UTC")
+    assert edge.to_pylist() == ["2024-06-30 23:30:00", "2024-07-01 00:30:00"]  # kept whole
