@@ -175,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out
     if out is None and not args.quick:
         out = RESULTS / f"{meta['date']}-{meta['host']}.csv"
+        if out.exists():  # a second run that day keeps the first: named by its start time
+            out = RESULTS / f"{meta['date']}-{meta['host']}-{started:%H%M}.csv"
     if out is not None:
         write_results(rows, meta, out)
         print(f"wrote {out} and {out.with_suffix('.json').name}", file=sys.stderr)

@@ -24,8 +24,16 @@ END = "<!-- speed-table:end -->"
 
 
 def newest_results(folder: Path = RESULTS) -> Path:
-    """The newest results CSV: latest date in the name, then the name."""
-    files = sorted(folder.glob("????-??-??-*.csv"), key=lambda p: (p.name[:10], p.name))
+    """The newest results CSV: latest date in the name, then the latest start time in
+    its sidecar (runs of one day), then the name."""
+
+    def started(p: Path) -> str:
+        try:
+            return json.loads(p.with_suffix(".json").read_text()).get("started", "")
+        except (OSError, ValueError):
+            return ""
+
+    files = sorted(folder.glob("????-??-??-*.csv"), key=lambda p: (p.name[:10], started(p), p.name))
     if not files:
         raise FileNotFoundError(f"no results CSV in {folder}; run python -m benchmarks")
     return files[-1]

@@ -214,3 +214,12 @@ def test_committed_results_follow_the_rules():
             )
             assert r["reps"] == mate[0]["reps"] and r["warmups"] == mate[0]["warmups"]
             assert r["max_abs_diff"] != ""
+
+
+def test_the_newest_of_two_runs_in_one_day_is_the_later_started(tmp_path):
+    for name, started in (("2026-12-04-vm.csv", "2026-12-04T09:00:00+00:00"),
+                          ("2026-12-04-vm-2335.csv", "2026-12-04T23:35:00+00:00"),
+                          ("2026-12-03-vm.csv", "2026-12-03T23:59:00+00:00")):  # fmt: skip
+        (tmp_path / name).write_text("benchmark\n")
+        (tmp_path / name).with_suffix(".json").write_text(json.dumps({"started": started}))
+    assert readme.newest_results(tmp_path).name == "2026-12-04-vm-2335.csv"
