@@ -549,6 +549,7 @@ class MapState:
     merged: set = field(default_factory=set)
     text_parts: list = field(default_factory=list)  # open answers, per batch
     names: dict = field(default_factory=dict)  # names seen in name columns (ordered)
+    lookup: dict | None = None  # the instrument's answer labels (see answer_lookup)
 
 
 def plan_survey(
@@ -871,14 +872,16 @@ def map_survey_chunk(
         waves = np.full(n, int(plan.wave), dtype=np.int64)
 
     # repeated respondents within a wave (within this batch, then against earlier ones)
-    r_codes, _ = pd.factorize(rid)
-    w_codes, w_uniq = pd.factorize(waves)
-    pair = r_codes.astype(np.int64) * max(len(w_uniq), 1) + w_codes  # one int per (id, wave)
-    dup = np.zeros(n, dtype=bool)
-    dup[keep] = pd.Index(pair[keep]).duplicated(keep="first")
     if state.batched:  # (id, wave) as 64-bit hashes, looked up in earlier batches' sorted hashes
         pairs = pd.DataFrame({"r": rid.to_numpy(), "w": waves})
-        pair_hash = pd.util.hash_pandas_object(pairs, index=False).to_numpy()
+        pair = pair_hash = pd.util.hash_pandas_object(pairs, index=False).to_numpy()
+    else:  # one integer per (id, wave)
+        r_codes, _ = pd.factorize(rid)
+        w_codes, w_uniq = pd.factorize(waves)
+        pair = r_codes.astype(np.int64) * max(len(w_uniq), 1) + w_codes
+    dup = np.zeros(n, dtype=bool)
+    dup[keep] = pd.Index(pair[keep]).duplicated(keep="first")
+    if state.batched:
         earlier = state.seen
         if len(earlier):
             pos = np.searchsorted(earlier, pair_hash).clip(max=len(earlier) - 1)
@@ -895,7 +898,9 @@ def map_survey_chunk(
         state.seen = np.insert(state.seen, np.searchsorted(state.seen, new), new)
 
     # answers: each column's distinct labels mapped once
-    lookup = answer_lookup(inst)
+    if state.lookup is None:  # once per file
+        state.lookup = answer_lookup(inst)
+    lookup = state.lookup
     label_lang = label_languages()
     items = list(plan.item_col)
     k = len(items)
