@@ -51,10 +51,11 @@ class SpooledTable:
         import pyarrow.parquet as pq
 
         from ..schemas import C
+        from .tables import nullable_flags
 
         pf = pq.ParquetFile(self.path)
         for i in range(pf.num_row_groups):
-            df = pf.read_row_group(i).to_pandas()
+            df = nullable_flags(pf.read_row_group(i).to_pandas())
             if self.wave is not None:
                 df[C.WAVE] = self.wave
             yield df
@@ -68,7 +69,11 @@ class SpooledTable:
 
         schema = pq.read_schema(self.path)
         text = [f.name for f in schema if str(f.type) in ("string", "large_string")]
-        df = pq.read_table(self.path, columns=columns, read_dictionary=text).to_pandas()
+        from .tables import nullable_flags
+
+        df = nullable_flags(
+            pq.read_table(self.path, columns=columns, read_dictionary=text).to_pandas()
+        )
         if self.wave is not None and C.WAVE in df.columns:
             df[C.WAVE] = self.wave
         return df

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CEIError
-from ..schemas import EXTRA_TABLES, TABLES
+from ..schemas import EXTRA_TABLES, TABLES, C
 
 __all__ = ["Tables", "atomic_write_parquet", "load_tables"]
 
@@ -52,6 +52,20 @@ def atomic_write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+#: Yes/no columns that may be blank: pandas' nullable ``boolean`` in every table.
+NULLABLE_FLAGS = (C.EL_FAMILY, C.SED_FAMILY)
+
+
+def nullable_flags(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its yes/no columns (:data:`NULLABLE_FLAGS`) as nullable ``boolean``,
+    however the parquet file stored them (a large export's file, written batch by batch,
+    reads them back as objects when a cell is blank)."""
+    for c in NULLABLE_FLAGS:
+        if c in df.columns and str(df[c].dtype) != "boolean":
+            df[c] = df[c].astype("boolean")
+    return df
 
 
 def load_tables(
@@ -100,7 +114,9 @@ def load_tables(
     frames = {}
     for t in (*TABLES, *EXTRA_TABLES):
         entry = manifest["tables"].get(t)
-        frames[t] = pd.read_parquet(root / entry["file"]) if entry else pd.DataFrame()
+        frames[t] = (
+            nullable_flags(pd.read_parquet(root / entry["file"])) if entry else pd.DataFrame()
+        )
     return Tables(
         **frames,
         synthetic=bool(manifest.get("synthetic")),

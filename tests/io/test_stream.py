@@ -7,6 +7,7 @@ numbers of every rejection and the reports must equal those of the in-memory pat
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ import cei_metrics.io.stream as stream
 from cei_metrics.instruments import load_instrument
 from cei_metrics.io import ingest
 from cei_metrics.io.survey import read_survey_export, stream_survey_export
+from cei_metrics.io.tables import nullable_flags
 
 KEY = bytes(range(32))
 
@@ -235,3 +237,51 @@ def test_read_ahead_keeps_order_raises_errors_and_stops_early():
     assert [next(it) for _ in range(3)] == [0, 1, 2]
     it.close()  # the consumer stops: the thread stops and the source is closed
     assert closed == [True]
+
+
+EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
+REAL_SHAPES = {
+    "google_forms": "Family Survey (Responses) - Form Responses 1.csv",  # 4/1/2024 9:41:12
+    "surveymonkey": "Family Engagement Survey.csv",  # two header rows, AM/PM times
+    "surveymonkey_one_row": "Family Engagement Survey (condensed).csv",
+    "qualtrics": "Family_Survey_February 2024.csv",  # three header rows, timeZone
+    "qualtrics_numeric": "Family_Survey_February 2024_numeric.csv",
+    "problems": "mixed_dates_wave1.csv",  # day/month and month/day in one column
+}
+
+
+@pytest.mark.parametrize("folder", sorted(REAL_SHAPES))
+def test_real_export_shapes_read_in_batches_equal_the_file_read_whole(
+    tmp_path, monkeypatch, folder
+):
+    """Each tool's export, read batch by batch (the date column first, alone), gives the
+    table, year and report of the file read whole."""
+    f = EXPORTS / folder / REAL_SHAPES[folder]
+    whole = read_survey_export(f)
+    whole[cm.schemas.C.RESPONDENT_ID] = cm.io.keys.hash_ids(whole[cm.schemas.C.RESPONDENT_ID], KEY)
+    _small_batches(monkeypatch, batch=2048)
+    table, rep, _ = stream_survey_export(f, spool=tmp_path / "s.parquet", key=KEY)
+    got = nullable_flags(pd.read_parquet(table.path)) if table.rows else whole.iloc[:0]
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True), whole.reset_index(drop=True), check_dtype=False
+    )
+    ref = whole.attrs["read"]
+    assert (rep.rows_read, rep.rows_kept) == (ref.rows_read, ref.rows_kept)
+    assert sorted(rep.rejected["row"]) == sorted(ref.rejected["row"])
+    assert [n for n in rep.notes if "date" in n.lower()] == [
+        n for n in ref.notes if "date" in n.lower()
+    ] or folder == "problems"
+
+
+def test_a_large_google_forms_export_loads_as_the_same_tables(tmp_path, monkeypatch):
+    """Ingest of an export read batch by batch and read whole give the same processed
+    tables, dtypes included (blank EL-family cells: nullable booleans either way)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(EXPORTS / "google_forms" / REAL_SHAPES["google_forms"], raw / "survey.csv")
+    ingest(raw, tmp_path / "a", key=KEY)
+    _small_batches(monkeypatch, batch=2048)
+    ingest(raw, tmp_path / "b", key=KEY)
+    a, b = cm.io.load_tables(tmp_path / "a").survey, cm.io.load_tables(tmp_path / "b").survey
+    assert str(b[cm.schemas.C.EL_FAMILY].dtype) == "boolean"
+    pd.testing.assert_frame_equal(a, b)
