@@ -509,10 +509,16 @@ def read_folder(
                 if isinstance(df, SpooledTable):
                     ids |= set(df.districts)
                 else:
-                    ids |= set(df[C.DISTRICT_ID].dropna().astype(str))
+                    ids |= set(df[C.DISTRICT_ID].dropna().astype(str).unique().tolist())
         for df in tables["outcomes"]:
             lvl = df[C.LEVEL] if C.LEVEL in df else pd.Series("district", index=df.index)
-            ids |= set(df.loc[lvl.isin(["district", "school"]), C.CDS].astype(str).str[:7])
+            ids |= set(
+                df.loc[lvl.isin(["district", "school"]), C.CDS]
+                .astype(str)
+                .str[:7]
+                .unique()
+                .tolist()
+            )
         if ids:
             roster = build_roster(ids)
             roster.attrs["synthetic"] = False
