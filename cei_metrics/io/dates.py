@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CALIFORNIA", "DateParse", "parse_dates"]
+__all__ = ["CALIFORNIA", "DateParse", "parse_dates", "school_year_keys"]
 
 CALIFORNIA = "America/Los_Angeles"
 
@@ -260,6 +260,12 @@ def school_year_keys(texts, source_tz: str | None = None):
     across that night does the school year change). Counting the cut texts, a file's
     dates reduce to its days. Other texts are kept whole. ``texts`` is an Arrow text
     array; returns one.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> school_year_keys(pa.array(["2024-02-05 09:41:12", "2024-02-05 25:00:00"])).to_pylist()
+    ['2024-02-05', '2024-02-05 25:00:00']
     """
     import numpy as np
     import pyarrow as pa

@@ -217,6 +217,7 @@ def keyed_hash(values: pd.Series, key: bytes | str, *, length: int = 16) -> pd.S
 
     Examples
     --------
+    >>> import pandas as pd
     >>> keyed_hash(pd.Series(["R1", None]), bytes(range(32))).tolist()[1] is None
     True
     """

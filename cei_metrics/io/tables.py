@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import CEIError
 from ..schemas import EXTRA_TABLES, TABLES, C
 
-__all__ = ["Tables", "atomic_write_parquet", "load_tables"]
+__all__ = ["NULLABLE_FLAGS", "Tables", "atomic_write_parquet", "load_tables", "nullable_flags"]
 
 
 @dataclass(frozen=True)
