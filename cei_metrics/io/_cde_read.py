@@ -387,17 +387,11 @@ def _read_xlsx(p: Path, data: bytes) -> RawTable:
         raise SchemaError(
             "every sheet of the workbook is empty", file=p, fix="download the file again"
         )
-    from ._tabular import formulas_without_values
+    from ._tabular import refuse_unsaved_formulas
 
-    n_formulas = formulas_without_values(data, sheet, file=p)
-    if n_formulas:
-        raise SchemaError(
-            f"{n_formulas} cell(s) of sheet {sheet!r} are formulas without saved values, so "
-            "their numbers cannot be read",
-            file=p,
-            fix="open and save the file in Excel (which stores each formula's value), or "
-            "download the original file again",
-        )
+    refuse_unsaved_formulas(
+        data, sheet, file=p, again="download the original file again", error=SchemaError
+    )
     header = [" ".join(_cell_text(v).split()) for v in rows[0]]
     while header and not header[-1]:
         header.pop()

@@ -294,6 +294,27 @@ def formulas_without_values(
         return total
 
 
+def refuse_unsaved_formulas(
+    source: bytes | Path,
+    sheet: str | None,
+    *,
+    file: Path,
+    again: str,
+    error: type[CEIError] = CEIError,
+) -> None:
+    """Raise ``error`` naming ``file`` and ``sheet`` when the sheet holds formulas without
+    saved values (:func:`formulas_without_values`): they would read as blanks. ``again``
+    ends the fix ("export it again as CSV")."""
+    n = formulas_without_values(source, sheet, file=file)
+    if n:
+        raise error(
+            f"{n} cell(s) of sheet {sheet!r} are formulas without saved values, so what "
+            "they show cannot be read",
+            file=file,
+            fix=f"open and save the file in Excel (which stores each formula's value), or {again}",
+        )
+
+
 def _sheet_part(zf, sheet: str) -> str | None:
     """The zip member of a worksheet, from workbook.xml and its relationships."""
     try:
@@ -355,15 +376,7 @@ def _read_excel(path: Path, max_rows: int | None = None) -> Grid:
         ) from None
     finally:
         wb.close()
-    n_formulas = formulas_without_values(path, sheet, file=path)
-    if n_formulas:
-        raise CEIError(
-            f"{n_formulas} cell(s) of sheet {sheet!r} are formulas without saved values, so "
-            "what they show cannot be read",
-            file=path,
-            fix="open and save the file in Excel (which stores each formula's value), or "
-            "export it again as CSV",
-        )
+    refuse_unsaved_formulas(path, sheet, file=path, again="export it again as CSV")
     rows_out, numbers = [], []
     started = False
     for i, r in enumerate(chosen or [], start=1):
