@@ -221,25 +221,11 @@ class RaggedRows(Exception):
     """A body row has another number of fields than the header (read by csv instead)."""
 
 
-def _finish(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """Strip cells, drop all-blank rows; (frame with columns 0..w-1, row numbers)."""
-    rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
-    if frame.empty:
-        return frame, rows
-    frame = frame.apply(lambda c: c.str.strip())
-    filled = np.zeros(len(frame), dtype=bool)
-    for c in frame.columns:
-        filled |= frame[c].ne("").to_numpy()
-    if not filled.all():
-        frame, rows = frame[filled], rows[filled]
-    frame.columns = range(frame.shape[1])
-    return frame.reset_index(drop=True), rows
-
-
 def _finish_arrow(table, first_row: int, columns: list[int] | None = None):
-    """:func:`_finish` of an Arrow table or batch, done by pyarrow: cells trimmed (the
-    same characters as ``str.strip``), all-blank rows dropped (not when ``columns``
-    names a one-column pass), then made a pandas frame of text columns."""
+    """A batch of body rows (an Arrow table or batch) as the readers give it: cells
+    trimmed by pyarrow (the same characters as ``str.strip``), all-blank rows dropped
+    (not when ``columns`` names a one-column pass); (text frame with columns 0..w-1, or
+    ``columns``, and the rows' spreadsheet numbers)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -260,8 +246,6 @@ def _finish_arrow(table, first_row: int, columns: list[int] | None = None):
         {j: pd.Series(c.to_pandas(), dtype="str") for j, c in zip(names, cols, strict=True)},
         index=pd.RangeIndex(len(rows)),
     )
-    if not len(cols):
-        frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
     return frame, rows
 
 
@@ -389,17 +373,16 @@ def iter_body(
 
         yield from _read_ahead(parsed())
         return
-    batches = _csv_batches(src, max(1000, batch_bytes // 256))
-    if columns is not None:
-        batches = (b[columns] for b in batches)
-    for frame in batches:
-        n = len(frame)
-        if columns is not None:
-            yield frame.apply(lambda c: c.str.strip()), np.arange(row, row + n, dtype=np.int64)
-        else:
-            out, rows = _finish(frame, row)
-            yield out, rows
-        row += n
+    import pyarrow as pa
+
+    for frame in _csv_batches(src, max(1000, batch_bytes // 256)):
+        part = frame if columns is None else frame[columns]
+        yield _finish_arrow(
+            pa.table([pa.array(part[c], pa.string()) for c in part], names=[str(c) for c in part]),
+            row,
+            columns,
+        )
+        row += len(frame)
 
 
 def _read_ahead(items: Iterator, depth: int = 2) -> Iterator:
