@@ -1168,9 +1168,7 @@ def _repeat_text(value: str, n: int):
     import pyarrow as pa
 
     raw = value.encode("utf-8")
-    offsets = np.arange(0, (n + 1) * len(raw), len(raw) or 1, dtype=np.int64)[: n + 1]
-    if not raw:
-        offsets = np.zeros(n + 1, dtype=np.int64)
+    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
     return pa.Array.from_buffers(
         pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)]
     )

@@ -4,8 +4,6 @@ included), and a column of distinct timestamps reads fast."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
@@ -118,17 +116,17 @@ def test_order_evidence_counts_distinct_ambiguous_dates():
 
 
 def test_a_column_of_distinct_timestamps_reads_column_wise():
-    """200,000 distinct response times (as real exports have) in well under a second
-    each form: the text-by-text reader took about 5 microseconds a text."""
+    """200,000 distinct response times (as real exports have) are all decided by the
+    column-wise reader (the text-by-text one took about 5 microseconds a text), in the
+    plain ISO form and in SurveyMonkey's US form with AM/PM and a source zone."""
     base = pd.Timestamp("2022-04-01 08:00") + pd.to_timedelta(np.arange(200_000) * 7, unit="s")
     for fmt, tz in (("%Y-%m-%d %H:%M:%S", None), ("%m/%d/%Y %I:%M:%S %p", "America/Denver")):
         texts = pd.Series(base.strftime(fmt))
-        t0 = time.perf_counter()
+        _, done = D._parse_fast(texts.to_numpy(dtype=object), "month/day", False, tz)
+        assert done.all()
         got = D.parse_dates(texts, source_tz=tz).values
-        took = time.perf_counter() - t0
         shift = pd.Timedelta(0) if tz is None else pd.Timedelta(hours=-1)
         assert (got == pd.Series(base + shift)).all()
-        assert took < 2.0, took
 
 
 @settings(max_examples=300, deadline=None)
