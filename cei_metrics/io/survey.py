@@ -1460,8 +1460,8 @@ class _DistinctCounts:
 
     def __init__(self, reduce=None) -> None:
         self.reduce = reduce  # texts -> texts that count the same (fewer distinct)
-        self.values: list = []
-        self.counts: list[np.ndarray] = []
+        self.values: list = []  # the merged distinct texts (when merged), then batches
+        self.counts: np.ndarray | None = None  # counts of the merged texts
         self.held = 0
 
     def add(self, cells: pd.Series) -> None:
@@ -1472,7 +1472,6 @@ class _DistinctCounts:
         if self.reduce is not None:
             arr = self.reduce(arr)
         self.values.append(arr)  # counted when merged: one hash pass per text
-        self.counts.append(np.ones(len(arr), dtype=np.int64))
         self.held += len(arr)
         if self.held > self.MERGE_AT:
             self._merge()
@@ -1482,21 +1481,20 @@ class _DistinctCounts:
         import pyarrow.compute as pc
 
         enc = pc.dictionary_encode(pa.concat_arrays(self.values))
-        n = np.bincount(
-            enc.indices.to_numpy(),
-            weights=np.concatenate(self.counts),
-            minlength=len(enc.dictionary),
-        )
-        self.values, self.counts = [enc.dictionary], [n.astype(np.int64)]
+        weights = np.ones(len(enc.indices))
+        if self.counts is not None:
+            weights[: len(self.counts)] = self.counts
+        n = np.bincount(enc.indices.to_numpy(), weights=weights, minlength=len(enc.dictionary))
+        self.values, self.counts = [enc.dictionary], n.astype(np.int64)
         self.held = len(enc.dictionary)
 
     def result(self) -> tuple[pd.Series, np.ndarray]:
         """(distinct texts as a text column, their counts)."""
         if not self.values:
             return pd.Series([], dtype="str"), np.zeros(0, dtype=np.int64)
-        if len(self.values) > 1:
+        if self.counts is None or len(self.values) > 1:
             self._merge()
-        return pd.Series(self.values[0].to_pandas(), dtype="str"), self.counts[0]
+        return pd.Series(self.values[0].to_pandas(), dtype="str"), self.counts
 
 
 class _BatchChecks:

@@ -285,3 +285,26 @@ def test_a_large_google_forms_export_loads_as_the_same_tables(tmp_path, monkeypa
     a, b = cm.io.load_tables(tmp_path / "a").survey, cm.io.load_tables(tmp_path / "b").survey
     assert str(b[cm.schemas.C.EL_FAMILY].dtype) == "boolean"
     pd.testing.assert_frame_equal(a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    batches=st.lists(st.lists(st.sampled_from(["a", "b", "é", "", "2024-01-01"]), max_size=6)),
+    merge_at=st.integers(1, 8),
+)
+def test_distinct_texts_counted_across_batches_equal_a_plain_count(batches, merge_at):
+    """The date pass counts a column's distinct texts batch by batch, merging now and then:
+    the counts are those of counting the whole column at once, each text once."""
+    from collections import Counter
+
+    from cei_metrics.io.survey import _DistinctCounts
+
+    d = _DistinctCounts()
+    d.MERGE_AT = merge_at
+    for b in batches:
+        d.add(pd.Series(b, dtype="str"))
+    texts, counts = d.result()
+    assert dict(zip(texts.tolist(), counts.tolist(), strict=True)) == Counter(
+        t for b in batches for t in b
+    )
+    assert texts.is_unique
